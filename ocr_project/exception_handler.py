@@ -1,0 +1,70 @@
+"""The one place where errors become responses: the error model of PRODUCT.md.
+
+Validation errors keep DRF's body, naming the field (`{"image": ["..."]}`). Every other error is
+`{"detail": "<message>", "code": "<stable code>"}` with the matching status. Nothing escapes as an
+HTML page or a traceback: an unexpected exception is logged and answered with a JSON 500.
+"""
+
+import logging
+
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.http import Http404
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+import ocr_engine
+from ocr_record.exceptions import OcrEngineUnavailable, OcrFailed, OcrTimeout, UploadTooLarge
+
+logger = logging.getLogger(__name__)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error that is not a validation error."""
+
+    detail = serializers.CharField(help_text="A message for people.")
+    code = serializers.CharField(help_text="A stable code for programs, e.g. `upload_too_large`.")
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response:
+    exc = _as_api_exception(exc)
+    if not isinstance(exc, exceptions.APIException):
+        logger.error("Unhandled error in %s", context.get("view"), exc_info=exc)
+        return error_response("A server error occurred.", code="server_error", status=500)
+    # DRF's handler adds the headers some errors need (Retry-After, WWW-Authenticate) and rolls
+    # back the request's transaction.
+    response = exception_handler(exc, context)
+    if not isinstance(exc, exceptions.ValidationError):
+        response.data = {"detail": str(exc.detail), "code": exc.get_codes()}
+    return response
+
+
+def error_response(detail: str, *, code: str, status: int) -> Response:
+    return Response({"detail": detail, "code": code}, status=status)
+
+
+def _as_api_exception(exc: Exception) -> Exception:
+    """Translate the engine's errors and Django's request errors into API exceptions."""
+    if isinstance(exc, ocr_engine.EngineUnavailable):
+        return OcrEngineUnavailable(f"The OCR engine is not available: {exc}")
+    if isinstance(exc, ocr_engine.RecognitionTimeout):
+        return OcrTimeout(f"识别失败: {exc}")
+    if isinstance(exc, ocr_engine.OcrEngineError):
+        return OcrFailed(f"识别失败: {exc}")
+    if isinstance(exc, RequestDataTooBig):
+        return UploadTooLarge("The request body is larger than the server accepts.")
+    if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        return exceptions.ParseError(str(exc))
+    if isinstance(exc, SuspiciousOperation):
+        return exceptions.ParseError("The request is malformed.")
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, PermissionDenied):
+        return exceptions.PermissionDenied()
+    return exc

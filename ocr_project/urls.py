@@ -1,0 +1,19 @@
+"""Where a request goes: the API under /api/, its schema and docs, and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from ocr_project.errors import api_not_found
+
+urlpatterns = [
+    path("api/", include("ocr_record.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    re_path(r"^api/", api_not_found),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "ocr_project.errors.page_not_found"
+handler500 = "ocr_project.errors.server_error"

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class OcrRecordConfig(AppConfig):
+    name = "ocr_record"
+    verbose_name = "OCR records"
+
+    def ready(self) -> None:
+        from ocr_record import checks  # noqa: F401  (registers the system checks)

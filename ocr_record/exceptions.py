@@ -1,0 +1,28 @@
+"""The API's own errors. Each has a stable `default_code`, sent as `code` in the JSON body."""
+
+from rest_framework import status
+from rest_framework.exceptions import APIException
+
+
+class UploadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The upload is too large."
+    default_code = "upload_too_large"
+
+
+class OcrEngineUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The OCR engine is not available."
+    default_code = "ocr_engine_unavailable"
+
+
+class OcrTimeout(APIException):
+    status_code = status.HTTP_504_GATEWAY_TIMEOUT
+    default_detail = "识别失败: the OCR engine did not finish in time."
+    default_code = "ocr_timeout"
+
+
+class OcrFailed(APIException):
+    status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
+    default_detail = "识别失败: the OCR engine failed on this image."
+    default_code = "ocr_failed"

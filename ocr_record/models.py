@@ -1,0 +1,36 @@
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+
+md5_validator = RegexValidator(r"^[0-9a-f]{32}\Z", "An md5 is 32 lowercase hexadecimal characters.")
+
+
+class OcrRecord(models.Model):
+    """The recognition of one file, stored so that the same file is never recognized twice.
+
+    "The same file" is the same (md5, size) pair; the database enforces it with a unique
+    constraint, which is also what makes simultaneous uploads of one new file safe.
+    """
+
+    created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
+    image_md5 = models.CharField(
+        "图片的md5",
+        max_length=32,
+        validators=[md5_validator],
+        help_text="长度为 32 的小写字母、数字",
+    )
+    image_size = models.PositiveBigIntegerField(
+        "图片的大小", validators=[MinValueValidator(1)], help_text="单位为 B"
+    )
+    content = models.JSONField("识别结果", default=list, help_text="识别结果")
+    # The content joined into one string, so that search can match words across letters.
+    content_text = models.TextField(default="", blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "OCR record"
+        constraints = [
+            models.UniqueConstraint(fields=["image_md5", "image_size"], name="ocr_record_unique_file"),
+            models.CheckConstraint(condition=models.Q(image_size__gt=0), name="ocr_record_size_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"OCR record {self.pk} ({self.image_md5}, {self.image_size} B)"
