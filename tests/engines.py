@@ -1,0 +1,37 @@
+"""Engines for tests. Only `CountingPytesseractEngine` reads images, with the real Tesseract; the
+others stand in for failures that cannot be produced on demand."""
+
+import threading
+
+from PIL import Image
+
+from ocr_engine import OcrEngine, Recognition, RecognitionFailed
+from ocr_engine.pytesseract_engine import PytesseractEngine
+
+
+class CountingPytesseractEngine(PytesseractEngine):
+    calls = 0
+    _lock = threading.Lock()
+
+    def recognize(self, image: Image.Image) -> Recognition:
+        with self._lock:
+            type(self).calls += 1
+        return super().recognize(image)
+
+
+class MissingProgramEngine(PytesseractEngine):
+    """pytesseract on a machine where the `tesseract` program is not installed."""
+
+    tesseract_cmd = "/nonexistent/bin/tesseract"
+
+
+class FailingEngine(OcrEngine):
+    def recognize(self, image: Image.Image) -> Recognition:
+        raise RecognitionFailed("the engine crashed on this image")
+
+
+class BuggyEngine(OcrEngine):
+    """An engine with a bug: it raises something that is not an ocr_engine error."""
+
+    def recognize(self, image: Image.Image) -> Recognition:
+        raise KeyError("internal state")

@@ -1,0 +1,102 @@
+"""POST /api/ocr_record/parse_letter/ with the real Tesseract."""
+
+import hashlib
+
+import pytest
+from PIL import Image
+
+from ocr_record.models import OcrRecord
+from tests.conftest import LIST_URL, draw_text, encode
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_recognizes_hello_world_and_lists_it_first(api_client, post_image):
+    """The original v1.0.0 test."""
+    response = post_image(draw_text("hello world"))
+
+    assert response.status_code == 200
+    assert response.json()["content"] != []
+    listed = api_client.get(LIST_URL).json()
+    assert listed["results"][0]["content"] == response.json()["content"]
+
+
+def test_it_answers_the_letters_in_reading_order_one_per_item(post_image):
+    response = post_image(draw_text("hello world"))
+
+    assert response.json() == {"content": list("helloworld")}
+
+
+def test_it_keeps_only_alphabetic_characters(post_image):
+    response = post_image(draw_text("Code 42, OK!"))
+
+    assert response.json() == {"content": list("CodeOK")}
+
+
+def test_it_stores_the_md5_size_and_letters_of_the_upload(post_image):
+    image = draw_text("hello world")
+
+    post_image(image)
+
+    record = OcrRecord.objects.get()
+    assert record.image_md5 == hashlib.md5(image).hexdigest()
+    assert record.image_size == len(image)
+    assert record.content == list("helloworld")
+    assert record.content_text == "helloworld"
+    assert record.created_at is not None
+
+
+def test_it_answers_a_known_file_from_its_record_without_running_ocr(post_image, counting_engine):
+    image = draw_text("hello world")
+    first = post_image(image)
+
+    second = post_image(image, name="another-name.png")
+
+    assert second.status_code == 200
+    assert second.json() == first.json()
+    assert counting_engine.calls == 1
+    assert OcrRecord.objects.count() == 1
+
+
+def test_it_returns_the_stored_content_of_a_known_file(post_image):
+    image = draw_text("hello world")
+    post_image(image)
+    OcrRecord.objects.update(content=list("stored"))
+
+    response = post_image(image)
+
+    assert response.json() == {"content": list("stored")}
+
+
+def test_it_recognizes_a_different_file_with_the_same_picture_again(post_image, counting_engine):
+    post_image(draw_text("hello world", image_format="PNG"))
+
+    response = post_image(draw_text("hello world", image_format="BMP"), name="image.bmp")
+
+    assert response.json() == {"content": list("helloworld")}
+    assert counting_engine.calls == 2
+    assert OcrRecord.objects.count() == 2
+
+
+@pytest.mark.parametrize("image_format", ["JPEG", "GIF", "TIFF", "WEBP", "BMP"])
+def test_it_reads_the_common_image_formats(post_image, image_format):
+    response = post_image(draw_text("hello", image_format=image_format), name=f"image.{image_format.lower()}")
+
+    assert response.status_code == 200
+    assert response.json() == {"content": list("hello")}
+
+
+def test_it_reads_dark_text_on_a_transparent_background(post_image):
+    transparent = draw_text("hello", mode="RGBA", background=(0, 0, 0, 0))
+
+    response = post_image(transparent)
+
+    assert response.json() == {"content": list("hello")}
+
+
+def test_it_answers_an_empty_list_for_an_image_without_text(post_image):
+    response = post_image(encode(Image.new("RGB", (200, 100), "white")))
+
+    assert response.status_code == 200
+    assert response.json() == {"content": []}
+    assert OcrRecord.objects.get().content == []
