@@ -1,0 +1,170 @@
+"""The OpenAPI schema reproduces the v1.0.0 reference (shared/seeds/000), and its pages answer."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+
+SCHEMA_URL = "/api/schema/?format=json"
+
+# The two components exactly as the v1.0.0 reference gives them.
+OCR_PARSE_LETTER_RES_SER = {
+    "required": ["content"],
+    "type": "object",
+    "properties": {
+        "content": {
+            "description": "解析图片得到的字母列表",
+            "type": "array",
+            "items": {"description": "字母", "type": "string", "maxLength": 1, "minLength": 1},
+        }
+    },
+}
+OCR_RECORD_DISPLAY_SER = {
+    "required": ["image_md5", "image_size", "content"],
+    "type": "object",
+    "properties": {
+        "id": {"title": "Id", "type": "integer", "readOnly": True},
+        "created_at": {"title": "创建时间", "type": "string", "format": "date-time", "readOnly": True},
+        "image_md5": {
+            "title": "图片的md5",
+            "description": "长度为 32 的小写字母、数字",
+            "type": "string",
+            "maxLength": 32,
+            "minLength": 1,
+        },
+        "image_size": {"title": "图片的大小", "description": "单位为 B", "type": "integer"},
+        "content": {"description": "识别结果", "type": "array", "items": {"type": "string", "minLength": 1}},
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker) -> dict:
+    from rest_framework.test import APIClient
+
+    with django_db_blocker.unblock():
+        return APIClient().get(SCHEMA_URL).json()
+
+
+def normalized(component: dict) -> dict:
+    """The component with `required` as a set: its order carries no meaning."""
+    return {**component, "required": sorted(component["required"])}
+
+
+def test_it_is_titled_django_ocr_version_1_0_0(schema):
+    assert schema["info"]["title"] == "django-ocr"
+    assert schema["info"]["version"] == "1.0.0"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("OcrParseLetterResSer", OCR_PARSE_LETTER_RES_SER), ("OcrRecordDisplaySer", OCR_RECORD_DISPLAY_SER)],
+)
+def test_its_components_match_the_v1_reference(schema, name, expected):
+    assert normalized(schema["components"]["schemas"][name]) == normalized(expected)
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "summary"),
+    [
+        ("/api/ocr_record/{id}/", "get", "Ocr 解析记录-单个"),
+        ("/api/ocr_record/", "get", "Ocr 解析记录-列表"),
+        ("/api/ocr_record/parse_letter/", "post", "解析图片中的字母"),
+    ],
+)
+def test_its_operations_have_the_v1_summaries(schema, path, method, summary):
+    assert schema["paths"][path][method]["summary"] == summary
+
+
+def test_it_has_exactly_the_three_v1_operations(schema):
+    operations = {(path, method) for path, item in schema["paths"].items() for method in item}
+
+    assert operations == {
+        ("/api/ocr_record/", "get"),
+        ("/api/ocr_record/{id}/", "get"),
+        ("/api/ocr_record/parse_letter/", "post"),
+    }
+
+
+def test_the_list_has_every_v1_parameter_with_its_description(schema):
+    parameters = {
+        parameter["name"]: parameter.get("description")
+        for parameter in schema["paths"]["/api/ocr_record/"]["get"]["parameters"]
+    }
+
+    assert parameters == {
+        "id": None,
+        "image_md5": None,
+        "image_size__lte": None,
+        "image_size__gte": None,
+        "created_at__lte": None,
+        "created_at__gte": None,
+        "search": "A search term.",
+        "ordering": "Which field to use when ordering the results.",
+        "page": "A page number within the paginated result set.",
+        "page_size": "Number of results to return per page.",
+    }
+
+
+def test_the_list_answers_the_paginated_records(schema):
+    response = schema["paths"]["/api/ocr_record/"]["get"]["responses"]["200"]
+    page = schema["components"]["schemas"]["PaginatedOcrRecordDisplaySerList"]
+
+    assert response["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/PaginatedOcrRecordDisplaySerList"
+    }
+    assert sorted(page["properties"]) == ["count", "next", "previous", "results"]
+    assert sorted(page["required"]) == ["count", "results"]
+    assert page["properties"]["results"]["items"] == {"$ref": "#/components/schemas/OcrRecordDisplaySer"}
+
+
+def test_the_detail_takes_the_id_in_the_path(schema):
+    operation = schema["paths"]["/api/ocr_record/{id}/"]["get"]
+
+    assert [(p["name"], p["in"], p["required"]) for p in operation["parameters"]] == [("id", "path", True)]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/OcrRecordDisplaySer"
+    }
+
+
+def test_parse_letter_takes_a_multipart_body_with_a_required_binary_image(schema):
+    operation = schema["paths"]["/api/ocr_record/parse_letter/"]["post"]
+    body_ref = operation["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"]
+    body = schema["components"]["schemas"][body_ref.rsplit("/", 1)[1]]
+
+    assert list(operation["requestBody"]["content"]) == ["multipart/form-data"]
+    assert body["required"] == ["image"]
+    assert body["properties"]["image"] == {"type": "string", "format": "binary"}
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/OcrParseLetterResSer"
+    }
+
+
+def test_parse_letter_documents_its_error_statuses(schema):
+    responses = schema["paths"]["/api/ocr_record/parse_letter/"]["post"]["responses"]
+
+    assert sorted(responses) == ["200", "400", "413", "500", "503", "504"]
+
+
+def test_the_schema_is_served_as_yaml_by_default(client):
+    response = client.get("/api/schema/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi")
+    assert b"title: django-ocr" in response.content
+
+
+def test_the_schema_passes_drf_spectacular_validation_without_warnings(tmp_path):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+
+
+@pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
+def test_the_docs_pages_load_their_assets_from_this_server_only(client, url):
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', response.content.decode())
+    assert assets
+    assert all(asset.startswith("/static/") for asset in assets), assets
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
