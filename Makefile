@@ -5,18 +5,27 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-# Tesseract and its English data for the engines; DejaVu fonts for the images the tests draw.
-APT_PACKAGES := tesseract-ocr tesseract-ocr-eng fonts-dejavu-core python3-venv
+# Tesseract and its English data for the engines; for the tests, DejaVu fonts to draw images
+# with and Chromium to load the docs pages in (Playwright drives Debian's, never downloads one).
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng python3-venv
+TEST_APT_PACKAGES := fonts-dejavu-core chromium
 # Root installs directly; anyone else goes through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system-packages migrate run test check-schema clean
+.PHONY: setup system-packages test-system-packages apt-install migrate run test check-schema clean
 
 setup: system-packages $(BIN)/.requirements-installed migrate
 
 system-packages:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES)"
+
+test-system-packages:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_APT_PACKAGES)"
+
+# Installs those of $(PACKAGES) that are missing; nothing at all when every one is there.
+apt-install:
 	@missing=""; \
-	for package in $(APT_PACKAGES); do \
+	for package in $(PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -28,10 +37,10 @@ system-packages:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstalled whenever requirements.txt changes.
-$(BIN)/.requirements-installed: requirements.txt | $(BIN)/python
+# Reinstalled whenever a requirements file changes.
+$(BIN)/.requirements-installed: requirements.txt requirements-test.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet -r requirements-test.txt
 	touch $@
 
 migrate: $(BIN)/.requirements-installed
@@ -40,7 +49,7 @@ migrate: $(BIN)/.requirements-installed
 run: setup
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: setup
+test: setup test-system-packages
 	$(BIN)/python -m pytest
 
 check-schema: setup

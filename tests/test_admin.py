@@ -1,0 +1,78 @@
+"""The Django admin: staff inspect and delete records; only the engine writes them."""
+
+import pytest
+
+from ocr_record.models import OcrRecord
+from tests.conftest import make_record
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/ocr_record/ocrrecord/"
+
+
+def test_it_lists_records_with_id_time_md5_size_and_letters(admin_client):
+    record = make_record(content=list("hello"), image_size=4321)
+
+    response = admin_client.get(CHANGELIST)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert record.image_md5 in page
+    assert "4321" in page
+    assert "hello" in page
+    for column in ("column-id", "column-created_at", "column-image_md5", "column-image_size", "column-letters"):
+        assert column in page
+
+
+def test_it_searches_records_by_md5(admin_client):
+    wanted = make_record(image_md5="feedface" + "0" * 24)
+    other = make_record(image_md5="deadbeef" + "0" * 24)
+
+    page = admin_client.get(CHANGELIST, {"q": "feedface"}).content.decode()
+
+    assert wanted.image_md5 in page
+    assert other.image_md5 not in page
+
+
+def test_it_filters_records_by_date(admin_client):
+    record = make_record()
+    OcrRecord.objects.filter(pk=record.pk).update(created_at=record.created_at.replace(year=2020))
+    recent = make_record()
+
+    response = admin_client.get(CHANGELIST, {"created_at__year": 2020})
+
+    assert "By 创建时间" in admin_client.get(CHANGELIST).content.decode()
+    assert response.status_code == 200
+    assert record.image_md5 in response.content.decode()
+    assert recent.image_md5 not in response.content.decode()
+
+
+def test_it_offers_no_way_to_add_a_record(admin_client):
+    assert admin_client.get(f"{CHANGELIST}add/").status_code == 403
+    assert f'href="{CHANGELIST}add/"' not in admin_client.get(CHANGELIST).content.decode()
+
+
+def test_it_shows_a_record_read_only(admin_client):
+    record = make_record(content=list("hello"))
+
+    response = admin_client.post(f"{CHANGELIST}{record.pk}/change/", {"image_size": 1})
+
+    assert response.status_code == 403
+    assert OcrRecord.objects.get().image_size == record.image_size
+    assert admin_client.get(f"{CHANGELIST}{record.pk}/change/").status_code == 200
+
+
+def test_staff_can_delete_a_record(admin_client):
+    record = make_record()
+
+    response = admin_client.post(f"{CHANGELIST}{record.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not OcrRecord.objects.exists()
+
+
+def test_it_asks_anonymous_visitors_to_log_in(client):
+    response = client.get(CHANGELIST)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
