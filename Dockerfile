@@ -1,0 +1,33 @@
+# django-ocr served by gunicorn, with Tesseract.
+#   docker build -t django-ocr .
+#   docker run -p 8000:8000 -e DJANGO_SECRET_KEY=... -e DJANGO_ALLOWED_HOSTS=localhost django-ocr
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_DEBUG=false \
+    DATABASE_URL=sqlite:////data/db.sqlite3 \
+    PORT=8000
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY . .
+# collectstatic needs some secret key to import the settings; it is not kept in the image.
+RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+    && useradd --system --uid 10001 --home-dir /app ocr \
+    && mkdir -p /data && chown ocr /data
+
+USER ocr
+VOLUME ["/data"]
+EXPOSE 8000
+
+# Migrations first (idempotent), then gunicorn; OCR is CPU-bound, so one worker per core.
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn ocr_project.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-2} --timeout 60 --access-logfile -"]
