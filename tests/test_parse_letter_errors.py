@@ -107,6 +107,29 @@ def test_it_accepts_an_upload_exactly_at_the_size_limit(post_image, settings):
     assert OcrRecord.objects.count() == 1
 
 
+def test_it_refuses_form_fields_over_djangos_memory_limit_as_too_large(api_client):
+    fields = {"image": upload(draw_text("hello")), "note": "x" * 3_000_000}
+
+    response = api_client.post(PARSE_LETTER_URL, fields, format="multipart")
+
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": "The request body is larger than the server accepts.",
+        "code": "upload_too_large",
+    }
+    assert_nothing_stored()
+
+
+def test_it_refuses_a_form_with_too_many_fields(api_client):
+    fields = {"image": upload(draw_text("hello")), **{f"field{number}": "x" for number in range(1001)}}
+
+    response = api_client.post(PARSE_LETTER_URL, fields, format="multipart")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+    assert_nothing_stored()
+
+
 def test_it_refuses_json_with_unsupported_media_type(api_client):
     response = api_client.post(PARSE_LETTER_URL, {"image": "aGVsbG8="}, format="json")
 
