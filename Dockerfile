@@ -11,13 +11,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DATABASE_URL=sqlite:////data/db.sqlite3 \
     PORT=8000
 
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng \
-    && rm -rf /var/lib/apt/lists/*
-
 WORKDIR /app
 COPY requirements.txt .
-RUN pip install -r requirements.txt
+# tesserocr is compiled against Debian's libtesseract (see requirements.txt); the compiler and
+# headers are removed again in the same layer, the libraries stay as tesseract-ocr's dependencies.
+ARG BUILD_PACKAGES="libtesseract-dev libleptonica-dev pkg-config g++"
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng $BUILD_PACKAGES \
+    && pip install -r requirements.txt \
+    && apt-get purge -y --auto-remove $BUILD_PACKAGES \
+    && rm -rf /var/lib/apt/lists/*
 
 COPY . .
 # collectstatic needs some secret key to import the settings; it is not kept in the image.
@@ -29,5 +32,7 @@ USER ocr
 VOLUME ["/data"]
 EXPOSE 8000
 
+# Tesseract's own OpenMP threads would fight the workers for the cores.
+ENV OMP_THREAD_LIMIT=1
 # Migrations first (idempotent), then gunicorn; OCR is CPU-bound, so one worker per core.
 CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn ocr_project.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-2} --timeout 60 --access-logfile -"]

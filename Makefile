@@ -5,9 +5,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-# Tesseract and its English data for the engines; for the tests, DejaVu fonts to draw images
-# with and Chromium to load the docs pages in (Playwright drives Debian's, never downloads one).
-APT_PACKAGES := tesseract-ocr tesseract-ocr-eng python3-venv
+# Tesseract and its English data for the engines, and what tesserocr is compiled with against
+# Debian's libtesseract; for the tests, DejaVu fonts to draw images with and Chromium to load the
+# docs pages in (Playwright drives Debian's, never downloads one).
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng libtesseract-dev libleptonica-dev pkg-config g++ \
+	python3-venv python3-dev
 TEST_APT_PACKAGES := fonts-dejavu-core chromium
 # Root installs directly; anyone else goes through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

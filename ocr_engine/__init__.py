@@ -4,7 +4,14 @@ implements `OcrEngine.recognize` and reports failures with the exception types o
 This package never imports Django, so its tests need no database.
 """
 
-from ocr_engine.base import (
+import os
+
+# Tesseract's OpenMP threads would compete with the server's own workers for the same cores (and
+# make every call slower under load): one thread per recognition. Set before any engine starts a
+# tesseract process or loads libtesseract, which read it once.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+from ocr_engine.base import (  # noqa: E402  (after the environment is set)
     EngineUnavailable,
     OcrEngine,
     OcrEngineError,
@@ -12,7 +19,7 @@ from ocr_engine.base import (
     RecognitionFailed,
     RecognitionTimeout,
 )
-from ocr_engine.registry import ENGINES, engine_class, get_engine
+from ocr_engine.registry import ENGINES, engine_class, get_engine  # noqa: E402
 
 __all__ = [
     "ENGINES",

@@ -7,8 +7,13 @@ is raised as one of the exception types below, which the API maps to its error m
 """
 
 from dataclasses import dataclass
+from typing import Literal
 
 from PIL import Image
+
+#: How the engine should find the text in an image: "auto" finds blocks and columns itself (the
+#: engines' default), "block" reads one uniform block of lines, "line" reads exactly one line.
+Layout = Literal["auto", "block", "line"]
 
 
 class OcrEngineError(Exception):
@@ -55,8 +60,13 @@ class OcrEngine:
         self.language = language
         self.timeout_seconds = timeout_seconds
 
-    def recognize(self, image: Image.Image) -> Recognition:
-        """Read the text of `image`.
+    @property
+    def version(self) -> str:
+        """The engine and library versions, kept with each record the engine produces."""
+        return self.name
+
+    def recognize(self, image: Image.Image, *, layout: Layout = "auto") -> Recognition:
+        """Read the text of `image`, looking for it as `layout` says.
 
         Raise `RecognitionTimeout` past `timeout_seconds`, `EngineUnavailable` when the engine
         cannot run, and `RecognitionFailed` for any other failure.

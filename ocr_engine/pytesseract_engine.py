@@ -7,12 +7,14 @@ from PIL import Image
 
 from ocr_engine.base import (
     EngineUnavailable,
+    Layout,
     OcrEngine,
     Recognition,
     RecognitionFailed,
     RecognitionTimeout,
 )
 from ocr_engine.images import as_engine_input
+from ocr_engine.tesseract_layout import PAGE_SEGMENTATION_MODES
 
 
 class PytesseractEngine(OcrEngine):
@@ -31,12 +33,19 @@ class PytesseractEngine(OcrEngine):
                 f"the {self.tesseract_cmd!r} program is not installed "
                 "(Debian: apt-get install tesseract-ocr tesseract-ocr-eng)"
             )
+        self._tesseract_version = str(pytesseract.get_tesseract_version())
 
-    def recognize(self, image: Image.Image) -> Recognition:
+    @property
+    def version(self) -> str:
+        return f"pytesseract {pytesseract.__version__}, tesseract {self._tesseract_version}"
+
+    def recognize(self, image: Image.Image, *, layout: Layout = "auto") -> Recognition:
         try:
-            text = pytesseract.image_to_string(
+            # The word table has the text in reading order and each word's confidence.
+            table = pytesseract.image_to_data(
                 as_engine_input(image),
                 lang=self.language,
+                config=f"--psm {PAGE_SEGMENTATION_MODES[layout]}",
                 timeout=self.timeout_seconds or 0,
             )
         except pytesseract.TesseractNotFoundError as error:
@@ -49,8 +58,27 @@ class PytesseractEngine(OcrEngine):
         except RuntimeError as error:
             # pytesseract kills the process and raises a bare RuntimeError on its timeout.
             if "timeout" in str(error).lower():
-                raise RecognitionTimeout(
-                    f"tesseract did not finish within {self.timeout_seconds} s"
-                ) from error
+                raise RecognitionTimeout(f"tesseract did not finish within {self.timeout_seconds} s") from error
             raise RecognitionFailed(str(error)) from error
-        return Recognition(text=text)
+        return _recognition_from_table(table)
+
+
+def _recognition_from_table(tsv: str) -> Recognition:
+    """Text and mean word confidence from tesseract's TSV output, as libtesseract gives them.
+
+    Words of one line are joined by spaces, lines by newlines; the confidence is the mean of the
+    words' (0..1), as `TessBaseAPI::AllWordConfidences` computes it.
+    """
+    lines: dict[tuple[str, str, str], list[str]] = {}
+    confidences = []
+    for row in tsv.splitlines()[1:]:
+        fields = row.split("\t")
+        if len(fields) != 12 or fields[0] != "5" or not fields[11].strip():
+            continue  # only level 5 rows are words
+        block, paragraph, line = fields[2], fields[3], fields[4]
+        lines.setdefault((block, paragraph, line), []).append(fields[11])
+        # Truncated to whole percents, as libtesseract's AllWordConfidences gives them.
+        confidences.append(max(0, int(float(fields[10]))))
+    text = "".join(" ".join(words) + "\n" for words in lines.values())
+    confidence = sum(confidences) / len(confidences) / 100 if confidences else None
+    return Recognition(text=text, confidence=confidence)

@@ -7,6 +7,7 @@ from ocr_engine.base import EngineUnavailable, OcrEngine
 
 #: Short names of the engines shipped with django-ocr; any other value is a dotted class path.
 ENGINES = {
+    "tesserocr": "ocr_engine.tesserocr_engine.TesserocrEngine",
     "pytesseract": "ocr_engine.pytesseract_engine.PytesseractEngine",
 }
 

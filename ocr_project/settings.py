@@ -136,7 +136,7 @@ FILE_UPLOAD_HANDLERS = [
 ]
 
 # The recognition engine: a short name from ocr_engine.ENGINES or a dotted path to an engine class.
-OCR_ENGINE = env_str("OCR_ENGINE", default="pytesseract")
+OCR_ENGINE = env_str("OCR_ENGINE", default="tesserocr")
 OCR_LANGUAGE = env_str("OCR_LANGUAGE", default="eng")
 OCR_TIMEOUT_S = env_int("OCR_TIMEOUT_S", default=10, minimum=1)
 

@@ -24,6 +24,9 @@ class OcrRecord(models.Model):
     content = models.JSONField("识别结果", default=list, help_text="识别结果")
     # The content joined into one string, so that search can match words across letters.
     content_text = models.TextField(default="", blank=True, editable=False)
+    # What produced the content: a newer engine or pipeline may read the same file differently.
+    engine = models.CharField(max_length=200, default="", blank=True, editable=False)
+    pipeline = models.CharField(max_length=500, default="", blank=True, editable=False)
 
     class Meta:
         verbose_name = "OCR record"

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from PIL import Image
 
 import ocr_engine
+from ocr_engine.pipeline import read_image
 from ocr_record.letters import letters_in
 from ocr_record.models import OcrRecord
 
@@ -27,7 +28,8 @@ def ocr_record_parse_letter(*, image_file: File, image: Image.Image) -> OcrRecor
     """The record of the letters in `image`, the decoded pixels of `image_file`.
 
     When a record of the same file (same md5 and size) exists it is returned and no OCR runs.
-    Otherwise the engine reads the image and a new record is stored. Two requests racing with the
+    Otherwise the engine reads the image (preprocessing it when the raw reading is doubtful, see
+    `ocr_engine.pipeline`) and a new record is stored, with the engine and pipeline that read it. Two requests racing with the
     same new file both recognize it, but the unique constraint lets only one insert win; the loser
     returns the winner's record, so both answer with the same content and one record is left.
 
@@ -40,8 +42,9 @@ def ocr_record_parse_letter(*, image_file: File, image: Image.Image) -> OcrRecor
         return existing
 
     # Recognition runs outside any transaction: it is slow and must not hold a database lock.
-    recognition = _engine().recognize(image)
-    letters = letters_in(recognition.text)
+    engine = _engine()
+    reading = read_image(engine, image)
+    letters = letters_in(reading.recognition.text)
     try:
         with transaction.atomic():
             return OcrRecord.objects.create(
@@ -49,6 +52,8 @@ def ocr_record_parse_letter(*, image_file: File, image: Image.Image) -> OcrRecor
                 image_size=image_size,
                 content=letters,
                 content_text="".join(letters),
+                engine=engine.version,
+                pipeline=reading.pipeline,
             )
     except IntegrityError:
         logger.info("Another request stored %s (%s B) first; returning its record.", image_md5, image_size)

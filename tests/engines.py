@@ -6,6 +6,7 @@ import threading
 from PIL import Image
 
 from ocr_engine import OcrEngine, Recognition, RecognitionFailed
+from ocr_engine.base import Layout
 from ocr_engine.pytesseract_engine import PytesseractEngine
 
 
@@ -13,10 +14,10 @@ class CountingPytesseractEngine(PytesseractEngine):
     calls = 0
     _lock = threading.Lock()
 
-    def recognize(self, image: Image.Image) -> Recognition:
+    def recognize(self, image: Image.Image, *, layout: Layout = "auto") -> Recognition:
         with self._lock:
             type(self).calls += 1
-        return super().recognize(image)
+        return super().recognize(image, layout=layout)
 
 
 class MissingProgramEngine(PytesseractEngine):
@@ -26,12 +27,12 @@ class MissingProgramEngine(PytesseractEngine):
 
 
 class FailingEngine(OcrEngine):
-    def recognize(self, image: Image.Image) -> Recognition:
+    def recognize(self, image: Image.Image, *, layout: Layout = "auto") -> Recognition:
         raise RecognitionFailed("the engine crashed on this image")
 
 
 class BuggyEngine(OcrEngine):
     """An engine with a bug: it raises something that is not an ocr_engine error."""
 
-    def recognize(self, image: Image.Image) -> Recognition:
+    def recognize(self, image: Image.Image, *, layout: Layout = "auto") -> Recognition:
         raise KeyError("internal state")

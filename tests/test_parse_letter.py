@@ -100,3 +100,28 @@ def test_it_answers_an_empty_list_for_an_image_without_text(post_image):
     assert response.status_code == 200
     assert response.json() == {"content": []}
     assert OcrRecord.objects.get().content == []
+
+
+def test_it_keeps_which_engine_and_pipeline_read_the_record(post_image):
+    post_image(draw_text("hello world"))
+
+    record = OcrRecord.objects.get()
+    assert record.engine.startswith("tesserocr 2.13.0, tesseract 5.")
+    assert record.pipeline == "letters-v1: raw"
+
+
+def test_it_keeps_the_preprocessing_steps_of_a_doubtful_image(post_image):
+    post_image(draw_text("quizzical", font_size=10))
+
+    record = OcrRecord.objects.get()
+    assert record.content == list("quizzical")
+    assert record.pipeline.startswith("letters-v1: grayscale, upscale x")
+
+
+def test_the_original_engine_reads_the_same_letters(post_image, settings):
+    settings.OCR_ENGINE = "pytesseract"
+
+    response = post_image(draw_text("hello world"))
+
+    assert response.json() == {"content": list("helloworld")}
+    assert OcrRecord.objects.get().engine.startswith("pytesseract 0.3.13, tesseract 5.")

@@ -185,7 +185,7 @@ def test_it_answers_503_for_an_engine_name_it_does_not_know(post_image, settings
     assert response.status_code == 503
     assert response.json() == {
         "detail": "The OCR engine is not available: unknown OCR engine 'no-such-engine': "
-        "use one of ['pytesseract'] or a dotted path to a class",
+        "use one of ['pytesseract', 'tesserocr'] or a dotted path to a class",
         "code": "ocr_engine_unavailable",
     }
     assert_nothing_stored()
@@ -230,6 +230,18 @@ def test_it_recovers_once_the_engine_works_again(post_image, settings):
     settings.OCR_ENGINE = "pytesseract"
 
     response = post_image(image)
+
+    assert response.status_code == 200
+    assert response.json() == {"content": list("hello")}
+    assert OcrRecord.objects.count() == 1
+
+
+def test_the_engine_stays_healthy_after_a_timeout(post_image, settings):
+    settings.OCR_TIMEOUT_S = 0.001
+    post_image(draw_text("\n".join(["the quick brown fox jumps over the lazy dog"] * 20)))
+    settings.OCR_TIMEOUT_S = 10
+
+    response = post_image(draw_text("hello"))
 
     assert response.status_code == 200
     assert response.json() == {"content": list("hello")}

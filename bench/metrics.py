@@ -1,0 +1,28 @@
+"""Accuracy and timing arithmetic for the benchmark."""
+
+import statistics
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions, each costing one."""
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
+        previous = current
+    return previous[-1]
+
+
+def character_accuracy(predicted: str, truth: str) -> float:
+    """1 - edit distance / length of the truth, floored at 0."""
+    return max(0.0, 1 - edit_distance(predicted, truth) / len(truth))
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]

@@ -1,0 +1,80 @@
+"""Tesseract's C API in-process through tesserocr: the model is loaded once, not per image."""
+
+import queue
+
+import tesserocr
+from PIL import Image
+
+from ocr_engine.base import EngineUnavailable, Layout, OcrEngine, Recognition, RecognitionTimeout
+from ocr_engine.images import as_engine_input
+from ocr_engine.tessdata import tessdata_dir
+from ocr_engine.tesseract_layout import PAGE_SEGMENTATION_MODES
+
+
+class TesserocrEngine(OcrEngine):
+    """Reads images with long-lived `PyTessBaseAPI` instances.
+
+    tesserocr is built against Debian's libtesseract (`requirements.txt` asks pip not to use the
+    wheel, which bundles another Tesseract release), so this engine runs the very Tesseract and
+    language data of the `tesseract` program and reads exactly what the `pytesseract` engine reads,
+    25 to 30 times faster.
+
+    An API instance is not thread-safe, so each one serves one thread at a time: a thread takes an
+    idle instance from the pool, or creates one when all are busy, and gives it back when done.
+    The pool thus holds as many instances as there were simultaneous recognitions, each reused for
+    the life of the process: the same under gunicorn's threads and under the dev server, which
+    starts a new thread for every request.
+    """
+
+    name = "tesserocr"
+
+    def __init__(self, *, language: str = "eng", timeout_seconds: float | None = None) -> None:
+        super().__init__(language=language, timeout_seconds=timeout_seconds)
+        self._tessdata_dir = tessdata_dir(language)
+        self._idle: queue.LifoQueue[tesserocr.PyTessBaseAPI] = queue.LifoQueue()
+        # The first instance is made now: a broken installation fails here, not on a request.
+        self._idle.put(self._new_api())
+
+    @property
+    def version(self) -> str:
+        return f"tesserocr {tesserocr.__version__}, tesseract {tesserocr.tesseract_version().split()[1]}"
+
+    def recognize(self, image: Image.Image, *, layout: Layout = "auto") -> Recognition:
+        api = self._take_api()
+        try:
+            api.SetPageSegMode(PAGE_SEGMENTATION_MODES[layout])
+            _set_pixels(api, as_engine_input(image))
+            timeout_ms = int(self.timeout_seconds * 1000) if self.timeout_seconds else 0
+            if not api.Recognize(timeout=timeout_ms):
+                raise RecognitionTimeout(f"tesseract did not finish within {self.timeout_seconds} s")
+            text = api.GetUTF8Text()
+            word_confidences = api.AllWordConfidences()
+        finally:
+            # Forget the image and its results, so that an idle instance holds no memory for them.
+            api.Clear()
+            self._idle.put(api)
+        confidence = sum(word_confidences) / len(word_confidences) / 100 if word_confidences else None
+        return Recognition(text=text, confidence=confidence)
+
+    def _take_api(self) -> tesserocr.PyTessBaseAPI:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            return self._new_api()
+
+    def _new_api(self) -> tesserocr.PyTessBaseAPI:
+        try:
+            return tesserocr.PyTessBaseAPI(path=self._tessdata_dir, lang=self.language)
+        except RuntimeError as error:
+            raise EngineUnavailable(f"tesseract could not load {self.language!r}: {error}") from error
+
+
+def _set_pixels(api: tesserocr.PyTessBaseAPI, image: Image.Image) -> None:
+    """Hand the raw pixels to Tesseract, as the `tesseract` program gets them from a PNG file.
+
+    `SetImage` would encode the image as BMP, whose header claims 96 dpi; Tesseract then trusts
+    that resolution instead of estimating it from the text, and reads rotated and small text worse
+    than the program does. Raw pixels carry no resolution, and skip an encode and a decode.
+    """
+    bytes_per_pixel = len(image.getbands())
+    api.SetImageBytes(image.tobytes(), image.width, image.height, bytes_per_pixel, bytes_per_pixel * image.width)
