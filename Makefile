@@ -11,10 +11,16 @@ PORT ?= 8000
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng libtesseract-dev libleptonica-dev pkg-config g++ \
 	python3-venv python3-dev
 TEST_APT_PACKAGES := fonts-dejavu-core chromium
+# The benchmark draws its images with these fonts and words.
+BENCH_APT_PACKAGES := fonts-dejavu-core fonts-liberation fonts-freefont-ttf wamerican
+# Tesseract's OpenMP threads would fight the server's workers for the cores (ocr_engine sets it
+# too, for anything that does not start through make).
+export OMP_THREAD_LIMIT := 1
 # Root installs directly; anyone else goes through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system-packages test-system-packages apt-install migrate run test check-schema clean
+.PHONY: setup system-packages test-system-packages bench-system-packages apt-install migrate run test bench \
+	check-schema clean
 
 setup: system-packages $(BIN)/.requirements-installed migrate
 
@@ -23,6 +29,9 @@ system-packages:
 
 test-system-packages:
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_APT_PACKAGES)"
+
+bench-system-packages:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(BENCH_APT_PACKAGES)"
 
 # Installs those of $(PACKAGES) that are missing; nothing at all when every one is there.
 apt-install:
@@ -53,6 +62,10 @@ run: setup
 
 test: setup test-system-packages
 	$(BIN)/python -m pytest
+
+# Accuracy, speed, list queries and memory, written to bench/RESULTS.md (about 10 minutes).
+bench: setup bench-system-packages
+	$(BIN)/python -m bench.run
 
 check-schema: setup
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null

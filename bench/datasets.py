@@ -5,6 +5,7 @@ same images. Texts are real English words (Debian's `wamerican` list) and random
 in several fonts from Debian's font packages.
 """
 
+import io
 import random
 import string
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ class Sample:
         return "".join(character for character in self.text if character.isalpha())
 
 
-def _words() -> list[str]:
+def words() -> list[str]:
     words = WORDS_FILE.read_text(encoding="utf-8").split()
     return sorted({word for word in words if word.isascii() and word.isalpha() and 3 <= len(word) <= 10})
 
@@ -129,15 +130,26 @@ SETS = {
 def build(name: str, *, count: int = IMAGES_PER_SET, seed: int = 20261124) -> list[Sample]:
     """The `count` samples of set `name`, the same on every call."""
     rng = random.Random(f"{seed}:{name}")
-    words = _words()
+    vocabulary = words()
     samples = []
     for _ in range(count):
-        text = _text(rng, words)
+        text = _text(rng, vocabulary)
         if name == "two lines":
-            text = f"{text}\n{_text(rng, words)}"
+            text = f"{text}\n{_text(rng, vocabulary)}"
         image = SETS[name](rng, text, rng.choice(FONTS))
         samples.append(Sample(image=image, text=text))
     return samples
+
+
+def draw_word(rng: random.Random, vocabulary: list[str]) -> Image.Image:
+    """One clean image of a random text, for load that needs many distinct images."""
+    return _clean(rng, _text(rng, vocabulary), rng.choice(FONTS))
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def sample_sheet(path: Path, per_set: int = 3) -> None:

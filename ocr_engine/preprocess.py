@@ -2,8 +2,11 @@
 
 Each step takes a dark-on-light grayscale image and returns it changed, with a short note of what it
 did, or unchanged with no note when the image does not need it (clean text passes through every
-step untouched). `ocr_engine.letters` runs the pipeline only when a raw reading is doubtful, and the
+step untouched). `ocr_engine.pipeline` runs them only when a raw reading is doubtful, and the
 benchmark (`make bench`) measures what each step is worth by leaving it out.
+
+There is no step inverting light text on a dark background: Tesseract 5 already re-reads inverted
+any line it reads badly, and the benchmark found an inversion step made the inverted set no better.
 """
 
 from collections.abc import Callable, Sequence
@@ -26,12 +29,6 @@ Step = Callable[[Image.Image], tuple[Image.Image, str | None]]
 
 
 # Measurements ---------------------------------------------------------------------------------
-
-def has_dark_background(image: Image.Image) -> bool:
-    """True when the page is darker than the ink: light text on a dark background."""
-    # The background is most of the pixels, so the median pixel is a background pixel.
-    return float(np.median(np.asarray(image))) < 128
-
 
 def otsu_threshold(pixels: np.ndarray) -> int:
     """The grey level that best splits the pixels into two classes (Otsu's method)."""
@@ -119,13 +116,6 @@ def skew_angle(image: Image.Image) -> float:
 
 # Steps ----------------------------------------------------------------------------------------
 
-def invert_light_on_dark(image: Image.Image) -> tuple[Image.Image, str | None]:
-    """Tesseract's models are trained on dark ink on light paper."""
-    if has_dark_background(image):
-        return ImageOps.invert(image), "invert"
-    return image, None
-
-
 def upscale_small_text(image: Image.Image) -> tuple[Image.Image, str | None]:
     height = line_height(image)
     if not height or height >= SMALL_LINE_HEIGHT_PX:
@@ -164,7 +154,6 @@ def pad(image: Image.Image) -> tuple[Image.Image, str | None]:
 
 
 STEPS: dict[str, Step] = {
-    "invert": invert_light_on_dark,
     "upscale": upscale_small_text,
     "denoise": remove_speckles,
     "stretch": stretch_contrast,

@@ -30,6 +30,10 @@ class OcrRecord(models.Model):
 
     class Meta:
         verbose_name = "OCR record"
+        # The list's filters and orderings: id is the primary key, created_at has its own index,
+        # and this one serves size ranges, alone or with a creation-time range, from the index
+        # alone (counts included). md5 lookups use the unique constraint's index.
+        indexes = [models.Index(fields=["image_size", "created_at"], name="ocr_record_size_created")]
         constraints = [
             models.UniqueConstraint(fields=["image_md5", "image_size"], name="ocr_record_unique_file"),
             models.CheckConstraint(condition=models.Q(image_size__gt=0), name="ocr_record_size_positive"),

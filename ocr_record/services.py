@@ -29,9 +29,10 @@ def ocr_record_parse_letter(*, image_file: File, image: Image.Image) -> OcrRecor
 
     When a record of the same file (same md5 and size) exists it is returned and no OCR runs.
     Otherwise the engine reads the image (preprocessing it when the raw reading is doubtful, see
-    `ocr_engine.pipeline`) and a new record is stored, with the engine and pipeline that read it. Two requests racing with the
-    same new file both recognize it, but the unique constraint lets only one insert win; the loser
-    returns the winner's record, so both answer with the same content and one record is left.
+    `ocr_engine.pipeline`) and a new record is stored, with the engine and pipeline that read it.
+    Two requests racing with the same new file both recognize it, but the unique constraint lets
+    only one insert win; the loser returns the winner's record, so both answer with the same
+    content and one record is left.
 
     Raises the `ocr_engine` errors when recognition fails; nothing is stored then.
     """

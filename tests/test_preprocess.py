@@ -34,7 +34,7 @@ class CountingEngine(TesserocrEngine):
         return super().recognize(image, layout=layout)
 
 
-@pytest.mark.parametrize("step", ["invert", "upscale", "denoise", "stretch", "deskew"])
+@pytest.mark.parametrize("step", ["upscale", "denoise", "stretch", "deskew"])
 def test_a_step_leaves_clean_dark_text_on_white_unchanged(step):
     clean = gray_text()
 
@@ -42,15 +42,6 @@ def test_a_step_leaves_clean_dark_text_on_white_unchanged(step):
 
     assert note is None
     assert changed is clean
-
-
-def test_invert_turns_light_text_on_dark_into_dark_on_light():
-    light_on_dark = Image.eval(gray_text(), lambda value: 255 - value)
-
-    inverted, note = preprocess.invert_light_on_dark(light_on_dark)
-
-    assert note == "invert"
-    assert np.median(np.asarray(inverted)) > 200
 
 
 def test_upscale_enlarges_small_text_to_the_target_line_height():

@@ -140,3 +140,9 @@ def test_it_runs_the_same_tesseract_release_as_the_program(engine):
     assert engine.version.startswith("tesserocr 2.13.0, tesseract 5.")
     assert program.version.startswith("pytesseract 0.3.13, tesseract 5.")
     assert engine.version.rsplit("tesseract ", 1)[1] == program.version.rsplit("tesseract ", 1)[1]
+
+
+def test_tesseracts_own_threads_are_off_in_the_engine_process():
+    import os
+
+    assert os.environ["OMP_THREAD_LIMIT"] == "1"
