@@ -32,16 +32,54 @@ class RecognitionTimeout(OcrEngineError):
     """The engine did not finish within its time limit; it was stopped."""
 
 
+#: A rectangle in the pixels of the image that was read: left, top, right, bottom (exclusive).
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    confidence: float  # 0 to 1
+    box: Box
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of text: its words joined by spaces, and their mean confidence."""
+
+    text: str
+    confidence: float
+    box: Box
+    words: tuple[Word, ...]
+
+
 @dataclass(frozen=True)
 class Recognition:
     """What an engine read in an image.
 
     `text` is the recognized text in reading order, lines separated by newlines.
-    `confidence` is the engine's mean confidence from 0 to 1, or None where the engine gives none.
+    `confidence` is the mean confidence of the words from 0 to 1, or None when there are none.
+    `lines` are the lines with their words and boxes, in reading order, when they were asked for.
     """
 
     text: str
     confidence: float | None = None
+    lines: tuple[Line, ...] = ()
+
+
+def line_of(words: list[Word]) -> Line:
+    """The line made of `words`: their text joined by spaces, mean confidence, enclosing box."""
+    return Line(
+        text=" ".join(word.text for word in words),
+        confidence=sum(word.confidence for word in words) / len(words),
+        box=(
+            min(word.box[0] for word in words),
+            min(word.box[1] for word in words),
+            max(word.box[2] for word in words),
+            max(word.box[3] for word in words),
+        ),
+        words=tuple(words),
+    )
 
 
 class OcrEngine:
@@ -65,8 +103,9 @@ class OcrEngine:
         """The engine and library versions, kept with each record the engine produces."""
         return self.name
 
-    def recognize(self, image: Image.Image, *, layout: Layout = "auto") -> Recognition:
-        """Read the text of `image`, looking for it as `layout` says.
+    def recognize(self, image: Image.Image, *, layout: Layout = "auto", with_lines: bool = False) -> Recognition:
+        """Read the text of `image`, looking for it as `layout` says; `with_lines` adds the lines
+        and words with their boxes (in the pixels of `image`) to the result.
 
         Raise `RecognitionTimeout` past `timeout_seconds`, `EngineUnavailable` when the engine
         cannot run, and `RecognitionFailed` for any other failure.

@@ -12,6 +12,8 @@ from ocr_engine.base import (
     Recognition,
     RecognitionFailed,
     RecognitionTimeout,
+    Word,
+    line_of,
 )
 from ocr_engine.images import as_engine_input
 from ocr_engine.tesseract_layout import PAGE_SEGMENTATION_MODES
@@ -39,7 +41,7 @@ class PytesseractEngine(OcrEngine):
     def version(self) -> str:
         return f"pytesseract {pytesseract.__version__}, tesseract {self._tesseract_version}"
 
-    def recognize(self, image: Image.Image, *, layout: Layout = "auto") -> Recognition:
+    def recognize(self, image: Image.Image, *, layout: Layout = "auto", with_lines: bool = False) -> Recognition:
         try:
             # The word table has the text in reading order and each word's confidence.
             table = pytesseract.image_to_data(
@@ -60,25 +62,30 @@ class PytesseractEngine(OcrEngine):
             if "timeout" in str(error).lower():
                 raise RecognitionTimeout(f"tesseract did not finish within {self.timeout_seconds} s") from error
             raise RecognitionFailed(str(error)) from error
-        return _recognition_from_table(table)
+        return _recognition_from_table(table, with_lines=with_lines)
 
 
-def _recognition_from_table(tsv: str) -> Recognition:
-    """Text and mean word confidence from tesseract's TSV output, as libtesseract gives them.
+def _recognition_from_table(tsv: str, *, with_lines: bool) -> Recognition:
+    """Text, confidence and lines from tesseract's TSV output, as libtesseract gives them.
 
     Words of one line are joined by spaces, lines by newlines; the confidence is the mean of the
-    words' (0..1), as `TessBaseAPI::AllWordConfidences` computes it.
+    words' whole percents (0..1), as `TessBaseAPI::AllWordConfidences` computes it.
     """
-    lines: dict[tuple[str, str, str], list[str]] = {}
-    confidences = []
+    lines: dict[tuple[str, str, str], list[Word]] = {}
     for row in tsv.splitlines()[1:]:
         fields = row.split("\t")
         if len(fields) != 12 or fields[0] != "5" or not fields[11].strip():
             continue  # only level 5 rows are words
-        block, paragraph, line = fields[2], fields[3], fields[4]
-        lines.setdefault((block, paragraph, line), []).append(fields[11])
-        # Truncated to whole percents, as libtesseract's AllWordConfidences gives them.
-        confidences.append(max(0, int(float(fields[10]))))
-    text = "".join(" ".join(words) + "\n" for words in lines.values())
-    confidence = sum(confidences) / len(confidences) / 100 if confidences else None
-    return Recognition(text=text, confidence=confidence)
+        # level, page, block, paragraph, line, word, left, top, width, height, confidence, text
+        block, paragraph, line = fields[2:5]
+        left, top, width, height = fields[6:10]
+        box = (int(left), int(top), int(left) + int(width), int(top) + int(height))
+        word = Word(text=fields[11].strip(), confidence=max(0.0, float(fields[10])) / 100, box=box)
+        lines.setdefault((block, paragraph, line), []).append(word)
+    words = [word for line in lines.values() for word in line]
+    whole_percents = [int(word.confidence * 100 + 1e-9) for word in words]
+    return Recognition(
+        text="".join(" ".join(word.text for word in line) + "\n" for line in lines.values()),
+        confidence=sum(whole_percents) / len(whole_percents) / 100 if words else None,
+        lines=tuple(line_of(line) for line in lines.values()) if with_lines else (),
+    )

@@ -5,7 +5,16 @@ import queue
 import tesserocr
 from PIL import Image
 
-from ocr_engine.base import EngineUnavailable, Layout, OcrEngine, Recognition, RecognitionTimeout
+from ocr_engine.base import (
+    EngineUnavailable,
+    Layout,
+    Line,
+    OcrEngine,
+    Recognition,
+    RecognitionTimeout,
+    Word,
+    line_of,
+)
 from ocr_engine.images import as_engine_input
 from ocr_engine.tessdata import tessdata_dir
 from ocr_engine.tesseract_layout import PAGE_SEGMENTATION_MODES
@@ -39,7 +48,7 @@ class TesserocrEngine(OcrEngine):
     def version(self) -> str:
         return f"tesserocr {tesserocr.__version__}, tesseract {tesserocr.tesseract_version().split()[1]}"
 
-    def recognize(self, image: Image.Image, *, layout: Layout = "auto") -> Recognition:
+    def recognize(self, image: Image.Image, *, layout: Layout = "auto", with_lines: bool = False) -> Recognition:
         api = self._take_api()
         try:
             api.SetPageSegMode(PAGE_SEGMENTATION_MODES[layout])
@@ -49,12 +58,13 @@ class TesserocrEngine(OcrEngine):
                 raise RecognitionTimeout(f"tesseract did not finish within {self.timeout_seconds} s")
             text = api.GetUTF8Text()
             word_confidences = api.AllWordConfidences()
+            lines = _lines(api) if with_lines else ()
         finally:
             # Forget the image and its results, so that an idle instance holds no memory for them.
             api.Clear()
             self._idle.put(api)
         confidence = sum(word_confidences) / len(word_confidences) / 100 if word_confidences else None
-        return Recognition(text=text, confidence=confidence)
+        return Recognition(text=text, confidence=confidence, lines=lines)
 
     def _take_api(self) -> tesserocr.PyTessBaseAPI:
         try:
@@ -78,3 +88,22 @@ def _set_pixels(api: tesserocr.PyTessBaseAPI, image: Image.Image) -> None:
     """
     bytes_per_pixel = len(image.getbands())
     api.SetImageBytes(image.tobytes(), image.width, image.height, bytes_per_pixel, bytes_per_pixel * image.width)
+
+
+def _lines(api: tesserocr.PyTessBaseAPI) -> tuple[Line, ...]:
+    """The recognized lines, each with its words, boxes and confidences, in reading order."""
+    iterator = api.GetIterator()
+    if iterator is None:
+        return ()
+    iterator.Begin()
+    lines: list[list[Word]] = []
+    while True:
+        if iterator.IsAtBeginningOf(tesserocr.RIL.TEXTLINE) or not lines:
+            lines.append([])
+        text = (iterator.GetUTF8Text(tesserocr.RIL.WORD) or "").strip()
+        box = iterator.BoundingBox(tesserocr.RIL.WORD)
+        if text and box:
+            lines[-1].append(Word(text=text, confidence=iterator.Confidence(tesserocr.RIL.WORD) / 100, box=box))
+        if not iterator.Next(tesserocr.RIL.WORD):
+            break
+    return tuple(line_of(words) for words in lines if words)
