@@ -111,3 +111,11 @@ class OcrEngine:
         cannot run, and `RecognitionFailed` for any other failure.
         """
         raise NotImplementedError
+
+    def detect_orientation(self, image: Image.Image) -> int:
+        """How far, in degrees clockwise (0, 90, 180 or 270), the text of `image` is turned from
+        upright; 0 when there is too little text to tell.
+
+        Raise `EngineUnavailable` when the engine cannot detect orientation here.
+        """
+        raise EngineUnavailable(f"the {self.name or type(self).__name__} engine cannot detect orientation")

@@ -64,6 +64,27 @@ class PytesseractEngine(OcrEngine):
             raise RecognitionFailed(str(error)) from error
         return _recognition_from_table(table, with_lines=with_lines)
 
+    def detect_orientation(self, image: Image.Image) -> int:
+        try:
+            report = pytesseract.image_to_osd(as_engine_input(image), timeout=self.timeout_seconds or 0)
+        except pytesseract.TesseractError as error:
+            if "Too few characters" in str(error.message) or "Invalid resolution" in str(error.message):
+                return 0
+            if "osd.traineddata" in str(error.message) or "Failed loading language" in str(error.message):
+                raise EngineUnavailable(str(error.message).strip()) from error
+            return 0
+        except RuntimeError as error:
+            raise RecognitionTimeout(f"tesseract did not finish within {self.timeout_seconds} s") from error
+        return _orientation(report)
+
+
+def _orientation(osd: str) -> int:
+    """The clockwise turn of the page from tesseract's OSD report ("Orientation in degrees: 90")."""
+    for line in osd.splitlines():
+        if line.startswith("Orientation in degrees:"):
+            return int(line.split(":")[1])
+    return 0
+
 
 def _recognition_from_table(tsv: str, *, with_lines: bool) -> Recognition:
     """Text, confidence and lines from tesseract's TSV output, as libtesseract gives them.

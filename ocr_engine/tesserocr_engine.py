@@ -43,6 +43,8 @@ class TesserocrEngine(OcrEngine):
         self._idle: queue.LifoQueue[tesserocr.PyTessBaseAPI] = queue.LifoQueue()
         # The first instance is made now: a broken installation fails here, not on a request.
         self._idle.put(self._new_api())
+        # Orientation detection has its own model (osd.traineddata) and instances, made when needed.
+        self._idle_osd: queue.LifoQueue[tesserocr.PyTessBaseAPI] = queue.LifoQueue()
 
     @property
     def version(self) -> str:
@@ -65,6 +67,28 @@ class TesserocrEngine(OcrEngine):
             self._idle.put(api)
         confidence = sum(word_confidences) / len(word_confidences) / 100 if word_confidences else None
         return Recognition(text=text, confidence=confidence, lines=lines)
+
+    def detect_orientation(self, image: Image.Image) -> int:
+        try:
+            api = self._idle_osd.get_nowait()
+        except queue.Empty:
+            api = self._new_osd_api()
+        try:
+            _set_pixels(api, as_engine_input(image))
+            detected = api.DetectOrientationScript()
+        except RuntimeError:
+            detected = None  # too little text to tell
+        finally:
+            api.Clear()
+            self._idle_osd.put(api)
+        # orient_deg is how far the page is turned clockwise from upright.
+        return detected["orient_deg"] if detected else 0
+
+    def _new_osd_api(self) -> tesserocr.PyTessBaseAPI:
+        try:
+            return tesserocr.PyTessBaseAPI(path=tessdata_dir("osd"), lang="osd", psm=tesserocr.PSM.OSD_ONLY)
+        except RuntimeError as error:
+            raise EngineUnavailable(f"tesseract could not load its orientation data: {error}") from error
 
     def _take_api(self) -> tesserocr.PyTessBaseAPI:
         try:

@@ -7,9 +7,15 @@ md5_validator = RegexValidator(r"^[0-9a-f]{32}\Z", "An md5 is 32 lowercase hexad
 class OcrRecord(models.Model):
     """The recognition of one file, stored so that the same file is never recognized twice.
 
-    "The same file" is the same (md5, size) pair; the database enforces it with a unique
-    constraint, which is also what makes simultaneous uploads of one new file safe.
+    "The same file" is the same (md5, size) pair. A file can be read as letters (v1.0.0's
+    parse_letter) and as located text with given options (parse_text); each of those readings is
+    stored once, which the database enforces with a unique constraint, also what makes
+    simultaneous uploads of one new file safe.
     """
+
+    class Kind(models.TextChoices):
+        LETTER = "letter", "letters"
+        TEXT = "text", "text with positions"
 
     created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
     image_md5 = models.CharField(
@@ -24,6 +30,13 @@ class OcrRecord(models.Model):
     content = models.JSONField("识别结果", default=list, help_text="识别结果")
     # The content joined into one string, so that search can match words across letters.
     content_text = models.TextField(default="", blank=True, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.LETTER, editable=False)
+    # The reading options that make another reading of the same file ("" for letters), as a
+    # canonical string so that it can be part of the unique key; `lang` is also kept on its own.
+    options = models.CharField(max_length=200, default="", blank=True, editable=False)
+    lang = models.CharField(max_length=50, default="eng", editable=False)
+    # Text records: the whole result (size, direction, angle, lines and words with locations).
+    result = models.JSONField(null=True, blank=True, editable=False)
     # What produced the content: a newer engine or pipeline may read the same file differently.
     engine = models.CharField(max_length=200, default="", blank=True, editable=False)
     pipeline = models.CharField(max_length=500, default="", blank=True, editable=False)
@@ -33,11 +46,30 @@ class OcrRecord(models.Model):
         # The list's filters and orderings: id is the primary key, created_at has its own index,
         # and this one serves size ranges, alone or with a creation-time range, from the index
         # alone (counts included). md5 lookups use the unique constraint's index.
-        indexes = [models.Index(fields=["image_size", "created_at"], name="ocr_record_size_created")]
+        indexes = [
+            models.Index(fields=["image_size", "created_at"], name="ocr_record_size_created"),
+            models.Index(fields=["kind", "lang"], name="ocr_record_kind_lang"),
+        ]
         constraints = [
-            models.UniqueConstraint(fields=["image_md5", "image_size"], name="ocr_record_unique_file"),
+            models.UniqueConstraint(
+                fields=["image_md5", "image_size", "kind", "options"], name="ocr_record_unique_reading"
+            ),
             models.CheckConstraint(condition=models.Q(image_size__gt=0), name="ocr_record_size_positive"),
         ]
 
     def __str__(self) -> str:
         return f"OCR record {self.pk} ({self.image_md5}, {self.image_size} B)"
+
+
+class OcrRecordTag(models.Model):
+    """A caller's label on a record (parse_text's `tag`); a record read once can carry many."""
+
+    record = models.ForeignKey(OcrRecord, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["record", "name"], name="ocr_record_tag_unique")]
+        indexes = [models.Index(fields=["name"], name="ocr_record_tag_name")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,6 +2,8 @@
 
 import hashlib
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files import File
@@ -10,8 +12,9 @@ from PIL import Image
 
 import ocr_engine
 from ocr_engine.pipeline import read_image
+from ocr_engine.text import TEXT_PIPELINE_VERSION, TextReading, read_text
 from ocr_record.letters import letters_in
-from ocr_record.models import OcrRecord
+from ocr_record.models import OcrRecord, OcrRecordTag
 
 logger = logging.getLogger(__name__)
 
@@ -27,41 +30,116 @@ def file_md5(file: File) -> str:
 def ocr_record_parse_letter(*, image_file: File, image: Image.Image) -> OcrRecord:
     """The record of the letters in `image`, the decoded pixels of `image_file`.
 
-    When a record of the same file (same md5 and size) exists it is returned and no OCR runs.
-    Otherwise the engine reads the image (preprocessing it when the raw reading is doubtful, see
-    `ocr_engine.pipeline`) and a new record is stored, with the engine and pipeline that read it.
-    Two requests racing with the same new file both recognize it, but the unique constraint lets
-    only one insert win; the loser returns the winner's record, so both answer with the same
-    content and one record is left.
+    When the letters of the same file (same md5 and size) were read before, that record is
+    returned and no OCR runs. Otherwise the engine reads the image (preprocessing it when the raw
+    reading is doubtful, see `ocr_engine.pipeline`) and a new record is stored, with the engine and
+    pipeline that read it.
 
     Raises the `ocr_engine` errors when recognition fails; nothing is stored then.
     """
-    image_md5 = file_md5(image_file)
-    image_size = image_file.size
-    existing = OcrRecord.objects.filter(image_md5=image_md5, image_size=image_size).first()
+
+    def recognize() -> dict:
+        engine = _engine(settings.OCR_LANGUAGE)
+        reading = read_image(engine, image)
+        letters = letters_in(reading.recognition.text)
+        return {
+            "content": letters,
+            "content_text": "".join(letters),
+            "lang": settings.OCR_LANGUAGE,
+            "engine": engine.version,
+            "pipeline": reading.pipeline,
+        }
+
+    return _stored_reading(image_file, kind=OcrRecord.Kind.LETTER, options="", recognize=recognize)
+
+
+@dataclass(frozen=True)
+class TextOptions:
+    """How parse_text reads an image; each combination is a reading of its own."""
+
+    lang: str = "eng"
+    detect_direction: bool = False
+    quick_mode: bool = False
+
+    @property
+    def key(self) -> str:
+        """The canonical form stored in the record, part of its unique key."""
+        return f"lang={self.lang};detect_direction={int(self.detect_direction)};quick_mode={int(self.quick_mode)}"
+
+
+def ocr_record_parse_text(
+    *, image_file: File, image: Image.Image, options: TextOptions, tag: str = ""
+) -> OcrRecord:
+    """The record of all the text in `image`, located, read with `options`; `tag` labels it.
+
+    The same file read with the same options is read once: later calls return that record (with
+    `tag` added to its tags). Raises the `ocr_engine` errors when recognition fails.
+    """
+
+    def recognize() -> dict:
+        engine = _engine(options.lang)
+        reading = read_text(
+            engine, image, detect_direction=options.detect_direction, quick_mode=options.quick_mode
+        )
+        return {
+            "content": [line.text for line in reading.lines if line.text],
+            "content_text": reading.text,
+            "lang": options.lang,
+            "result": text_result(reading),
+            "engine": engine.version,
+            "pipeline": TEXT_PIPELINE_VERSION + (": quick" if options.quick_mode else ""),
+        }
+
+    record = _stored_reading(image_file, kind=OcrRecord.Kind.TEXT, options=options.key, recognize=recognize)
+    if tag:
+        OcrRecordTag.objects.get_or_create(record=record, name=tag)
+    return record
+
+
+def text_result(reading: TextReading) -> dict:
+    """The stored (and answered) form of a text reading."""
+    return {
+        "width": reading.width,
+        "height": reading.height,
+        "direction": reading.direction,
+        "angle": reading.angle,
+        "text": reading.text,
+        "confidence": None if reading.confidence is None else round(reading.confidence, 4),
+        "lines": [
+            {
+                "text": line.text,
+                "confidence": line.confidence,
+                "location": line.location,
+                "words": [
+                    {"text": word.text, "confidence": word.confidence, "location": word.location}
+                    for word in line.words
+                ],
+            }
+            for line in reading.lines
+        ],
+    }
+
+
+def _stored_reading(image_file: File, *, kind: str, options: str, recognize: Callable[[], dict]) -> OcrRecord:
+    """The stored reading of `image_file` of this kind and options, made by `recognize` if new.
+
+    Recognition runs outside any transaction: it is slow and must not hold a database lock. Two
+    requests racing with the same new file both recognize it, but the unique constraint lets only
+    one insert win; the loser returns the winner's record, so both answer the same and one record
+    is left.
+    """
+    key = {"image_md5": file_md5(image_file), "image_size": image_file.size, "kind": kind, "options": options}
+    existing = OcrRecord.objects.filter(**key).first()
     if existing is not None:
         return existing
-
-    # Recognition runs outside any transaction: it is slow and must not hold a database lock.
-    engine = _engine()
-    reading = read_image(engine, image)
-    letters = letters_in(reading.recognition.text)
+    fields = recognize()
     try:
         with transaction.atomic():
-            return OcrRecord.objects.create(
-                image_md5=image_md5,
-                image_size=image_size,
-                content=letters,
-                content_text="".join(letters),
-                engine=engine.version,
-                pipeline=reading.pipeline,
-            )
+            return OcrRecord.objects.create(**key, **fields)
     except IntegrityError:
-        logger.info("Another request stored %s (%s B) first; returning its record.", image_md5, image_size)
-        return OcrRecord.objects.get(image_md5=image_md5, image_size=image_size)
+        logger.info("Another request stored %s first; returning its record.", key)
+        return OcrRecord.objects.get(**key)
 
 
-def _engine() -> ocr_engine.OcrEngine:
-    return ocr_engine.get_engine(
-        settings.OCR_ENGINE, language=settings.OCR_LANGUAGE, timeout_seconds=settings.OCR_TIMEOUT_S
-    )
+def _engine(language: str) -> ocr_engine.OcrEngine:
+    return ocr_engine.get_engine(settings.OCR_ENGINE, language=language, timeout_seconds=settings.OCR_TIMEOUT_S)

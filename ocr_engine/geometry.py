@@ -1,0 +1,57 @@
+"""Points in an image that was turned before it was read, taken back to the image as uploaded."""
+
+import math
+from dataclasses import dataclass, field
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Pillow's `image.rotate(degrees, expand=True)`: counter-clockwise about the centre, on a canvas
+    grown to hold the whole result."""
+
+    degrees: float
+    size_before: tuple[int, int]
+    size_after: tuple[int, int]
+
+    def back(self, point: Point) -> Point:
+        """Where `point` of the turned image was before the turn."""
+        radians = math.radians(self.degrees)
+        x = point[0] - self.size_after[0] / 2
+        y = point[1] - self.size_after[1] / 2
+        # Image coordinates grow downwards, so a counter-clockwise turn maps (x, y) to
+        # (x cos a + y sin a, -x sin a + y cos a); this is its inverse.
+        return (
+            x * math.cos(radians) - y * math.sin(radians) + self.size_before[0] / 2,
+            x * math.sin(radians) + y * math.cos(radians) + self.size_before[1] / 2,
+        )
+
+
+@dataclass
+class Turns:
+    """The turns applied to an image, in order, to map what was read back to the upload."""
+
+    applied: list[Turn] = field(default_factory=list)
+
+    def add(self, degrees: float, size_before: tuple[int, int], size_after: tuple[int, int]) -> None:
+        self.applied.append(Turn(degrees, size_before, size_after))
+
+    def back(self, point: Point) -> Point:
+        for turn in reversed(self.applied):
+            point = turn.back(point)
+        return point
+
+    def quad(self, box: tuple[int, int, int, int], bounds: tuple[int, int]) -> list[list[int]]:
+        """The four corners of `box`, clockwise from its top-left, in the upload's pixels.
+
+        Clockwise and top-left refer to the box as it was read (upright); the points are clamped
+        to the upload's bounds, which a rotated box's corners can overshoot by a pixel or two.
+        """
+        left, top, right, bottom = box
+        corners = [(left, top), (right, top), (right, bottom), (left, bottom)]
+        width, height = bounds
+        return [
+            [min(max(round(x), 0), width), min(max(round(y), 0), height)]
+            for x, y in (self.back(corner) for corner in corners)
+        ]
