@@ -135,6 +135,13 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
+# parse_text: images per request, languages offered, and the sides an image may have (the limits
+# of the commercial general-text APIs).
+OCR_MAX_IMAGES_PER_REQUEST = env_int("OCR_MAX_IMAGES_PER_REQUEST", default=10, minimum=1)
+OCR_TEXT_LANGUAGES = env_list("OCR_TEXT_LANGUAGES", default=["eng", "chi_sim", "eng+chi_sim"])
+OCR_MIN_IMAGE_SIDE_PX = env_int("OCR_MIN_IMAGE_SIDE_PX", default=15, minimum=1)
+OCR_MAX_IMAGE_SIDE_PX = env_int("OCR_MAX_IMAGE_SIDE_PX", default=8192, minimum=1)
+
 # The recognition engine: a short name from ocr_engine.ENGINES or a dotted path to an engine class.
 OCR_ENGINE = env_str("OCR_ENGINE", default="tesserocr")
 OCR_LANGUAGE = env_str("OCR_LANGUAGE", default="eng")

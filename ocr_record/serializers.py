@@ -67,3 +67,92 @@ class ParseLetterOutputSerializer(serializers.Serializer):
     content = serializers.ListField(
         child=_LetterField(min_length=1, max_length=1), help_text="解析图片得到的字母列表"
     )
+
+
+class ParseTextOptionsSerializer(serializers.Serializer):
+    """The options of parse_text, from form fields or from the JSON body."""
+
+    lang = serializers.ChoiceField(
+        choices=[], default="eng", help_text="Language(s) of the text: `eng`, `chi_sim` or `eng+chi_sim`."
+    )
+    detect_direction = serializers.BooleanField(
+        default=False, help_text="Find pages turned by 90, 180 or 270 degrees and read them upright."
+    )
+    quick_mode = serializers.BooleanField(
+        default=False, help_text="The image holds a single line of text: read it as one line, faster."
+    )
+    tag = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        default=list,
+        help_text="A label stored with the record: one for all images, or one per image in order.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lang"].choices = settings.OCR_TEXT_LANGUAGES
+
+    def to_internal_value(self, data):
+        # JSON callers may send a single tag as a plain string.
+        if hasattr(data, "get") and isinstance(data.get("tag"), str) and not hasattr(data, "getlist"):
+            data = {**data, "tag": [data["tag"]]}
+        return super().to_internal_value(data)
+
+
+class ParseTextMultipartSerializer(ParseTextOptionsSerializer):
+    """The multipart form of parse_text (for the schema: the view reads the files itself)."""
+
+    image = serializers.ListField(
+        child=ImageUploadField(), help_text="One or several image files, each as an `image` field."
+    )
+
+
+class ParseTextJsonSerializer(ParseTextOptionsSerializer):
+    """The JSON form of parse_text: one base64 image, or several."""
+
+    image = serializers.CharField(required=False, help_text="One image, base64 (a data: URL works too).")
+    images = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Several images, base64, answered in order."
+    )
+
+
+class LocatedWordSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    confidence = serializers.FloatField(help_text="0 to 1.")
+    location = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
+        min_length=4,
+        max_length=4,
+        help_text="Four [x, y] points in the pixels of the image as uploaded, clockwise from the top-left.",
+    )
+
+
+class LocatedLineSerializer(LocatedWordSerializer):
+    words = LocatedWordSerializer(many=True)
+
+
+class ImageErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="`image_invalid`, `image_size_invalid` or `image_dimensions_invalid`.")
+    detail = serializers.CharField()
+
+
+class ParseTextResultSerializer(serializers.Serializer):
+    """One image's answer: its reading, or (with only `name` and `error`) why it could not be read."""
+
+    name = serializers.CharField(help_text="The file name, or the index of a base64 image.")
+    error = ImageErrorSerializer(required=False)
+    record_id = serializers.IntegerField(required=False)
+    image_md5 = serializers.CharField(required=False)
+    image_size = serializers.IntegerField(required=False, help_text="Bytes.")
+    width = serializers.IntegerField(required=False)
+    height = serializers.IntegerField(required=False)
+    direction = serializers.IntegerField(
+        required=False, help_text="How far the image was turned from upright, in degrees clockwise (0, 90, 180, 270)."
+    )
+    angle = serializers.FloatField(required=False, help_text="The small rotation of the lines, degrees counter-clockwise.")
+    text = serializers.CharField(required=False, help_text="All the text, lines joined by newlines.")
+    lines = LocatedLineSerializer(many=True, required=False)
+
+
+class ParseTextResponseSerializer(serializers.Serializer):
+    results = ParseTextResultSerializer(many=True, help_text="One per image, in the order sent.")

@@ -1,21 +1,77 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from django.conf import settings
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework import serializers as drf_serializers
+from rest_framework import status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ocr_project.exception_handler import ErrorSerializer
+from ocr_record.exceptions import UploadTooLarge
 from ocr_record.filters import OcrRecordFilter
 from ocr_record.models import OcrRecord
 from ocr_record.serializers import (
     OcrRecordOutputSerializer,
     ParseLetterOutputSerializer,
     ParseLetterRequestSerializer,
+    ParseTextJsonSerializer,
+    ParseTextMultipartSerializer,
+    ParseTextOptionsSerializer,
+    ParseTextResponseSerializer,
 )
-from ocr_record.services import ocr_record_parse_letter
+from ocr_record.services import TextOptions, ocr_record_parse_letter, ocr_record_parse_text
+from ocr_record.text_inputs import ImageInput, from_base64, from_uploads
+from ocr_record.uploads import largest_request_bytes, oversized_uploads
 
 _SUCCESS = "成功"
+
+PARSE_TEXT_EXAMPLES = [
+    OpenApiExample(
+        "One image as base64",
+        request_only=True,
+        media_type="application/json",
+        value={"image": "iVBORw0KGgoAAAANSUhEUgAA...", "lang": "eng", "detect_direction": True, "tag": "invoices"},
+    ),
+    OpenApiExample(
+        "Several images as base64",
+        request_only=True,
+        media_type="application/json",
+        value={"images": ["iVBORw0KGgo...", "/9j/4AAQSkZJRg..."], "quick_mode": False, "tag": ["front", "back"]},
+    ),
+    OpenApiExample(
+        "Answer",
+        response_only=True,
+        value={
+            "results": [
+                {
+                    "name": "receipt.png",
+                    "record_id": 42,
+                    "image_md5": "2bb244b95d334d8e3a0afa6a7a6163d8",
+                    "image_size": 3402,
+                    "width": 400,
+                    "height": 80,
+                    "direction": 0,
+                    "angle": 0.0,
+                    "text": "hello world",
+                    "lines": [
+                        {
+                            "text": "hello world",
+                            "confidence": 0.9604,
+                            "location": [[44, 28], [256, 28], [256, 58], [44, 58]],
+                            "words": [
+                                {"text": "hello", "confidence": 0.9639, "location": [[44, 28], [134, 28], [134, 58], [44, 58]]},
+                                {"text": "world", "confidence": 0.9569, "location": [[151, 28], [256, 28], [256, 58], [151, 58]]},
+                            ],
+                        }
+                    ],
+                },
+                {"name": "empty.png", "error": {"code": "image_invalid", "detail": "The image file is empty."}},
+            ]
+        },
+    ),
+]
 
 
 @extend_schema_view(
@@ -68,8 +124,112 @@ class OcrRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     )
     def parse_letter(self, request: Request) -> Response:
         """Recognize the letters in an image; an image seen before is answered from its record."""
-        serializer = ParseLetterRequestSerializer(data=request.data)
+        data = request.data
+        if oversized_uploads(request):
+            raise UploadTooLarge(f"The upload is larger than the limit of {settings.OCR_MAX_UPLOAD_BYTES} bytes.")
+        serializer = ParseLetterRequestSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["image"]
         record = ocr_record_parse_letter(image_file=upload.file, image=upload.image)
         return Response(ParseLetterOutputSerializer({"content": record.content}).data)
+
+    @extend_schema(
+        summary="识别图片中的文字及位置 (text with positions)",
+        description=(
+            "Reads all the text of one or several images: lines and words, each with its confidence "
+            "and four corner points in the pixels of the image as uploaded. Send the images as "
+            "multipart `image` files, or as JSON `{\"image\": \"<base64>\"}` / "
+            "`{\"images\": [\"<base64>\", ...]}`. An image that cannot be read gets its own `error` "
+            "entry; the others are still answered. The same image with the same options is read once."
+        ),
+        request={
+            "multipart/form-data": ParseTextMultipartSerializer,
+            "application/json": ParseTextJsonSerializer,
+        },
+        responses={
+            200: OpenApiResponse(ParseTextResponseSerializer, description="One result per image, in order."),
+            400: OpenApiResponse(description="Invalid options, no image, too many images, or no image readable."),
+            413: OpenApiResponse(ErrorSerializer, description="The request is larger than any may be."),
+            503: OpenApiResponse(ErrorSerializer, description="The OCR engine cannot run (`ocr_engine_unavailable`)."),
+            504: OpenApiResponse(ErrorSerializer, description="Recognition took longer than OCR_TIMEOUT_S (`ocr_timeout`)."),
+        },
+        examples=PARSE_TEXT_EXAMPLES,
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        parser_classes=[MultiPartParser, JSONParser],
+        serializer_class=ParseTextOptionsSerializer,
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def parse_text(self, request: Request) -> Response:
+        """Read all the text of each image, with where each line and word is."""
+        if request.content_type.startswith("application/json"):
+            # Base64 is 4/3 of the bytes it carries; JSON bodies are read whole into memory.
+            if int(request.META.get("CONTENT_LENGTH") or 0) > largest_request_bytes() * 4 // 3:
+                raise UploadTooLarge(f"The request is larger than the limit of {largest_request_bytes()} bytes.")
+        options_serializer = ParseTextOptionsSerializer(data=request.data)
+        options_serializer.is_valid(raise_exception=True)
+        options = options_serializer.validated_data
+        inputs = _image_inputs(request)
+        tags = _tags_for(inputs, options["tag"])
+        text_options = TextOptions(
+            lang=options["lang"], detect_direction=options["detect_direction"], quick_mode=options["quick_mode"]
+        )
+        results = [
+            _text_result(entry, text_options, tag) if not entry.error_code else _error_result(entry)
+            for entry, tag in zip(inputs, tags)
+        ]
+        if all("error" in result for result in results):
+            codes = {result["error"]["code"] for result in results}
+            return Response(
+                {"detail": "No image could be read.", "code": codes.pop() if len(codes) == 1 else "images_invalid",
+                 "results": results},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response({"results": results})
+
+
+def _image_inputs(request: Request) -> list[ImageInput]:
+    if request.content_type.startswith("multipart/"):
+        inputs = from_uploads(request.FILES.getlist("image"), oversized_uploads(request))
+    else:
+        encoded = request.data.get("images") or ([request.data["image"]] if request.data.get("image") else [])
+        if not isinstance(encoded, list) or not all(isinstance(item, str) for item in encoded):
+            raise drf_serializers.ValidationError({"images": ["A list of base64 strings is expected."]})
+        inputs = from_base64(encoded)
+    if not inputs:
+        raise drf_serializers.ValidationError({"image": ["No image was sent."]})
+    if len(inputs) > settings.OCR_MAX_IMAGES_PER_REQUEST:
+        raise drf_serializers.ValidationError(
+            {"image": [f"At most {settings.OCR_MAX_IMAGES_PER_REQUEST} images are accepted per request."]}
+        )
+    return inputs
+
+
+def _tags_for(inputs: list[ImageInput], tags: list[str]) -> list[str]:
+    if len(tags) > 1 and len(tags) != len(inputs):
+        raise drf_serializers.ValidationError({"tag": ["Send one tag for all images, or one per image."]})
+    return tags if len(tags) > 1 else [tags[0] if tags else ""] * len(inputs)
+
+
+def _text_result(entry: ImageInput, options: TextOptions, tag: str) -> dict:
+    record = ocr_record_parse_text(image_file=entry.file, image=entry.image, options=options, tag=tag)
+    result = record.result
+    return {
+        "name": entry.name,
+        "record_id": record.id,
+        "image_md5": record.image_md5,
+        "image_size": record.image_size,
+        "width": result["width"],
+        "height": result["height"],
+        "direction": result["direction"],
+        "angle": result["angle"],
+        "text": result["text"],
+        "lines": result["lines"],
+    }
+
+
+def _error_result(entry: ImageInput) -> dict:
+    return {"name": entry.name, "error": {"code": entry.error_code, "detail": entry.error_detail}}

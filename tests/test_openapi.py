@@ -76,13 +76,14 @@ def test_its_operations_have_the_v1_summaries(schema, path, method, summary):
     assert schema["paths"][path][method]["summary"] == summary
 
 
-def test_it_has_exactly_the_three_v1_operations(schema):
+def test_it_has_the_three_v1_operations_and_parse_text_beside_them(schema):
     operations = {(path, method) for path, item in schema["paths"].items() for method in item}
 
     assert operations == {
         ("/api/ocr_record/", "get"),
         ("/api/ocr_record/{id}/", "get"),
         ("/api/ocr_record/parse_letter/", "post"),
+        ("/api/ocr_record/parse_text/", "post"),
     }
 
 

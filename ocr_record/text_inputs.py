@@ -1,0 +1,80 @@
+"""The images of a parse_text request: uploaded files or base64 strings, each checked on its own."""
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from PIL import Image
+
+from ocr_record.images import InvalidImage, decode_image
+
+
+@dataclass
+class ImageInput:
+    """One image of the request: decoded, or with the error that keeps it from being read."""
+
+    name: str
+    file: UploadedFile | ContentFile | None = None
+    image: Image.Image | None = None
+    error_code: str = ""
+    error_detail: str = ""
+
+    def fail(self, code: str, detail: str) -> "ImageInput":
+        self.error_code, self.error_detail = code, detail
+        return self
+
+
+def from_uploads(files: list[UploadedFile], oversized: list[str]) -> list[ImageInput]:
+    inputs = [check(ImageInput(name=file.name, file=file)) for file in files]
+    inputs += [_too_large(ImageInput(name=name)) for name in oversized]
+    return inputs
+
+
+def from_base64(strings: list[str]) -> list[ImageInput]:
+    inputs = []
+    for index, encoded in enumerate(strings):
+        entry = ImageInput(name=str(index))
+        # A data URL ("data:image/png;base64,....") is accepted as well as the bare base64.
+        payload = encoded.split(",", 1)[1] if encoded.startswith("data:") else encoded
+        if len(payload) * 3 // 4 > settings.OCR_MAX_UPLOAD_BYTES + 3:
+            inputs.append(_too_large(entry))
+            continue
+        try:
+            content = base64.b64decode(payload, validate=True)
+        except (binascii.Error, ValueError):
+            inputs.append(entry.fail("image_invalid", "The image is not valid base64."))
+            continue
+        entry.file = ContentFile(content, name=str(index))
+        inputs.append(check(entry))
+    return inputs
+
+
+def check(entry: ImageInput) -> ImageInput:
+    """Decode `entry`'s file and check it against the size and dimension limits."""
+    if entry.file.size > settings.OCR_MAX_UPLOAD_BYTES:
+        return _too_large(entry)
+    if entry.file.size == 0:
+        return entry.fail("image_invalid", "The image file is empty.")
+    try:
+        entry.image = decode_image(entry.file, max_pixels=settings.OCR_MAX_IMAGE_PIXELS)
+    except InvalidImage as error:
+        code = "image_dimensions_invalid" if error.code == "too_many_pixels" else "image_invalid"
+        return entry.fail(code, error.message)
+    width, height = entry.image.size
+    if min(width, height) < settings.OCR_MIN_IMAGE_SIDE_PX or max(width, height) > settings.OCR_MAX_IMAGE_SIDE_PX:
+        entry.image = None
+        return entry.fail(
+            "image_dimensions_invalid",
+            f"The image is {width}×{height} pixels: its shorter side must be at least "
+            f"{settings.OCR_MIN_IMAGE_SIDE_PX} px and its longer side at most {settings.OCR_MAX_IMAGE_SIDE_PX} px.",
+        )
+    return entry
+
+
+def _too_large(entry: ImageInput) -> ImageInput:
+    return entry.fail(
+        "image_size_invalid", f"The image is larger than the limit of {settings.OCR_MAX_UPLOAD_BYTES} bytes."
+    )
