@@ -17,7 +17,8 @@ COPY requirements.txt .
 # headers are removed again in the same layer, the libraries stay as tesseract-ocr's dependencies.
 ARG BUILD_PACKAGES="libtesseract-dev libleptonica-dev pkg-config g++"
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng $BUILD_PACKAGES \
+    && apt-get install -y --no-install-recommends \
+        tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim tesseract-ocr-osd $BUILD_PACKAGES \
     && pip install -r requirements.txt \
     && apt-get purge -y --auto-remove $BUILD_PACKAGES \
     && rm -rf /var/lib/apt/lists/*

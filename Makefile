@@ -5,12 +5,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-# Tesseract and its English data for the engines, and what tesserocr is compiled with against
-# Debian's libtesseract; for the tests, DejaVu fonts to draw images with and Chromium to load the
-# docs pages in (Playwright drives Debian's, never downloads one).
-APT_PACKAGES := tesseract-ocr tesseract-ocr-eng libtesseract-dev libleptonica-dev pkg-config g++ \
-	python3-venv python3-dev
-TEST_APT_PACKAGES := fonts-dejavu-core chromium
+# Tesseract with its English, Simplified Chinese and orientation data for the engines, and what
+# tesserocr is compiled with against Debian's libtesseract; for the tests, fonts to draw images
+# with (DejaVu, Noto CJK) and Chromium to load the docs pages in (Playwright drives Debian's).
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim tesseract-ocr-osd \
+	libtesseract-dev libleptonica-dev pkg-config g++ python3-venv python3-dev
+TEST_APT_PACKAGES := fonts-dejavu-core fonts-noto-cjk chromium
 # The benchmark draws its images with these fonts and words.
 BENCH_APT_PACKAGES := fonts-dejavu-core fonts-liberation fonts-freefont-ttf wamerican
 # Tesseract's OpenMP threads would fight the server's workers for the cores (ocr_engine sets it

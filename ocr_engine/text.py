@@ -11,10 +11,13 @@ from PIL import Image, ImageOps
 
 from ocr_engine.base import Line, OcrEngine
 from ocr_engine.geometry import Turns
-from ocr_engine.preprocess import MIN_SKEW_DEGREES, skew_angle
+from ocr_engine.preprocess import skew_angle
 
 #: Stored with every text record, so that readings made by different pipelines can be told apart.
 TEXT_PIPELINE_VERSION = "text-v1"
+#: Tesseract's layout analysis copes with a skew smaller than this by itself; and on a page of a
+#: few scattered words, the row profile can find a spurious skew of a degree or two.
+MIN_TEXT_SKEW_DEGREES = 3.0
 
 Location = list[list[int]]  # four [x, y] points, clockwise from the top-left
 
@@ -75,7 +78,7 @@ def read_text(
         image = upright
     gray = image.convert("L")
     angle = 0.0 if quick_mode else skew_angle(gray)
-    if abs(angle) >= MIN_SKEW_DEGREES:
+    if abs(angle) >= MIN_TEXT_SKEW_DEGREES:
         straight = gray.rotate(-angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
         turns.add(-angle, gray.size, straight.size)
         gray = straight

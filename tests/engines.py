@@ -14,10 +14,10 @@ class CountingPytesseractEngine(PytesseractEngine):
     calls = 0
     _lock = threading.Lock()
 
-    def recognize(self, image: Image.Image, *, layout: Layout = "auto") -> Recognition:
+    def recognize(self, image: Image.Image, *, layout: Layout = "auto", with_lines: bool = False) -> Recognition:
         with self._lock:
             type(self).calls += 1
-        return super().recognize(image, layout=layout)
+        return super().recognize(image, layout=layout, with_lines=with_lines)
 
 
 class MissingProgramEngine(PytesseractEngine):
@@ -27,12 +27,12 @@ class MissingProgramEngine(PytesseractEngine):
 
 
 class FailingEngine(OcrEngine):
-    def recognize(self, image: Image.Image, *, layout: Layout = "auto") -> Recognition:
+    def recognize(self, image: Image.Image, *, layout: Layout = "auto", with_lines: bool = False) -> Recognition:
         raise RecognitionFailed("the engine crashed on this image")
 
 
 class BuggyEngine(OcrEngine):
     """An engine with a bug: it raises something that is not an ocr_engine error."""
 
-    def recognize(self, image: Image.Image, *, layout: Layout = "auto") -> Recognition:
+    def recognize(self, image: Image.Image, *, layout: Layout = "auto", with_lines: bool = False) -> Recognition:
         raise KeyError("internal state")

@@ -49,8 +49,8 @@ def test_simultaneous_uploads_of_a_new_file_all_succeed_with_one_record(counting
 class StoresFirstEngine(engines.CountingPytesseractEngine):
     """Reads the image, but another request stores the same file while it does."""
 
-    def recognize(self, image, *, layout="auto"):
-        recognition = super().recognize(image, layout=layout)
+    def recognize(self, image, *, layout="auto", with_lines=False):
+        recognition = super().recognize(image, layout=layout, with_lines=with_lines)
         OcrRecord.objects.create(
             image_md5=self.racing_md5, image_size=self.racing_size, content=list("winner"), content_text="winner"
         )

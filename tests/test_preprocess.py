@@ -29,9 +29,9 @@ class CountingEngine(TesserocrEngine):
         super().__init__(**options)
         self.calls = 0
 
-    def recognize(self, image, *, layout="auto"):
+    def recognize(self, image, *, layout="auto", with_lines=False):
         self.calls += 1
-        return super().recognize(image, layout=layout)
+        return super().recognize(image, layout=layout, with_lines=with_lines)
 
 
 @pytest.mark.parametrize("step", ["upscale", "denoise", "stretch", "deskew"])

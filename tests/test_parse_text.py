@@ -1,0 +1,317 @@
+"""POST /api/ocr_record/parse_text/: all the text, with where it is, with the real Tesseract."""
+
+import base64
+import hashlib
+import io
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from ocr_record.models import OcrRecord, OcrRecordTag
+from tests.conftest import FONT_PATH, LIST_URL, draw_text, encode, upload
+
+pytestmark = pytest.mark.django_db
+
+PARSE_TEXT_URL = "/api/ocr_record/parse_text/"
+CJK_FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+
+def page_with(words: dict[str, tuple[int, int]], size=(900, 400), font_size=36, font_path=FONT_PATH):
+    """A white page with each word drawn at its (x, y); returns the page and each word's drawn box."""
+    font = ImageFont.truetype(font_path, font_size)
+    page = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(page)
+    boxes = {}
+    for word, (x, y) in words.items():
+        draw.text((x, y), word, fill="black", font=font)
+        boxes[word] = draw.textbbox((x, y), word, font=font)
+    return page, boxes
+
+
+def box_of(location: list[list[int]]) -> tuple[int, int, int, int]:
+    xs = [x for x, _ in location]
+    ys = [y for _, y in location]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def overlap(a, b) -> float:
+    """Intersection over union of two boxes."""
+    width = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    height = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    intersection = width * height
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - intersection
+    return intersection / union
+
+
+def words_of(result: dict) -> dict[str, list[list[int]]]:
+    return {word["text"]: word["location"] for line in result["lines"] for word in line["words"]}
+
+
+def post_files(api_client, *contents: bytes, **options):
+    files = [upload(content, f"image{number}.png") for number, content in enumerate(contents)]
+    return api_client.post(PARSE_TEXT_URL, {"image": files, **options}, format="multipart")
+
+
+def test_it_finds_each_word_where_it_was_drawn(api_client):
+    page, drawn = page_with({"Lantern": (60, 50), "meadow": (520, 70), "harbour": (300, 260)})
+
+    response = post_files(api_client, encode(page))
+
+    assert response.status_code == 200
+    result = response.json()["results"][0]
+    found = words_of(result)
+    assert set(found) == set(drawn)
+    for word, box in drawn.items():
+        assert overlap(box_of(found[word]), box) >= 0.5, word
+    assert (result["width"], result["height"], result["direction"], result["angle"]) == (900, 400, 0, 0.0)
+
+
+def test_it_answers_lines_with_confidences_and_the_text_in_reading_order(api_client):
+    response = post_files(api_client, draw_text("first line here\nsecond line there\nthird and last"))
+
+    result = response.json()["results"][0]
+    assert result["text"] == "first line here\nsecond line there\nthird and last"
+    assert [line["text"] for line in result["lines"]] == result["text"].split("\n")
+    for line in result["lines"]:
+        assert 0.5 < line["confidence"] <= 1
+        assert len(line["location"]) == 4
+        assert " ".join(word["text"] for word in line["words"]) == line["text"]
+
+
+def test_it_reads_a_column_before_the_next(api_client):
+    left = ["the apple trees grow", "in long rows along", "the river every", "summer and they",
+            "give fruit to all", "who walk by them"]
+    right = ["walnuts fall in the", "autumn when the", "winds blow from the", "north and the birds",
+             "come to gather", "them before winter"]
+    lines = {line: (40, 40 + 40 * number) for number, line in enumerate(left)}
+    lines |= {line: (520, 40 + 40 * number) for number, line in enumerate(right)}
+    page, _ = page_with(lines, size=(920, 340), font_size=26)
+
+    text = post_files(api_client, encode(page)).json()["results"][0]["text"]
+
+    assert text.split("\n") == left + right
+
+
+@pytest.mark.parametrize("turned_clockwise", [90, 180, 270])
+def test_it_reads_a_turned_page_upright_with_locations_on_the_upload(api_client, turned_clockwise):
+    words = {"Sunrise": (40, 40), "over": (260, 40), "the": (400, 40), "harbour": (500, 40),
+             "brings": (40, 120), "quiet": (240, 120), "boats": (420, 120), "home": (600, 120)}
+    page, drawn = page_with(words, size=(800, 200))
+    turned = page.rotate(-turned_clockwise, expand=True)
+    # Where each drawn box went when the page was turned (a box's corners turn with it).
+    from ocr_engine.geometry import Turns
+
+    to_turned = Turns()
+    to_turned.add(turned_clockwise, turned.size, page.size)  # maps upright points onto the turned page
+
+    response = post_files(api_client, encode(turned), detect_direction="true")
+
+    result = response.json()["results"][0]
+    assert result["direction"] == turned_clockwise
+    assert result["text"].split() == list(words)
+    found = words_of(result)
+    for word, box in drawn.items():
+        expected = box_of(to_turned.quad(box, turned.size))
+        assert overlap(box_of(found[word]), expected) >= 0.5, word
+
+
+def test_it_straightens_a_tilted_page_and_tilts_the_locations_with_it(api_client):
+    page, _ = page_with({"tilted words here": (60, 80)}, size=(560, 200))
+
+    result = post_files(api_client, encode(page.rotate(7, expand=True, fillcolor="white"))).json()["results"][0]
+
+    assert result["text"] == "tilted words here"
+    assert result["angle"] == pytest.approx(7, abs=1)
+    first, _, _, last = result["lines"][0]["location"]
+    assert last[1] > first[1]  # the bottom-left corner is below the top-left one
+    top_left, top_right = result["lines"][0]["location"][:2]
+    assert top_right[1] < top_left[1]  # the line rises to the right, as drawn
+
+
+def test_it_reads_chinese_with_chi_sim(api_client):
+    page, _ = page_with({"你好世界": (40, 40)}, size=(400, 140), font_size=48, font_path=CJK_FONT_PATH)
+
+    response = post_files(api_client, encode(page), lang="chi_sim")
+
+    assert response.json()["results"][0]["text"].replace(" ", "") == "你好世界"
+    assert OcrRecord.objects.get().lang == "chi_sim"
+
+
+def test_it_reads_one_line_in_quick_mode(api_client):
+    result = post_files(api_client, draw_text("quick single line"), quick_mode="true").json()["results"][0]
+
+    assert result["text"] == "quick single line"
+    assert OcrRecord.objects.get().options == "lang=eng;detect_direction=0;quick_mode=1"
+
+
+def test_it_takes_one_image_as_base64_json(api_client):
+    image = draw_text("from base64")
+
+    response = api_client.post(PARSE_TEXT_URL, {"image": base64.b64encode(image).decode()}, format="json")
+
+    result = response.json()["results"][0]
+    assert (result["name"], result["text"]) == ("0", "from base64")
+    assert result["image_md5"] == hashlib.md5(image).hexdigest()
+    assert result["image_size"] == len(image)
+
+
+def test_it_takes_several_base64_images_and_data_urls_answering_in_order(api_client):
+    first, second = draw_text("first image"), draw_text("second image")
+    images = [base64.b64encode(first).decode(), "data:image/png;base64," + base64.b64encode(second).decode()]
+
+    results = api_client.post(PARSE_TEXT_URL, {"images": images}, format="json").json()["results"]
+
+    assert [(result["name"], result["text"]) for result in results] == [("0", "first image"), ("1", "second image")]
+
+
+def test_it_takes_several_files_answering_in_order(api_client):
+    results = post_files(api_client, draw_text("one"), draw_text("two"), draw_text("three")).json()["results"]
+
+    assert [result["text"] for result in results] == ["one", "two", "three"]
+    assert [result["name"] for result in results] == ["image0.png", "image1.png", "image2.png"]
+
+
+def test_an_image_that_fails_fails_alone(api_client):
+    response = post_files(api_client, draw_text("fine"), b"not an image at all", b"")
+
+    assert response.status_code == 200
+    good, not_image, empty = response.json()["results"]
+    assert good["text"] == "fine"
+    assert not_image == {"name": "image1.png", "error": {"code": "image_invalid", "detail": (
+        "Upload a valid image. The file you uploaded was either not an image or a corrupted image.")}}
+    assert empty["error"]["code"] == "image_invalid"
+    assert OcrRecord.objects.count() == 1
+
+
+def test_it_answers_400_when_no_image_can_be_read(api_client):
+    response = api_client.post(PARSE_TEXT_URL, {"images": ["%%%"]}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "image_invalid"
+    assert response.json()["results"][0]["error"]["detail"] == "The image is not valid base64."
+    assert not OcrRecord.objects.exists()
+
+
+def test_it_refuses_an_image_over_the_size_limit_with_its_code(api_client, settings):
+    small = draw_text("small")
+    large = draw_text("larger image " * 3)
+    settings.OCR_MAX_UPLOAD_BYTES = len(small) + 10
+
+    results = post_files(api_client, small, large).json()["results"]
+    base64_results = api_client.post(
+        PARSE_TEXT_URL, {"images": [base64.b64encode(large).decode()]}, format="json"
+    ).json()["results"]
+
+    assert results[0]["text"] == "small"
+    assert results[1] == {"name": "image1.png", "error": {
+        "code": "image_size_invalid", "detail": f"The image is larger than the limit of {len(small) + 10} bytes."}}
+    assert base64_results[0]["error"]["code"] == "image_size_invalid"
+    assert OcrRecord.objects.count() == 1
+
+
+@pytest.mark.parametrize("size", [(14, 200), (200, 10)])
+def test_it_refuses_an_image_with_a_side_under_15_px(api_client, size):
+    response = post_files(api_client, encode(Image.new("L", size, 255)))
+
+    assert response.status_code == 400
+    error = response.json()["results"][0]["error"]
+    assert error["code"] == "image_dimensions_invalid"
+    assert "at least 15 px" in error["detail"]
+
+
+def test_it_refuses_an_image_with_a_side_over_the_maximum(api_client, settings):
+    settings.OCR_MAX_IMAGE_SIDE_PX = 300
+
+    error = post_files(api_client, encode(Image.new("L", (301, 50), 255))).json()["results"][0]["error"]
+
+    assert error == {"code": "image_dimensions_invalid", "detail": (
+        "The image is 301×50 pixels: its shorter side must be at least 15 px and its longer side at most 300 px.")}
+
+
+def test_it_refuses_more_images_than_allowed(api_client, settings):
+    settings.OCR_MAX_IMAGES_PER_REQUEST = 2
+
+    response = post_files(api_client, draw_text("a"), draw_text("b"), draw_text("c"))
+
+    assert response.status_code == 400
+    assert response.json() == {"image": ["At most 2 images are accepted per request."]}
+    assert not OcrRecord.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "format", "field"),
+    [
+        ({}, "multipart", "image"),
+        ({}, "json", "image"),
+        ({"images": "not a list"}, "json", "images"),
+        ({"image": "x", "lang": "klingon"}, "json", "lang"),
+        ({"image": "x", "detect_direction": "perhaps"}, "json", "detect_direction"),
+    ],
+)
+def test_it_refuses_bad_requests_naming_the_field(api_client, data, format, field):
+    response = api_client.post(PARSE_TEXT_URL, data, format=format)
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_it_reads_the_same_image_with_the_same_options_once(api_client, counting_engine):
+    image = draw_text("only once")
+
+    first = post_files(api_client, image).json()["results"][0]
+    second = post_files(api_client, image).json()["results"][0]
+    quick = post_files(api_client, image, quick_mode="true").json()["results"][0]
+
+    assert second == first
+    assert quick["record_id"] != first["record_id"]
+    assert counting_engine.calls == 2
+    assert OcrRecord.objects.filter(kind="text").count() == 2
+
+
+def test_a_text_record_and_a_letter_record_of_one_file_are_kept_apart(api_client, post_image):
+    image = draw_text("both ways")
+
+    post_image(image)
+    post_files(api_client, image)
+
+    assert sorted(OcrRecord.objects.values_list("kind", flat=True)) == ["letter", "text"]
+    letter = OcrRecord.objects.get(kind="letter")
+    assert letter.content == list("bothways")
+
+
+def test_it_stores_lines_as_content_and_the_whole_result(api_client):
+    result = post_files(api_client, draw_text("stored line one\nstored line two")).json()["results"][0]
+
+    record = OcrRecord.objects.get()
+    assert record.content == ["stored line one", "stored line two"]
+    assert record.result["lines"] == result["lines"]
+    assert record.pipeline == "text-v1"
+    listed = api_client.get(LIST_URL).json()["results"][0]
+    assert listed == {
+        "id": record.id, "created_at": listed["created_at"], "image_md5": record.image_md5,
+        "image_size": record.image_size, "content": ["stored line one", "stored line two"],
+    }
+
+
+def test_it_stores_one_tag_for_all_images_or_one_per_image(api_client):
+    post_files(api_client, draw_text("alpha"), draw_text("beta"), tag="shared")
+    post_files(api_client, draw_text("gamma"), draw_text("delta"), tag=["first", "second"])
+
+    tags = dict(OcrRecordTag.objects.values_list("record__content_text", "name"))
+    assert tags == {"alpha": "shared", "beta": "shared", "gamma": "first", "delta": "second"}
+
+
+def test_a_known_image_gains_a_new_tag(api_client):
+    image = draw_text("tagged twice")
+    post_files(api_client, image, tag="monday")
+
+    post_files(api_client, image, tag="tuesday")
+
+    assert sorted(OcrRecord.objects.get().tags.values_list("name", flat=True)) == ["monday", "tuesday"]
+
+
+def test_it_refuses_a_number_of_tags_that_matches_neither_rule(api_client):
+    response = post_files(api_client, draw_text("a"), draw_text("b"), draw_text("c"), tag=["x", "y"])
+
+    assert response.status_code == 400
+    assert response.json() == {"tag": ["Send one tag for all images, or one per image."]}
