@@ -4,10 +4,17 @@ from ocr_record.models import OcrRecord
 
 
 class OcrRecordFilter(django_filters.FilterSet):
-    """The list filters of v1.0.0: `id`, `image_md5`, `image_size__lte/gte`, `created_at__lte/gte`.
+    """The list filters of v1.0.0: `id`, `image_md5`, `image_size__lte/gte`, `created_at__lte/gte`;
+    and beside them `kind`, `lang` and `tag` for the records parse_text adds.
 
     Date-times are ISO 8601, with or without a time zone (without one, the server's TIME_ZONE).
     """
+
+    kind = django_filters.ChoiceFilter(choices=OcrRecord.Kind.choices, help_text="`letter` or `text`.")
+    lang = django_filters.CharFilter(help_text="The language(s) read, e.g. `eng` or `chi_sim`.")
+    tag = django_filters.CharFilter(
+        field_name="tags__name", distinct=True, help_text="Records carrying this tag (parse_text's `tag`)."
+    )
 
     class Meta:
         model = OcrRecord

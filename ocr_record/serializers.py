@@ -156,3 +156,20 @@ class ParseTextResultSerializer(serializers.Serializer):
 
 class ParseTextResponseSerializer(serializers.Serializer):
     results = ParseTextResultSerializer(many=True, help_text="One per image, in the order sent.")
+
+
+class OcrRecordResultSerializer(serializers.ModelSerializer):
+    """A record with everything it keeps: what read it, how, its tags, and a text reading's lines."""
+
+    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    result = serializers.JSONField(
+        read_only=True, help_text="Text records: width, height, direction, angle, text and the located lines."
+    )
+
+    class Meta:
+        model = OcrRecord
+        fields = [
+            "id", "created_at", "image_md5", "image_size", "content", "kind", "lang", "options", "tags",
+            "engine", "pipeline", "result",
+        ]
+        read_only_fields = fields

@@ -20,6 +20,7 @@ from ocr_record.serializers import (
     ParseTextMultipartSerializer,
     ParseTextOptionsSerializer,
     ParseTextResponseSerializer,
+    OcrRecordResultSerializer,
 )
 from ocr_record.services import TextOptions, ocr_record_parse_letter, ocr_record_parse_text
 from ocr_record.text_inputs import ImageInput, from_base64, from_uploads
@@ -101,6 +102,17 @@ class OcrRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     search_fields = ["content_text", "^image_md5"]
     ordering_fields = ["id", "created_at", "image_size"]
     ordering = ["-id"]
+
+    @extend_schema(
+        summary="Ocr 解析记录-完整结果 (the whole record)",
+        description="The record with its kind, language, options, tags, engine, pipeline and, for a text "
+        "record, the whole reading: lines and words with their locations.",
+        responses={200: OcrRecordResultSerializer, 404: OpenApiResponse(ErrorSerializer, description="No record has this id.")},
+    )
+    @action(detail=True, methods=["get"], serializer_class=OcrRecordResultSerializer, filter_backends=[])
+    def result(self, request: Request, pk: str) -> Response:
+        record = self.get_object()
+        return Response(OcrRecordResultSerializer(record).data)
 
     @extend_schema(
         summary="解析图片中的字母",

@@ -51,9 +51,8 @@ def make_record(*, content: list[str] | None = None, image_size: int = 1000, **f
     """A stored record as the parse service leaves it, without running OCR (for read tests)."""
     content = list("hello") if content is None else content
     fields.setdefault("image_md5", next(_md5s))
-    return OcrRecord.objects.create(
-        content=content, content_text="".join(content), image_size=image_size, **fields
-    )
+    joined = "\n".join(content) if fields.get("kind") == "text" else "".join(content)
+    return OcrRecord.objects.create(content=content, content_text=joined, image_size=image_size, **fields)
 
 
 @pytest.fixture

@@ -76,3 +76,21 @@ def test_it_asks_anonymous_visitors_to_log_in(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_it_shows_a_text_records_lines_words_and_tags(admin_client):
+    from ocr_record.models import OcrRecordTag
+
+    result = {"width": 300, "height": 80, "direction": 90, "angle": 0.0, "text": "hello world", "confidence": 0.95,
+              "lines": [{"text": "hello world", "confidence": 0.95, "location": [[1, 2], [3, 2], [3, 4], [1, 4]],
+                         "words": [{"text": "hello", "confidence": 0.96, "location": [[1, 2], [2, 2], [2, 4], [1, 4]]},
+                                   {"text": "world", "confidence": 0.94, "location": [[2, 2], [3, 2], [3, 4], [2, 4]]}]}]}
+    record = make_record(kind="text", content=["hello world"], result=result)
+    OcrRecordTag.objects.create(record=record, name="desk")
+
+    page = admin_client.get(f"{CHANGELIST}{record.pk}/change/").content.decode()
+
+    assert "300×80 px, turned 90°" in page
+    assert "<th>hello world</th><td>0.95</td>" in page
+    assert "padding-left:2em'>world</td><td>0.94</td>" in page
+    assert "desk" in page

@@ -70,7 +70,13 @@ def test_swagger_ui_runs_the_list_operation_with_nothing_fetched_from_outside(pa
     status.wait_for(timeout=20_000)
 
     assert sorted(summaries) == sorted(
-        ["Ocr 解析记录-列表", "Ocr 解析记录-单个", "解析图片中的字母", "识别图片中的文字及位置 (text with positions)"]
+        [
+            "Ocr 解析记录-列表",
+            "Ocr 解析记录-单个",
+            "解析图片中的字母",
+            "识别图片中的文字及位置 (text with positions)",
+            "Ocr 解析记录-完整结果 (the whole record)",
+        ]
     )
     assert status.inner_text().strip() == "200"
     assert '"content"' in page.locator(".live-responses-table .microlight").first.inner_text()

@@ -224,3 +224,39 @@ def test_it_answers_the_last_page_with_page_last(api_client):
     records = [make_record() for _ in range(3)]
 
     assert ids(api_client.get(LIST_URL, {"page": "last", "page_size": 2})) == [records[0].id]
+
+
+def test_it_filters_by_kind_and_language(api_client):
+    letters = make_record()
+    english = make_record(kind="text", lang="eng", options="lang=eng", content=["some text"])
+    chinese = make_record(kind="text", lang="chi_sim", options="lang=chi_sim", content=["你好"])
+
+    assert ids(api_client.get(LIST_URL, {"kind": "letter"})) == [letters.id]
+    assert ids(api_client.get(LIST_URL, {"kind": "text"})) == [chinese.id, english.id]
+    assert ids(api_client.get(LIST_URL, {"kind": "text", "lang": "chi_sim"})) == [chinese.id]
+
+
+def test_it_filters_by_tag_once_per_record(api_client):
+    from ocr_record.models import OcrRecordTag
+
+    tagged = make_record(kind="text", options="a", content=["tagged"])
+    OcrRecordTag.objects.create(record=tagged, name="invoices")
+    OcrRecordTag.objects.create(record=tagged, name="march")
+    make_record(kind="text", options="b", content=["other"])
+
+    assert ids(api_client.get(LIST_URL, {"tag": "invoices"})) == [tagged.id]
+    assert api_client.get(LIST_URL, {"tag": "nothing"}).json()["count"] == 0
+
+
+def test_it_refuses_an_unknown_kind(api_client):
+    response = api_client.get(LIST_URL, {"kind": "poem"})
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["kind"]
+
+
+def test_search_covers_recognized_text(api_client):
+    text = make_record(kind="text", content=["Invoice 2024", "Total due"])
+    make_record(kind="text", options="x", content=["Receipt"])
+
+    assert ids(api_client.get(LIST_URL, {"search": "total"})) == [text.id]

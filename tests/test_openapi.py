@@ -84,15 +84,19 @@ def test_it_has_the_three_v1_operations_and_parse_text_beside_them(schema):
         ("/api/ocr_record/{id}/", "get"),
         ("/api/ocr_record/parse_letter/", "post"),
         ("/api/ocr_record/parse_text/", "post"),
+        ("/api/ocr_record/{id}/result/", "get"),
     }
 
 
-def test_the_list_has_every_v1_parameter_with_its_description(schema):
+def test_the_list_has_every_v1_parameter_with_its_description_and_the_new_filters(schema):
     parameters = {
         parameter["name"]: parameter.get("description")
         for parameter in schema["paths"]["/api/ocr_record/"]["get"]["parameters"]
     }
 
+    assert parameters.pop("kind").startswith("`letter` or `text`")
+    assert parameters.pop("lang").startswith("The language(s) read")
+    assert parameters.pop("tag").startswith("Records carrying this tag")
     assert parameters == {
         "id": None,
         "image_md5": None,
@@ -170,3 +174,20 @@ def test_the_docs_pages_load_their_assets_from_this_server_only(client, url):
     assert all(asset.startswith("/static/") for asset in assets), assets
     for asset in assets:
         assert client.get(asset).status_code == 200, asset
+
+
+def test_parse_text_documents_both_input_forms_every_option_and_examples(schema):
+    operation = schema["paths"]["/api/ocr_record/parse_text/"]["post"]
+    content = operation["requestBody"]["content"]
+    components = schema["components"]["schemas"]
+
+    assert set(content) == {"multipart/form-data", "application/json"}
+    multipart = components[content["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[1]]
+    json_body = components[content["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]]
+    assert multipart["properties"]["image"]["items"] == {"type": "string", "format": "binary"}
+    assert {"image", "images", "lang", "detect_direction", "quick_mode", "tag"} <= set(json_body["properties"])
+    assert {"lang", "detect_direction", "quick_mode", "tag"} <= set(multipart["properties"])
+    assert set(content["application/json"]["examples"]) == {"OneImageAsBase64", "SeveralImagesAsBase64"}
+    answer = operation["responses"]["200"]["content"]["application/json"]
+    assert answer["examples"]["Answer"]["value"]["results"][0]["lines"][0]["words"]
+    assert answer["schema"] == {"$ref": "#/components/schemas/ParseTextResponse"}
