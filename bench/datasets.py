@@ -166,3 +166,57 @@ def sample_sheet(path: Path, per_set: int = 3) -> None:
             x += image.width + 10
         y += max(image.height for image in row) + 10
     ImageOps.contain(sheet, (1600, 1600)).save(path)
+
+
+# Pages of text, for parse_text ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Page:
+    image: Image.Image
+    words: list[tuple[str, tuple[int, int, int, int]]]  # each drawn word and its box, in order
+
+    @property
+    def text(self) -> str:
+        return " ".join(word for word, _ in self.words)
+
+
+PAGE_SETS = ("pages", "pages turned 90/180/270")
+
+
+def build_pages(name: str, *, count: int = 60, seed: int = 20261124) -> list[Page]:
+    """Pages of 3-6 lines of 2-6 real words; the second set turns each page by a right angle."""
+    from ocr_engine.geometry import Turns
+
+    rng = random.Random(f"{seed}:{name}")
+    vocabulary = words()
+    pages = []
+    for _ in range(count):
+        font = ImageFont.truetype(rng.choice(FONTS), rng.randint(20, 32))
+        lines = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(2, 6))) for _ in range(rng.randint(3, 6))]
+        margin = rng.randint(20, 60)
+        line_height = int(font.size * 1.6)
+        width = max(int(font.getlength(line)) for line in lines) + 2 * margin
+        image = Image.new("L", (width, line_height * len(lines) + 2 * margin), 255)
+        draw = ImageDraw.Draw(image)
+        drawn = []
+        for number, line in enumerate(lines):
+            x, y = margin, margin + number * line_height
+            for word in line.split():
+                drawn.append((word, draw.textbbox((x, y), word, font=font)))
+                draw.text((x, y), word, fill=0, font=font)
+                x += font.getlength(word + " ")
+        if name == "pages turned 90/180/270":
+            degrees = rng.choice([90, 180, 270])
+            turned = image.rotate(-degrees, expand=True)
+            to_turned = Turns()
+            to_turned.add(degrees, turned.size, image.size)
+            drawn = [(word, _box_of(to_turned.quad(box, turned.size))) for word, box in drawn]
+            image = turned
+        pages.append(Page(image=image, words=drawn))
+    return pages
+
+
+def _box_of(location: list[list[int]]) -> tuple[int, int, int, int]:
+    xs = [x for x, _ in location]
+    ys = [y for _, y in location]
+    return min(xs), min(ys), max(xs), max(ys)
