@@ -94,3 +94,23 @@ def test_redoc_renders_the_operations_with_nothing_fetched_from_outside(page, li
 
     page.wait_for_load_state("networkidle")
     assert sent_outside(requested, live_server.url) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_swagger_ui_runs_parse_text_with_an_uploaded_file(page, live_server, tmp_path):
+    from tests.conftest import draw_text
+
+    image = tmp_path / "hello.png"
+    image.write_bytes(draw_text("hello world"))
+
+    page.goto(f"{live_server.url}/api/docs/")
+    operation = page.locator("#operations-ocr_record-ocr_record_parse_text_create")
+    operation.locator(".opblock-summary").click()
+    operation.get_by_role("button", name="Try it out").click()
+    operation.locator("input[type=file]").first.set_input_files(str(image))
+    operation.get_by_role("button", name="Execute").click()
+    status = operation.locator(".live-responses-table tbody .response-col_status").first
+    status.wait_for(timeout=20_000)
+
+    assert status.inner_text().strip() == "200"
+    assert '"text": "hello world"' in operation.locator(".live-responses-table .microlight").first.inner_text()

@@ -315,3 +315,24 @@ def test_it_refuses_a_number_of_tags_that_matches_neither_rule(api_client):
 
     assert response.status_code == 400
     assert response.json() == {"tag": ["Send one tag for all images, or one per image."]}
+
+
+def test_it_refuses_a_json_body_larger_than_any_request_may_be(api_client, settings):
+    settings.OCR_MAX_UPLOAD_BYTES = 100
+    settings.OCR_MAX_IMAGES_PER_REQUEST = 1
+
+    response = api_client.post(PARSE_TEXT_URL, {"image": "A" * 100_000}, format="json")
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "upload_too_large"
+    assert not OcrRecord.objects.exists()
+
+
+def test_it_answers_503_for_a_language_whose_data_is_not_installed(api_client, settings):
+    settings.OCR_TEXT_LANGUAGES = ["eng", "deu"]
+
+    response = post_files(api_client, draw_text("hallo"), lang="deu")
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "ocr_engine_unavailable"
+    assert "tesseract-ocr-deu" in response.json()["detail"]
