@@ -185,7 +185,7 @@ PAGE_SETS = ("pages", "pages turned 90/180/270")
 
 def build_pages(name: str, *, count: int = 60, seed: int = 20261124) -> list[Page]:
     """Pages of 3-6 lines of 2-6 real words; the second set turns each page by a right angle."""
-    from ocr_engine.geometry import Turns
+    from ocr_engine.geometry import Turns, bounds
 
     rng = random.Random(f"{seed}:{name}")
     vocabulary = words()
@@ -210,13 +210,7 @@ def build_pages(name: str, *, count: int = 60, seed: int = 20261124) -> list[Pag
             turned = image.rotate(-degrees, expand=True)
             to_turned = Turns()
             to_turned.add(degrees, turned.size, image.size)
-            drawn = [(word, _box_of(to_turned.quad(box, turned.size))) for word, box in drawn]
+            drawn = [(word, bounds(to_turned.quad(box, turned.size))) for word, box in drawn]
             image = turned
         pages.append(Page(image=image, words=drawn))
     return pages
-
-
-def _box_of(location: list[list[int]]) -> tuple[int, int, int, int]:
-    xs = [x for x, _ in location]
-    ys = [y for _, y in location]
-    return min(xs), min(ys), max(xs), max(ys)

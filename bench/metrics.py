@@ -2,6 +2,8 @@
 
 import statistics
 
+from ocr_engine.geometry import overlap
+
 
 def edit_distance(a, b) -> int:
     """Levenshtein distance between two sequences (of characters, or of words): insertions,
@@ -34,18 +36,9 @@ def word_accuracy(predicted: list[str], truth: list[str]) -> float:
     return max(0.0, 1 - edit_distance(predicted, truth) / len(truth))
 
 
-def box_overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
-    """Intersection over union of two boxes (left, top, right, bottom)."""
-    width = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    height = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    intersection = width * height
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - intersection
-    return intersection / union if union else 0.0
-
-
 def matched_overlaps(found: list[tuple[str, tuple]], truth: list[tuple[str, tuple]]) -> list[float]:
     """For each drawn word, the overlap of the best-overlapping found word with the same text (0 if none)."""
     return [
-        max((box_overlap(box, found_box) for found_word, found_box in found if found_word == word), default=0.0)
+        max((overlap(box, found_box) for found_word, found_box in found if found_word == word), default=0.0)
         for word, box in truth
     ]

@@ -54,6 +54,7 @@ from PIL import Image  # noqa: E402
 import ocr_engine  # noqa: E402
 from bench import datasets, metrics  # noqa: E402
 from bench.datasets import png_bytes  # noqa: E402
+from ocr_engine.geometry import bounds  # noqa: E402
 from ocr_engine.pipeline import read_image  # noqa: E402
 from ocr_engine.preprocess import STEPS  # noqa: E402
 from ocr_record.letters import letters_in  # noqa: E402
@@ -182,7 +183,7 @@ def text_pages(count: int) -> list[str]:
             upload = SimpleUploadedFile("page.png", png_bytes(page.image))
             elapsed, response = timed(client.post, PARSE_TEXT_URL, {"image": upload, "detect_direction": "true"})
             result = response.json()["results"][0]
-            found = [(word["text"], _box(word["location"])) for line in result["lines"] for word in line["words"]]
+            found = [(word["text"], bounds(word["location"])) for line in result["lines"] for word in line["words"]]
             record(ours, elapsed, found, page, truth)
             elapsed, table = timed(pytesseract.image_to_data, page.image, None, "", 0, pytesseract.Output.DICT)
             found = [
@@ -211,12 +212,6 @@ def record(tally: dict, elapsed: float, found: list, page, truth: list[str]) -> 
 
 def share_found(tally: dict) -> float:
     return sum(overlap >= 0.5 for overlap in tally["overlaps"]) / len(tally["overlaps"])
-
-
-def _box(location: list[list[int]]) -> tuple[int, int, int, int]:
-    xs = [x for x, _ in location]
-    ys = [y for _, y in location]
-    return min(xs), min(ys), max(xs), max(ys)
 
 
 # Speed -----------------------------------------------------------------------------------------

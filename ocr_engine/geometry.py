@@ -55,3 +55,19 @@ class Turns:
             [min(max(round(x), 0), width), min(max(round(y), 0), height)]
             for x, y in (self.back(corner) for corner in corners)
         ]
+
+
+def bounds(location: list[list[int]]) -> tuple[int, int, int, int]:
+    """The upright box (left, top, right, bottom) enclosing a location's points."""
+    xs = [x for x, _ in location]
+    ys = [y for _, y in location]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Intersection over union of two boxes (left, top, right, bottom)."""
+    width = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    height = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    intersection = width * height
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - intersection
+    return intersection / union if union else 0.0

@@ -1,4 +1,5 @@
-"""The images of a parse_text request: uploaded files or base64 strings, each checked on its own."""
+"""The images of a parse_text request (uploaded files or base64 strings, each checked on its own),
+and the answer for each."""
 
 import base64
 import binascii
@@ -8,8 +9,12 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image
+from rest_framework import serializers
+from rest_framework.request import Request
 
 from ocr_record.images import InvalidImage, decode_image
+from ocr_record.services import TextOptions, ocr_record_parse_text
+from ocr_record.uploads import oversized_uploads
 
 
 @dataclass
@@ -78,3 +83,47 @@ def _too_large(entry: ImageInput) -> ImageInput:
     return entry.fail(
         "image_size_invalid", f"The image is larger than the limit of {settings.OCR_MAX_UPLOAD_BYTES} bytes."
     )
+
+
+def images_of(request: Request) -> list[ImageInput]:
+    if request.content_type.startswith("multipart/"):
+        inputs = from_uploads(request.FILES.getlist("image"), oversized_uploads(request))
+    else:
+        encoded = request.data.get("images") or ([request.data["image"]] if request.data.get("image") else [])
+        if not isinstance(encoded, list) or not all(isinstance(item, str) for item in encoded):
+            raise serializers.ValidationError({"images": ["A list of base64 strings is expected."]})
+        inputs = from_base64(encoded)
+    if not inputs:
+        raise serializers.ValidationError({"image": ["No image was sent."]})
+    if len(inputs) > settings.OCR_MAX_IMAGES_PER_REQUEST:
+        raise serializers.ValidationError(
+            {"image": [f"At most {settings.OCR_MAX_IMAGES_PER_REQUEST} images are accepted per request."]}
+        )
+    return inputs
+
+
+def tags_for(inputs: list[ImageInput], tags: list[str]) -> list[str]:
+    if len(tags) > 1 and len(tags) != len(inputs):
+        raise serializers.ValidationError({"tag": ["Send one tag for all images, or one per image."]})
+    return tags if len(tags) > 1 else [tags[0] if tags else ""] * len(inputs)
+
+
+def text_result_of(entry: ImageInput, options: TextOptions, tag: str) -> dict:
+    record = ocr_record_parse_text(image_file=entry.file, image=entry.image, options=options, tag=tag)
+    result = record.result
+    return {
+        "name": entry.name,
+        "record_id": record.id,
+        "image_md5": record.image_md5,
+        "image_size": record.image_size,
+        "width": result["width"],
+        "height": result["height"],
+        "direction": result["direction"],
+        "angle": result["angle"],
+        "text": result["text"],
+        "lines": result["lines"],
+    }
+
+
+def error_result_of(entry: ImageInput) -> dict:
+    return {"name": entry.name, "error": {"code": entry.error_code, "detail": entry.error_detail}}

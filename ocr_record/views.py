@@ -1,9 +1,7 @@
 from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework import serializers as drf_serializers
-from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,8 +20,8 @@ from ocr_record.serializers import (
     ParseTextResponseSerializer,
     OcrRecordResultSerializer,
 )
-from ocr_record.services import TextOptions, ocr_record_parse_letter, ocr_record_parse_text
-from ocr_record.text_inputs import ImageInput, from_base64, from_uploads
+from ocr_record.services import TextOptions, ocr_record_parse_letter
+from ocr_record.text_inputs import error_result_of, images_of, tags_for, text_result_of
 from ocr_record.uploads import largest_request_bytes, oversized_uploads
 
 _SUCCESS = "成功"
@@ -184,13 +182,13 @@ class OcrRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         options_serializer = ParseTextOptionsSerializer(data=request.data)
         options_serializer.is_valid(raise_exception=True)
         options = options_serializer.validated_data
-        inputs = _image_inputs(request)
-        tags = _tags_for(inputs, options["tag"])
+        inputs = images_of(request)
+        tags = tags_for(inputs, options["tag"])
         text_options = TextOptions(
             lang=options["lang"], detect_direction=options["detect_direction"], quick_mode=options["quick_mode"]
         )
         results = [
-            _text_result(entry, text_options, tag) if not entry.error_code else _error_result(entry)
+            text_result_of(entry, text_options, tag) if not entry.error_code else error_result_of(entry)
             for entry, tag in zip(inputs, tags)
         ]
         if all("error" in result for result in results):
@@ -201,47 +199,3 @@ class OcrRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response({"results": results})
-
-
-def _image_inputs(request: Request) -> list[ImageInput]:
-    if request.content_type.startswith("multipart/"):
-        inputs = from_uploads(request.FILES.getlist("image"), oversized_uploads(request))
-    else:
-        encoded = request.data.get("images") or ([request.data["image"]] if request.data.get("image") else [])
-        if not isinstance(encoded, list) or not all(isinstance(item, str) for item in encoded):
-            raise drf_serializers.ValidationError({"images": ["A list of base64 strings is expected."]})
-        inputs = from_base64(encoded)
-    if not inputs:
-        raise drf_serializers.ValidationError({"image": ["No image was sent."]})
-    if len(inputs) > settings.OCR_MAX_IMAGES_PER_REQUEST:
-        raise drf_serializers.ValidationError(
-            {"image": [f"At most {settings.OCR_MAX_IMAGES_PER_REQUEST} images are accepted per request."]}
-        )
-    return inputs
-
-
-def _tags_for(inputs: list[ImageInput], tags: list[str]) -> list[str]:
-    if len(tags) > 1 and len(tags) != len(inputs):
-        raise drf_serializers.ValidationError({"tag": ["Send one tag for all images, or one per image."]})
-    return tags if len(tags) > 1 else [tags[0] if tags else ""] * len(inputs)
-
-
-def _text_result(entry: ImageInput, options: TextOptions, tag: str) -> dict:
-    record = ocr_record_parse_text(image_file=entry.file, image=entry.image, options=options, tag=tag)
-    result = record.result
-    return {
-        "name": entry.name,
-        "record_id": record.id,
-        "image_md5": record.image_md5,
-        "image_size": record.image_size,
-        "width": result["width"],
-        "height": result["height"],
-        "direction": result["direction"],
-        "angle": result["angle"],
-        "text": result["text"],
-        "lines": result["lines"],
-    }
-
-
-def _error_result(entry: ImageInput) -> dict:
-    return {"name": entry.name, "error": {"code": entry.error_code, "detail": entry.error_detail}}

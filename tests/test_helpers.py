@@ -2,6 +2,8 @@
 
 import io
 
+import numpy as np
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from PIL import Image
@@ -112,3 +114,28 @@ def test_the_system_check_accepts_the_shipped_engines(settings):
     settings.OCR_ENGINE = "pytesseract"
 
     assert check_ocr_engine_setting(None) == []
+
+
+def test_a_turned_point_goes_back_where_it_was():
+    from ocr_engine.geometry import Turns
+
+    image = Image.new("L", (300, 120), 255)
+    image.putpixel((40, 30), 0)
+    for degrees in (7, -11, 90, 180, 270):
+        turned = image.rotate(degrees, expand=True, fillcolor=255, resample=Image.Resampling.NEAREST)
+        ys, xs = np.nonzero(np.asarray(turned) < 128)
+        turns = Turns()
+        turns.add(degrees, image.size, turned.size)
+
+        x, y = turns.back((xs.mean() + 0.5, ys.mean() + 0.5))
+
+        assert (x, y) == pytest.approx((40.5, 30.5), abs=1.0), degrees
+
+
+def test_overlap_and_bounds_of_boxes():
+    from ocr_engine.geometry import bounds, overlap
+
+    assert bounds([[5, 1], [9, 2], [8, 7], [4, 6]]) == (4, 1, 9, 7)
+    assert overlap((0, 0, 10, 10), (0, 0, 10, 10)) == 1
+    assert overlap((0, 0, 10, 10), (5, 0, 15, 10)) == pytest.approx(1 / 3)
+    assert overlap((0, 0, 10, 10), (20, 20, 30, 30)) == 0

@@ -7,6 +7,7 @@ import io
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from ocr_engine.geometry import Turns, bounds, overlap
 from ocr_record.models import OcrRecord, OcrRecordTag
 from tests.conftest import FONT_PATH, LIST_URL, draw_text, encode, upload
 
@@ -28,21 +29,6 @@ def page_with(words: dict[str, tuple[int, int]], size=(900, 400), font_size=36, 
     return page, boxes
 
 
-def box_of(location: list[list[int]]) -> tuple[int, int, int, int]:
-    xs = [x for x, _ in location]
-    ys = [y for _, y in location]
-    return min(xs), min(ys), max(xs), max(ys)
-
-
-def overlap(a, b) -> float:
-    """Intersection over union of two boxes."""
-    width = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    height = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    intersection = width * height
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - intersection
-    return intersection / union
-
-
 def words_of(result: dict) -> dict[str, list[list[int]]]:
     return {word["text"]: word["location"] for line in result["lines"] for word in line["words"]}
 
@@ -62,7 +48,7 @@ def test_it_finds_each_word_where_it_was_drawn(api_client):
     found = words_of(result)
     assert set(found) == set(drawn)
     for word, box in drawn.items():
-        assert overlap(box_of(found[word]), box) >= 0.5, word
+        assert overlap(bounds(found[word]), box) >= 0.5, word
     assert (result["width"], result["height"], result["direction"], result["angle"]) == (900, 400, 0, 0.0)
 
 
@@ -99,8 +85,6 @@ def test_it_reads_a_turned_page_upright_with_locations_on_the_upload(api_client,
     page, drawn = page_with(words, size=(800, 200))
     turned = page.rotate(-turned_clockwise, expand=True)
     # Where each drawn box went when the page was turned (a box's corners turn with it).
-    from ocr_engine.geometry import Turns
-
     to_turned = Turns()
     to_turned.add(turned_clockwise, turned.size, page.size)  # maps upright points onto the turned page
 
@@ -111,8 +95,8 @@ def test_it_reads_a_turned_page_upright_with_locations_on_the_upload(api_client,
     assert result["text"].split() == list(words)
     found = words_of(result)
     for word, box in drawn.items():
-        expected = box_of(to_turned.quad(box, turned.size))
-        assert overlap(box_of(found[word]), expected) >= 0.5, word
+        expected = bounds(to_turned.quad(box, turned.size))
+        assert overlap(bounds(found[word]), expected) >= 0.5, word
 
 
 def test_it_straightens_a_tilted_page_and_tilts_the_locations_with_it(api_client):
