@@ -19,8 +19,8 @@ export OMP_THREAD_LIMIT := 1
 # Root installs directly; anyone else goes through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system-packages test-system-packages bench-system-packages apt-install migrate run test bench \
-	check-schema clean
+.PHONY: setup system-packages test-system-packages bench-system-packages apt-install migrate run test \
+	test-postgres bench check-schema clean
 
 setup: system-packages $(BIN)/.requirements-installed migrate
 
@@ -62,6 +62,11 @@ run: setup
 
 test: setup test-system-packages
 	$(BIN)/python -m pytest
+
+# The same suite on PostgreSQL (the project's machines run one on 127.0.0.1:5432 with trust auth).
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+test-postgres: setup test-system-packages
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest
 
 # Accuracy, speed, list queries and memory, written to bench/RESULTS.md (about 10 minutes).
 bench: setup bench-system-packages

@@ -34,12 +34,21 @@ def multipart(field: str, filename: str, content: bytes) -> tuple[bytes, str]:
     return body, f"multipart/form-data; boundary={boundary}"
 
 
+def database_url_under_test() -> str:
+    """The URL of the database this test runs on, for the server processes to use it too."""
+    database = connection.settings_dict
+    if database["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{database['NAME']}"
+    credentials = database["USER"] + (f":{database['PASSWORD']}" if database["PASSWORD"] else "")
+    return f"postgres://{credentials}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+
+
 @pytest.fixture
 def gunicorn_url(transactional_db):
     port = free_port()
     environment = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+        "DATABASE_URL": database_url_under_test(),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
     }
     server = subprocess.Popen(
