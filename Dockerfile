@@ -1,6 +1,7 @@
 # django-ocr served by gunicorn, with Tesseract.
 #   docker build -t django-ocr .
-#   docker run -p 8000:8000 -e DJANGO_SECRET_KEY=... -e DJANGO_ALLOWED_HOSTS=localhost django-ocr
+#   docker run -p 8000:8000 -e DJANGO_SECRET_KEY=... -e DJANGO_ALLOWED_HOSTS=localhost -e DJANGO_HTTPS=false django-ocr
+#   docker compose up    (with PostgreSQL: docker-compose.yml)
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -34,6 +35,9 @@ VOLUME ["/data"]
 EXPOSE 8000
 
 # Tesseract's own OpenMP threads would fight the workers for the cores.
-ENV OMP_THREAD_LIMIT=1
-# Migrations first (idempotent), then gunicorn; OCR is CPU-bound, so one worker per core.
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn ocr_project.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-2} --timeout 60 --access-logfile -"]
+ENV OMP_THREAD_LIMIT=1 HOST=0.0.0.0
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
+    CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz', timeout=3)"
+# Migrations first (idempotent), then gunicorn with the repository's gunicorn.conf.py (a worker per
+# core, threads, timeouts, graceful restarts; WEB_CONCURRENCY and GUNICORN_* override it).
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn -c gunicorn.conf.py ocr_project.wsgi:application"]

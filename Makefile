@@ -19,8 +19,8 @@ export OMP_THREAD_LIMIT := 1
 # Root installs directly; anyone else goes through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system-packages test-system-packages bench-system-packages apt-install migrate run test \
-	test-postgres bench check-schema clean
+.PHONY: setup system-packages test-system-packages bench-system-packages apt-install migrate run serve \
+	test test-postgres bench check-schema clean
 
 setup: system-packages $(BIN)/.requirements-installed migrate
 
@@ -59,6 +59,16 @@ migrate: $(BIN)/.requirements-installed
 
 run: setup
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Production-like serving on this machine: gunicorn (gunicorn.conf.py), DEBUG off, static files
+# collected and served by WhiteNoise, plain HTTP on 127.0.0.1. The secret key is made once and kept
+# in .secret_key (not in git) unless DJANGO_SECRET_KEY is set.
+serve: setup
+	@[ -n "$$DJANGO_SECRET_KEY" ] || [ -s .secret_key ] || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > .secret_key
+	DJANGO_DEBUG=false DJANGO_HTTPS=$${DJANGO_HTTPS:-false} DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat .secret_key)} \
+		$(BIN)/python manage.py collectstatic --noinput -v0
+	DJANGO_DEBUG=false DJANGO_HTTPS=$${DJANGO_HTTPS:-false} DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat .secret_key)} \
+		PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py ocr_project.wsgi:application
 
 test: setup test-system-packages
 	$(BIN)/python -m pytest

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from ocr_project.docs import RedocView, SwaggerView
 from ocr_project.errors import api_not_found
+from ocr_project.health import healthz, readyz
 
 urlpatterns = [
     path("api/", include("ocr_record.urls")),
@@ -14,6 +15,8 @@ urlpatterns = [
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     re_path(r"^api/", api_not_found),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
 ]
 
 handler404 = "ocr_project.errors.page_not_found"

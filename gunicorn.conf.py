@@ -1,0 +1,25 @@
+"""gunicorn settings for django-ocr (`make serve`, the Docker image). Every value can be set from
+the environment; the defaults suit OCR, which keeps a core busy for each image it reads."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}")
+# One process per core: recognition is CPU-bound and holds the GIL only briefly (libtesseract
+# releases it), so more processes than cores only queue.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+# A couple of threads per process keep a core busy while another request uploads or waits on the
+# database; each thread that reads an image gets its own Tesseract instance from the engine's pool.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+# Longer than OCR_TIMEOUT_S, so that a slow image is answered 504 by the app, not killed mid-request.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = 5
+# Recycle a worker now and then, staggered, so that no slow leak in a library can grow for ever.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = max_requests // 10
+accesslog = "-"
+errorlog = "-"
+# Behind a reverse proxy, list its address here to trust its X-Forwarded-* headers.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

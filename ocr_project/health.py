@@ -1,0 +1,65 @@
+"""Health checks for load balancers and orchestrators, cheap enough to be polled every second.
+
+`/healthz`: the process answers. `/readyz`: the database answers and the OCR engine reads a tiny
+built-in image; the engine check is remembered for a few seconds, so that a poll every second does
+not cost an OCR call every second.
+"""
+
+import threading
+import time
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from PIL import Image, ImageDraw, ImageFont
+
+import ocr_engine
+
+ENGINE_CHECK_SECONDS = 10.0
+_engine_checked = {"at": -ENGINE_CHECK_SECONDS, "error": ""}
+_engine_check_lock = threading.Lock()
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _database_error(), "engine": _engine_error()}
+    ready = not any(checks.values())
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": {name: error or "ok" for name, error in checks.items()}},
+        status=200 if ready else 503,
+    )
+
+
+def _database_error() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as error:  # any failure means not ready, and is reported, not raised
+        return f"unreachable: {error}".strip()
+    return ""
+
+
+def _engine_error() -> str:
+    with _engine_check_lock:
+        if time.monotonic() - _engine_checked["at"] < ENGINE_CHECK_SECONDS:
+            return _engine_checked["error"]
+        try:
+            engine = ocr_engine.get_engine(
+                settings.OCR_ENGINE, language=settings.OCR_LANGUAGE, timeout_seconds=settings.OCR_TIMEOUT_S
+            )
+            text = engine.recognize(_probe_image()).text
+            error = "" if "OK" in text.upper() else f"read {text.strip()!r} instead of 'OK'"
+        except Exception as error_raised:
+            error = f"{type(error_raised).__name__}: {error_raised}"
+        _engine_checked.update(at=time.monotonic(), error=error)
+        return error
+
+
+def _probe_image() -> Image.Image:
+    """"OK" in Pillow's built-in font, large enough for Tesseract to read at once."""
+    image = Image.new("L", (160, 80), 255)
+    ImageDraw.Draw(image).text((30, 15), "OK", fill=0, font=ImageFont.load_default(size=44))
+    return image

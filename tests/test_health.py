@@ -1,0 +1,58 @@
+"""/healthz and /readyz, for load balancers."""
+
+import pytest
+from django.db.utils import OperationalError
+
+from ocr_project import health
+
+
+@pytest.fixture(autouse=True)
+def fresh_engine_check():
+    health._engine_checked.update(at=-health.ENGINE_CHECK_SECONDS, error="")
+
+
+def test_healthz_says_the_process_answers(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_readyz_checks_the_database_and_the_engine(client):
+    response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "engine": "ok"}}
+
+
+@pytest.mark.django_db
+def test_readyz_fails_when_the_database_is_unreachable(client, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(health.connection, "cursor", unreachable)
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["checks"]["database"] == "unreachable: could not connect to server"
+
+
+@pytest.mark.django_db
+def test_readyz_fails_when_the_engine_cannot_run(client, settings):
+    settings.OCR_ENGINE = "tests.engines.MissingProgramEngine"
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["engine"].startswith("EngineUnavailable:")
+
+
+@pytest.mark.django_db
+def test_readyz_remembers_the_engine_check_for_a_few_seconds(client, settings):
+    client.get("/readyz")
+    settings.OCR_ENGINE = "tests.engines.MissingProgramEngine"
+
+    assert client.get("/readyz").status_code == 200
