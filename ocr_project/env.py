@@ -43,3 +43,23 @@ def env_list(name: str, *, default: list[str]) -> list[str]:
     if not value:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_choice(name: str, *, choices: list[str], default: str) -> str:
+    value = os.environ.get(name, "").strip().lower() or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {choices}, not {value!r}.")
+    return value
+
+
+def env_rate(name: str, *, default: str | None) -> str | None:
+    """A throttle rate such as "60/min" (s, min, hour, day), or "off" for none."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value == "off":
+        return None
+    count, _, period = value.partition("/")
+    if not count.isdigit() or period not in ("s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"):
+        raise ImproperlyConfigured(f"{name} must be like 60/min (s, min, hour, day) or off, not {value!r}.")
+    return value

@@ -11,7 +11,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from ocr_project.env import env_bool, env_int, env_list, env_str
+from datetime import timedelta
+
+from ocr_project.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -53,6 +55,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "rest_framework_api_key",
+    "api_access",
     "ocr_record",
 ]
 
@@ -163,11 +167,30 @@ OCR_LANGUAGE = env_str("OCR_LANGUAGE", default="eng")
 OCR_TIMEOUT_S = env_int("OCR_TIMEOUT_S", default=10, minimum=1)
 
 
+# Who may call: "open" (as v1.0.0, no credentials) or "required" (a JWT from /auth/login, or an
+# API key made in the admin); with "required" a client sees only the records it asked for.
+OCR_API_AUTH = env_choice("OCR_API_AUTH", choices=["open", "required"], default="open")
+# Requests per client: reading images ("parse") apart from reading records ("read"), anonymous
+# callers apart from known ones. Each is like "60/min" or "off" (the default: v1.0.0 had none).
+OCR_THROTTLE_RATES = {
+    "parse": env_rate("OCR_THROTTLE_PARSE", default=None),
+    "read": env_rate("OCR_THROTTLE_READ", default=None),
+    "anon_parse": env_rate("OCR_THROTTLE_ANON_PARSE", default=None),
+    "anon_read": env_rate("OCR_THROTTLE_ANON_READ", default=None),
+}
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("OCR_ACCESS_TOKEN_MINUTES", default=30, minimum=1)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("OCR_REFRESH_TOKEN_DAYS", default=7, minimum=1)),
+    "SIGNING_KEY": SECRET_KEY,
+}
+
 REST_FRAMEWORK = {
-    # v1.0.0 is an open API; authentication comes with the production issue.
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "api_access.authentication.ApiKeyAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api_access.permissions.ApiAccessPolicy"],
+    "DEFAULT_THROTTLE_CLASSES": ["api_access.throttles.ClientRateThrottle"],
     # JSON only: the API never answers with an HTML page, errors included.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -185,6 +208,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "DESCRIPTION": "Self-hosted OCR: upload an image, get its letters; every result is kept.",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Operation ids and tags are taken from the path after /api (ocr_record_list, tag ocr_record).
+    "SCHEMA_PATH_PREFIX": "/api",
     # Swagger UI and ReDoc assets come from drf-spectacular-sidecar: no request leaves the machine.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
+from api_access.views import LoginView, RefreshView
 from ocr_project.docs import RedocView, SwaggerView
 from ocr_project.errors import api_not_found
 from ocr_project.health import healthz, readyz
@@ -14,6 +15,8 @@ urlpatterns = [
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     re_path(r"^api/", api_not_found),
+    path("auth/login", LoginView.as_view(), name="login"),
+    path("auth/refresh", RefreshView.as_view(), name="token-refresh"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

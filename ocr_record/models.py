@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
@@ -73,3 +74,17 @@ class OcrRecordTag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OcrRecordRequest(models.Model):
+    """One request that produced or reused a record: who asked, and when. With OCR_API_AUTH
+    "required", a client sees the records it has asked for."""
+
+    record = models.ForeignKey(OcrRecord, on_delete=models.CASCADE, related_name="requests")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="ocr_requests"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "record"], name="ocr_record_request_user")]

@@ -14,7 +14,7 @@ import ocr_engine
 from ocr_engine.pipeline import read_image
 from ocr_engine.text import TEXT_PIPELINE_VERSION, TextReading, read_text
 from ocr_record.letters import letters_in
-from ocr_record.models import OcrRecord, OcrRecordTag
+from ocr_record.models import OcrRecord, OcrRecordRequest, OcrRecordTag
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def file_md5(file: File) -> str:
     return digest.hexdigest()
 
 
-def ocr_record_parse_letter(*, image_file: File, image: Image.Image) -> OcrRecord:
+def ocr_record_parse_letter(*, image_file: File, image: Image.Image, requested_by=None) -> OcrRecord:
     """The record of the letters in `image`, the decoded pixels of `image_file`.
 
     When the letters of the same file (same md5 and size) were read before, that record is
@@ -35,6 +35,7 @@ def ocr_record_parse_letter(*, image_file: File, image: Image.Image) -> OcrRecor
     reading is doubtful, see `ocr_engine.pipeline`) and a new record is stored, with the engine and
     pipeline that read it.
 
+    The request is kept with the record, with `requested_by` (a user, or None when anonymous).
     Raises the `ocr_engine` errors when recognition fails; nothing is stored then.
     """
 
@@ -50,7 +51,9 @@ def ocr_record_parse_letter(*, image_file: File, image: Image.Image) -> OcrRecor
             "pipeline": reading.pipeline,
         }
 
-    return _stored_reading(image_file, kind=OcrRecord.Kind.LETTER, options="", recognize=recognize)
+    return _stored_reading(
+        image_file, kind=OcrRecord.Kind.LETTER, options="", recognize=recognize, requested_by=requested_by
+    )
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ class TextOptions:
 
 
 def ocr_record_parse_text(
-    *, image_file: File, image: Image.Image, options: TextOptions, tag: str = ""
+    *, image_file: File, image: Image.Image, options: TextOptions, tag: str = "", requested_by=None
 ) -> OcrRecord:
     """The record of all the text in `image`, located, read with `options`; `tag` labels it.
 
@@ -90,7 +93,9 @@ def ocr_record_parse_text(
             "pipeline": TEXT_PIPELINE_VERSION + (": quick" if options.quick_mode else ""),
         }
 
-    record = _stored_reading(image_file, kind=OcrRecord.Kind.TEXT, options=options.key, recognize=recognize)
+    record = _stored_reading(
+        image_file, kind=OcrRecord.Kind.TEXT, options=options.key, recognize=recognize, requested_by=requested_by
+    )
     if tag:
         OcrRecordTag.objects.get_or_create(record=record, name=tag)
     return record
@@ -120,7 +125,15 @@ def text_result(reading: TextReading) -> dict:
     }
 
 
-def _stored_reading(image_file: File, *, kind: str, options: str, recognize: Callable[[], dict]) -> OcrRecord:
+def _stored_reading(
+    image_file: File, *, kind: str, options: str, recognize: Callable[[], dict], requested_by=None
+) -> OcrRecord:
+    record = _found_or_recognized(image_file, kind=kind, options=options, recognize=recognize)
+    OcrRecordRequest.objects.create(record=record, user=requested_by)
+    return record
+
+
+def _found_or_recognized(image_file: File, *, kind: str, options: str, recognize: Callable[[], dict]) -> OcrRecord:
     """The stored reading of `image_file` of this kind and options, made by `recognize` if new.
 
     Recognition runs outside any transaction: it is slow and must not hold a database lock. Two

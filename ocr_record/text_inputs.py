@@ -108,8 +108,10 @@ def tags_for(inputs: list[ImageInput], tags: list[str]) -> list[str]:
     return tags if len(tags) > 1 else [tags[0] if tags else ""] * len(inputs)
 
 
-def text_result_of(entry: ImageInput, options: TextOptions, tag: str) -> dict:
-    record = ocr_record_parse_text(image_file=entry.file, image=entry.image, options=options, tag=tag)
+def text_result_of(entry: ImageInput, options: TextOptions, tag: str, requested_by=None) -> dict:
+    record = ocr_record_parse_text(
+        image_file=entry.file, image=entry.image, options=options, tag=tag, requested_by=requested_by
+    )
     result = record.result
     return {
         "name": entry.name,

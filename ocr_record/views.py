@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from ocr_project.exception_handler import ErrorSerializer
 from ocr_record.exceptions import UploadTooLarge
 from ocr_record.filters import OcrRecordFilter
-from ocr_record.models import OcrRecord
+from ocr_record.selectors import ocr_record_list_visible_to
 from ocr_record.serializers import (
     OcrRecordOutputSerializer,
     ParseLetterOutputSerializer,
@@ -93,13 +93,15 @@ PARSE_TEXT_EXAMPLES = [
 class OcrRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """OCR records: read them, and create them by uploading an image to `parse_letter`."""
 
-    queryset = OcrRecord.objects.all()
     serializer_class = OcrRecordOutputSerializer
     filterset_class = OcrRecordFilter
     # Plain fields match anywhere, case-insensitively; "^" matches the start of the md5.
     search_fields = ["content_text", "^image_md5"]
     ordering_fields = ["id", "created_at", "image_size"]
     ordering = ["-id"]
+
+    def get_queryset(self):
+        return ocr_record_list_visible_to(self.request.user)
 
     @extend_schema(
         summary="Ocr 解析记录-完整结果 (the whole record)",
@@ -140,7 +142,7 @@ class OcrRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         serializer = ParseLetterRequestSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["image"]
-        record = ocr_record_parse_letter(image_file=upload.file, image=upload.image)
+        record = ocr_record_parse_letter(image_file=upload.file, image=upload.image, requested_by=_client(request))
         return Response(ParseLetterOutputSerializer({"content": record.content}).data)
 
     @extend_schema(
@@ -188,7 +190,9 @@ class OcrRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             lang=options["lang"], detect_direction=options["detect_direction"], quick_mode=options["quick_mode"]
         )
         results = [
-            text_result_of(entry, text_options, tag) if not entry.error_code else error_result_of(entry)
+            text_result_of(entry, text_options, tag, requested_by=_client(request))
+            if not entry.error_code
+            else error_result_of(entry)
             for entry, tag in zip(inputs, tags)
         ]
         if all("error" in result for result in results):
@@ -199,3 +203,8 @@ class OcrRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response({"results": results})
+
+
+def _client(request: Request):
+    """The user a request is made for, or None when anonymous."""
+    return request.user if request.user.is_authenticated else None

@@ -62,7 +62,7 @@ def test_swagger_ui_runs_the_list_operation_with_nothing_fetched_from_outside(pa
 
     page.goto(f"{live_server.url}/api/docs/")
     page.wait_for_selector(".opblock", timeout=20_000)
-    summaries = page.locator(".opblock-summary-description").all_inner_texts()
+    summaries = page.locator("#operations-tag-ocr_record + div .opblock-summary-description").all_inner_texts()
     page.locator("#operations-ocr_record-ocr_record_list .opblock-summary").click()
     page.get_by_role("button", name="Try it out").click()
     page.get_by_role("button", name="Execute").click()

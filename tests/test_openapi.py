@@ -85,6 +85,8 @@ def test_it_has_the_three_v1_operations_and_parse_text_beside_them(schema):
         ("/api/ocr_record/parse_letter/", "post"),
         ("/api/ocr_record/parse_text/", "post"),
         ("/api/ocr_record/{id}/result/", "get"),
+        ("/auth/login", "post"),
+        ("/auth/refresh", "post"),
     }
 
 

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from rest_framework_api_key.admin import APIKeyModelAdmin
+
+from api_access.models import ClientApiKey
+
+
+@admin.register(ClientApiKey)
+class ClientApiKeyAdmin(APIKeyModelAdmin):
+    """Create a key here: its value is shown once, then only its hash is kept. Revoke it to stop it."""
+
+    list_display = [*APIKeyModelAdmin.list_display, "user"]
+    search_fields = [*APIKeyModelAdmin.search_fields, "user__username"]

@@ -1,0 +1,33 @@
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+PARSE_ACTIONS = {"parse_letter", "parse_text"}
+
+
+class ClientRateThrottle(SimpleRateThrottle):
+    """Requests per client and per kind of operation: reading images is limited apart from reading
+    records, and anonymous callers (by address) apart from known clients (by user).
+
+    The rates are OCR_THROTTLE_RATES' "parse", "read", "anon_parse" and "anon_read"; None turns
+    one off.
+    """
+
+    def get_rate(self):
+        return None  # chosen per request, in allow_request
+
+    def allow_request(self, request, view):
+        operation = "parse" if getattr(view, "action", None) in PARSE_ACTIONS else "read"
+        authenticated = bool(request.user and request.user.is_authenticated)
+        self.scope = operation if authenticated else f"anon_{operation}"
+        self.rate = settings.OCR_THROTTLE_RATES.get(self.scope)
+        if self.rate is None:
+            return True
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request, view):
+        if request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = f"address-{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
