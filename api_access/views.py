@@ -3,6 +3,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -48,6 +49,10 @@ class RefreshView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = []
 
+    def get_authenticate_header(self, request: Request) -> str:
+        # An invalid refresh token is a 401, which DRF sends only with a scheme to authenticate by.
+        return 'Bearer realm="api"'
+
     @extend_schema(
         tags=["auth"],
         summary="A new access token for a refresh token",
@@ -58,7 +63,10 @@ class RefreshView(APIView):
         serializer = RefreshRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         refreshed = TokenRefreshSerializer(data={"refresh": serializer.validated_data["refresh_token"]})
-        refreshed.is_valid(raise_exception=True)
+        try:
+            refreshed.is_valid(raise_exception=True)
+        except TokenError as error:
+            raise InvalidToken(error.args[0]) from error
         tokens = refreshed.validated_data
         return Response({
             "access_token": tokens["access"],

@@ -1,0 +1,202 @@
+"""Who may call: open or required auth, login and lockout, refresh, API keys, visibility, throttles."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.utils import timezone
+
+from api_access.models import ClientApiKey
+from ocr_record.models import OcrRecord, OcrRecordRequest
+from tests.conftest import LIST_URL, PARSE_LETTER_URL, draw_text, upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def auth_required(settings):
+    settings.OCR_API_AUTH = "required"
+
+
+@pytest.fixture
+def alice():
+    return User.objects.create_user("alice", password="correct horse battery", first_name="Alice")
+
+
+@pytest.fixture
+def bob():
+    return User.objects.create_user("bob", password="another long secret")
+
+
+def login(api_client, username, password):
+    return api_client.post("/auth/login", {"username": username, "password": password}, format="json")
+
+
+def bearer(api_client, user, password):
+    token = login(api_client, user.username, password).json()["access_token"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return api_client
+
+
+def parse(api_client, text):
+    return api_client.post(PARSE_LETTER_URL, {"image": upload(draw_text(text))}, format="multipart")
+
+
+def test_the_open_api_needs_no_credentials(api_client):
+    assert parse(api_client, "open").status_code == 200
+    assert api_client.get(LIST_URL).status_code == 200
+    assert OcrRecordRequest.objects.get().user is None
+
+
+@pytest.mark.parametrize("method, url", [("get", LIST_URL), ("get", "/api/ocr_record/1/"), ("post", PARSE_LETTER_URL)])
+def test_anonymous_requests_get_401_when_auth_is_required(api_client, auth_required, method, url):
+    response = getattr(api_client, method)(url)
+
+    assert response.status_code == 401
+    assert response.json() == {
+        "detail": "Authentication credentials were not provided.", "code": "not_authenticated"
+    }
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert not OcrRecord.objects.exists()
+
+
+def test_login_gives_tokens_that_open_the_api(api_client, auth_required, alice):
+    response = login(api_client, "alice", "correct horse battery")
+
+    body = response.json()
+    assert response.status_code == 200
+    assert (body["user_id"], body["nickname"]) == (alice.id, "Alice")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {body['access_token']}")
+    assert api_client.get(LIST_URL).status_code == 200
+
+
+@pytest.mark.parametrize("username", ["alice", "nobody"])
+def test_wrong_credentials_get_the_same_400_whether_the_user_exists_or_not(api_client, alice, username):
+    response = login(api_client, username, "wrong password")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "wrong username or password", "code": "login_failed"}
+
+
+@pytest.mark.parametrize("username", ["alice", "nobody"])
+def test_five_failures_lock_the_user_name_out_even_for_the_right_password(api_client, alice, username):
+    for _ in range(5):
+        login(api_client, username, "wrong password")
+
+    response = login(api_client, username, "correct horse battery")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "too many failed logins, try again later", "code": "login_locked"}
+
+
+def test_the_lockout_ends_after_15_minutes(api_client, alice):
+    from api_access.models import LoginFailure
+
+    for _ in range(5):
+        login(api_client, "alice", "wrong password")
+    LoginFailure.objects.update(at=timezone.now() - datetime.timedelta(minutes=16))
+
+    assert login(api_client, "alice", "correct horse battery").status_code == 200
+
+
+def test_login_needs_a_username_and_a_password(api_client):
+    response = api_client.post("/auth/login", {"username": "alice"}, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["password"]
+
+
+def test_a_refresh_token_gives_a_new_access_token(api_client, auth_required, alice):
+    refresh = login(api_client, "alice", "correct horse battery").json()["refresh_token"]
+
+    response = api_client.post("/auth/refresh", {"refresh_token": refresh}, format="json")
+
+    assert response.status_code == 200
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['access_token']}")
+    assert api_client.get(LIST_URL).status_code == 200
+
+
+def test_an_invalid_refresh_token_gets_401(api_client):
+    response = api_client.post("/auth/refresh", {"refresh_token": "not.a.token"}, format="json")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_not_valid"
+
+
+def test_an_invalid_bearer_token_gets_401(api_client, auth_required):
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer not.a.token")
+
+    assert api_client.get(LIST_URL).status_code == 401
+
+
+def test_an_api_key_opens_the_api_for_its_user(api_client, auth_required, alice):
+    api_key, key = ClientApiKey.objects.create_key(name="scanner", user=alice)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+
+    assert parse(api_client, "keyed").status_code == 200
+    assert OcrRecordRequest.objects.get().user == alice
+    assert api_key.hashed_key != key  # only the hash is stored
+
+
+@pytest.mark.parametrize("state", ["revoked", "expired", "wrong"])
+def test_a_revoked_expired_or_wrong_api_key_gets_401(api_client, auth_required, alice, state):
+    api_key, key = ClientApiKey.objects.create_key(name="scanner", user=alice)
+    if state == "revoked":
+        ClientApiKey.objects.filter(pk=api_key.pk).update(revoked=True)
+    if state == "expired":
+        ClientApiKey.objects.filter(pk=api_key.pk).update(expiry_date=timezone.now() - datetime.timedelta(days=1))
+    if state == "wrong":
+        key = key[:-1] + ("A" if key[-1] != "A" else "B")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+
+    response = api_client.get(LIST_URL)
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid, expired or revoked API key.", "code": "invalid_api_key"}
+
+
+def test_a_client_sees_only_the_records_it_asked_for_and_staff_see_all(api_client, auth_required, alice, bob):
+    shared = draw_text("shared")
+    alice_client = bearer(api_client.__class__(), alice, "correct horse battery")
+    bob_client = bearer(api_client.__class__(), bob, "another long secret")
+    alice_client.post(PARSE_LETTER_URL, {"image": upload(shared)}, format="multipart")
+    parse(alice_client, "alicesown")
+    bob_client.post(PARSE_LETTER_URL, {"image": upload(shared)}, format="multipart")
+    bobs = OcrRecord.objects.get(content_text="shared")
+    alices_own = OcrRecord.objects.get(content_text="alicesown")
+    User.objects.create_user("staff", password="staff password here", is_staff=True)
+    staff_client = bearer(api_client.__class__(), User.objects.get(username="staff"), "staff password here")
+
+    assert [r["id"] for r in alice_client.get(LIST_URL).json()["results"]] == [alices_own.id, bobs.id]
+    assert [r["id"] for r in bob_client.get(LIST_URL).json()["results"]] == [bobs.id]
+    assert bob_client.get(f"/api/ocr_record/{alices_own.id}/").status_code == 404
+    assert staff_client.get(LIST_URL).json()["count"] == 2
+    assert OcrRecordRequest.objects.filter(record=bobs).count() == 2
+
+
+@pytest.fixture
+def throttled(settings):
+    cache.clear()
+    settings.OCR_THROTTLE_RATES = {"parse": "3/min", "read": None, "anon_parse": "2/min", "anon_read": None}
+    yield
+    cache.clear()
+
+
+def test_anonymous_parses_beyond_the_rate_get_429_with_retry_after(api_client, throttled):
+    statuses = [parse(api_client, f"word{number}").status_code for number in range(3)]
+    response = parse(api_client, "more")
+
+    assert statuses == [200, 200, 429]
+    assert response.status_code == 429
+    assert response.json()["code"] == "throttled"
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert api_client.get(LIST_URL).status_code == 200  # reads are limited apart
+
+
+def test_each_client_has_its_own_allowance(api_client, throttled, alice):
+    for number in range(2):
+        parse(api_client, f"anon{number}")
+    alice_client = bearer(api_client.__class__(), alice, "correct horse battery")
+
+    assert [parse(alice_client, f"alice{n}").status_code for n in range(4)] == [200, 200, 200, 429]
