@@ -41,7 +41,10 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
     # back the request's transaction.
     response = exception_handler(exc, context)
     if not isinstance(exc, exceptions.ValidationError):
-        response.data = {"detail": str(exc.detail), "code": exc.get_codes()}
+        detail, code = exc.detail, exc.get_codes()
+        if isinstance(detail, dict):  # simplejwt's errors carry {"detail": ..., "code": ...} already
+            detail, code = detail.get("detail", ""), detail.get("code", "error")
+        response.data = {"detail": str(detail), "code": str(code)}
     return response
 
 
