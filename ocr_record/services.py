@@ -15,6 +15,7 @@ from ocr_engine.pipeline import read_image
 from ocr_engine.text import TEXT_PIPELINE_VERSION, TextReading, read_text
 from ocr_record.letters import letters_in
 from ocr_record.models import OcrRecord, OcrRecordRequest, OcrRecordTag
+from ocr_record.observability import count_reading, engine_timer
 
 logger = logging.getLogger(__name__)
 
@@ -143,9 +144,11 @@ def _found_or_recognized(image_file: File, *, kind: str, options: str, recognize
     """
     key = {"image_md5": file_md5(image_file), "image_size": image_file.size, "kind": kind, "options": options}
     existing = OcrRecord.objects.filter(**key).first()
+    count_reading(kind, hit=existing is not None)
     if existing is not None:
         return existing
-    fields = recognize()
+    with engine_timer(kind):
+        fields = recognize()
     try:
         with transaction.atomic():
             return OcrRecord.objects.create(**key, **fields)
