@@ -30,6 +30,8 @@ os.environ.update(
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "benchmark-only",
         "DJANGO_ALLOWED_HOSTS": "testserver",
+        # The in-process client speaks plain HTTP; production would redirect it to HTTPS.
+        "DJANGO_HTTPS": "false",
         "DJANGO_LOG_LEVEL": "WARNING",
         "OCR_ENGINE": "tesserocr",
     }
