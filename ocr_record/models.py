@@ -8,7 +8,7 @@ md5_validator = RegexValidator(r"^[0-9a-f]{32}\Z", "An md5 is 32 lowercase hexad
 class OcrRecord(models.Model):
     """The recognition of one file, stored so that the same file is never recognized twice.
 
-    "The same file" is the same (md5, size) pair. A file can be read as letters (v1.0.0's
+    "The same file" is the same bytes: same SHA-256 (the API shows md5 and size, as v1.0.0 did). A file can be read as letters (v1.0.0's
     parse_letter) and as located text with given options (parse_text); each of those readings is
     stored once, which the database enforces with a unique constraint, also what makes
     simultaneous uploads of one new file safe.
@@ -28,6 +28,9 @@ class OcrRecord(models.Model):
     image_size = models.PositiveBigIntegerField(
         "图片的大小", validators=[MinValueValidator(1)], help_text="单位为 B"
     )
+    # The key of "the same file": md5 collisions are cheap to craft, so two different files with the
+    # same md5 and size must not share a record. Empty only on records made before it was kept.
+    image_sha256 = models.CharField(max_length=64, default="", blank=True, editable=False)
     content = models.JSONField("识别结果", default=list, help_text="识别结果")
     # The content joined into one string, so that search can match words across letters.
     content_text = models.TextField(default="", blank=True, editable=False)
@@ -48,12 +51,15 @@ class OcrRecord(models.Model):
         # and this one serves size ranges, alone or with a creation-time range, from the index
         # alone (counts included). md5 lookups use the unique constraint's index.
         indexes = [
+            models.Index(fields=["image_md5", "image_size"], name="ocr_record_md5_size"),
             models.Index(fields=["image_size", "created_at"], name="ocr_record_size_created"),
             models.Index(fields=["kind", "lang"], name="ocr_record_kind_lang"),
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["image_md5", "image_size", "kind", "options"], name="ocr_record_unique_reading"
+                fields=["image_sha256", "kind", "options"],
+                condition=~models.Q(image_sha256=""),
+                name="ocr_record_unique_reading_sha256",
             ),
             models.CheckConstraint(condition=models.Q(image_size__gt=0), name="ocr_record_size_positive"),
         ]

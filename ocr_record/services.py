@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from PIL import Image
 
 import ocr_engine
@@ -20,18 +21,20 @@ from ocr_record.observability import count_reading, engine_timer
 logger = logging.getLogger(__name__)
 
 
-def file_md5(file: File) -> str:
-    """The md5 of `file`, read chunk by chunk so that a large upload is never all in memory."""
-    digest = hashlib.md5(usedforsecurity=False)
+def file_digests(file: File) -> tuple[str, str]:
+    """The md5 and SHA-256 of `file`, read once, chunk by chunk, never all in memory."""
+    md5 = hashlib.md5(usedforsecurity=False)
+    sha256 = hashlib.sha256()
     for chunk in file.chunks():
-        digest.update(chunk)
-    return digest.hexdigest()
+        md5.update(chunk)
+        sha256.update(chunk)
+    return md5.hexdigest(), sha256.hexdigest()
 
 
 def ocr_record_parse_letter(*, image_file: File, image: Image.Image, requested_by=None) -> OcrRecord:
     """The record of the letters in `image`, the decoded pixels of `image_file`.
 
-    When the letters of the same file (same md5 and size) were read before, that record is
+    When the letters of the same file (same bytes) were read before, that record is
     returned and no OCR runs. Otherwise the engine reads the image (preprocessing it when the raw
     reading is doubtful, see `ocr_engine.pipeline`) and a new record is stored, with the engine and
     pipeline that read it.
@@ -142,8 +145,12 @@ def _found_or_recognized(image_file: File, *, kind: str, options: str, recognize
     one insert win; the loser returns the winner's record, so both answer the same and one record
     is left.
     """
-    key = {"image_md5": file_md5(image_file), "image_size": image_file.size, "kind": kind, "options": options}
-    existing = OcrRecord.objects.filter(**key).first()
+    image_md5, image_sha256 = file_digests(image_file)
+    key = {"image_sha256": image_sha256, "kind": kind, "options": options}
+    same_reading = Q(**key) | Q(  # records kept before SHA-256 was: md5 and size, as v1.0.0 did
+        image_sha256="", image_md5=image_md5, image_size=image_file.size, kind=kind, options=options
+    )
+    existing = OcrRecord.objects.filter(same_reading).first()
     count_reading(kind, hit=existing is not None)
     if existing is not None:
         return existing
@@ -151,7 +158,7 @@ def _found_or_recognized(image_file: File, *, kind: str, options: str, recognize
         fields = recognize()
     try:
         with transaction.atomic():
-            return OcrRecord.objects.create(**key, **fields)
+            return OcrRecord.objects.create(**key, image_md5=image_md5, image_size=image_file.size, **fields)
     except IntegrityError:
         logger.info("Another request stored %s first; returning its record.", key)
         return OcrRecord.objects.get(**key)

@@ -125,3 +125,41 @@ def test_the_original_engine_reads_the_same_letters(post_image, settings):
 
     assert response.json() == {"content": list("helloworld")}
     assert OcrRecord.objects.get().engine.startswith("pytesseract 0.3.13, tesseract 5.")
+
+
+def test_a_file_with_the_same_md5_and_size_but_other_bytes_never_gets_its_record(post_image, counting_engine):
+    """md5 collisions are cheap to craft: an attacker's file must not poison the answer for another."""
+    image = draw_text("hello world")
+    OcrRecord.objects.create(
+        image_md5=hashlib.md5(image).hexdigest(),
+        image_size=len(image),
+        image_sha256="f" * 64,  # the colliding file: same md5 and size, other bytes
+        content=list("poisoned"),
+        content_text="poisoned",
+    )
+
+    response = post_image(image)
+
+    assert response.json() == {"content": list("helloworld")}
+    assert counting_engine.calls == 1
+    assert OcrRecord.objects.filter(image_md5=hashlib.md5(image).hexdigest()).count() == 2
+
+
+def test_a_record_kept_before_sha256_is_still_found_by_md5_and_size(post_image, counting_engine):
+    image = draw_text("hello world")
+    OcrRecord.objects.create(
+        image_md5=hashlib.md5(image).hexdigest(), image_size=len(image), content=list("legacy"), content_text="legacy"
+    )
+
+    response = post_image(image)
+
+    assert response.json() == {"content": list("legacy")}
+    assert counting_engine.calls == 0
+
+
+def test_it_keeps_the_sha256_of_the_upload(post_image):
+    image = draw_text("hello world")
+
+    post_image(image)
+
+    assert OcrRecord.objects.get().image_sha256 == hashlib.sha256(image).hexdigest()

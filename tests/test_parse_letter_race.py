@@ -52,7 +52,11 @@ class StoresFirstEngine(engines.CountingPytesseractEngine):
     def recognize(self, image, *, layout="auto", with_lines=False):
         recognition = super().recognize(image, layout=layout, with_lines=with_lines)
         OcrRecord.objects.create(
-            image_md5=self.racing_md5, image_size=self.racing_size, content=list("winner"), content_text="winner"
+            image_md5=self.racing_md5,
+            image_sha256=self.racing_sha256,
+            image_size=self.racing_size,
+            content=list("winner"),
+            content_text="winner",
         )
         return recognition
 
@@ -62,6 +66,7 @@ def test_a_request_that_loses_the_race_answers_with_the_winners_record(post_imag
     image = draw_text("hello world")
     settings.OCR_ENGINE = "tests.test_parse_letter_race.StoresFirstEngine"
     StoresFirstEngine.racing_md5 = hashlib.md5(image).hexdigest()
+    StoresFirstEngine.racing_sha256 = hashlib.sha256(image).hexdigest()
     StoresFirstEngine.racing_size = len(image)
 
     response = post_image(image)
