@@ -46,3 +46,40 @@ def test_production_redirects_to_https_but_lets_health_checks_through(client, se
 
     assert client.get("/api/ocr_record/").status_code == 301
     assert client.get("/healthz").status_code == 200
+
+
+def test_responses_carry_the_usual_security_headers(client, settings):
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    settings.SECURE_SSL_REDIRECT = False
+
+    response = client.get("/healthz", secure=True)
+
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_uploads_are_not_kept_after_the_request(client, settings, tmp_path, db):
+    from tests.conftest import PARSE_LETTER_URL, draw_text, upload
+
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10  # every upload goes to a temporary file
+    response = client.post(PARSE_LETTER_URL, {"image": upload(draw_text("temporary"), "../../escape.png")})
+
+    assert response.status_code == 200
+    assert list(tmp_path.iterdir()) == []
+    assert not (tmp_path.parent.parent / "escape.png").exists()
+
+
+def test_the_admin_needs_a_staff_login_and_keeps_csrf(db):
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    User.objects.create_user("member", password="a long member password")
+    browser = Client(enforce_csrf_checks=True)
+    browser.login(username="member", password="a long member password")
+
+    assert browser.get("/admin/ocr_record/ocrrecord/").status_code == 302  # not staff: to the login page
+    assert browser.post("/admin/login/", {"username": "x", "password": "y"}).status_code == 403  # no CSRF token
