@@ -3,6 +3,7 @@
 import concurrent.futures
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import uuid
 import pytest
 from django.db import connection
 
-from ocr_record.models import OcrRecord
+from ocr_record.models import OcrRecord, OcrRecordRequest
 from tests.conftest import draw_text
 
 WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliett"]
@@ -43,8 +44,7 @@ def database_url_under_test() -> str:
     return f"postgres://{credentials}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
 
 
-@pytest.fixture
-def gunicorn_url(transactional_db):
+def start_gunicorn(*options: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     environment = {
         **os.environ,
@@ -53,34 +53,44 @@ def gunicorn_url(transactional_db):
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "ocr_project.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--threads", "4", "--worker-class", "gthread", "--timeout", "60"],
+         "--worker-class", "gthread", "--timeout", "60", *options],
         env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/healthz", timeout=2)
+            return server, url
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("gunicorn did not start") from None
+            time.sleep(0.2)
+
+
+@pytest.fixture
+def gunicorn_url(transactional_db):
+    server, url = start_gunicorn("--workers", "2", "--threads", "4")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/ocr_record/", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
         yield url
     finally:
         server.terminate()
         server.wait(timeout=30)
 
 
+def post_image(url: str, content: bytes, name: str = "image.png") -> tuple[int, str]:
+    body, content_type = multipart("image", name, content)
+    request = urllib.request.Request(
+        f"{url}/api/ocr_record/parse_letter/", data=body, headers={"Content-Type": content_type}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return response.status, "".join(json.load(response)["content"])
+
+
 def test_workers_and_threads_read_simultaneous_uploads_correctly(gunicorn_url):
     def parse(word: str) -> tuple[str, int, str]:
-        body, content_type = multipart("image", f"{word}.png", draw_text(word))
-        request = urllib.request.Request(
-            f"{gunicorn_url}/api/ocr_record/parse_letter/", data=body, headers={"Content-Type": content_type}
-        )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return word, response.status, "".join(json.load(response)["content"])
+        return word, *post_image(gunicorn_url, draw_text(word), f"{word}.png")
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(parse, WORDS * 2))
@@ -88,3 +98,67 @@ def test_workers_and_threads_read_simultaneous_uploads_correctly(gunicorn_url):
     assert all(status == 200 for _, status, _ in results)
     assert {word: letters for word, _, letters in results} == {word: word for word in WORDS}
     assert sorted(OcrRecord.objects.values_list("content_text", flat=True)) == sorted(WORDS)
+
+
+def test_fifty_simultaneous_uploads_of_one_new_image_leave_one_record(gunicorn_url):
+    image = draw_text("together")
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=50) as pool:
+        results = list(pool.map(lambda _: post_image(gunicorn_url, image), range(50)))
+
+    assert results == [(200, "together")] * 50
+    assert OcrRecord.objects.count() == 1
+    assert OcrRecordRequest.objects.count() == 50
+
+
+def test_mixed_parallel_writers_never_see_a_locked_database(gunicorn_url):
+    images = [draw_text(word) for word in WORDS] * 3  # new files and repeats, interleaved
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = [status for status, _ in pool.map(lambda image: post_image(gunicorn_url, image), images)]
+
+    assert statuses == [200] * len(images)
+    assert OcrRecord.objects.count() == len(WORDS)
+
+
+def test_a_worker_killed_mid_request_leaves_no_record_and_the_server_answers(transactional_db):
+    server, url = start_gunicorn("--workers", "1", "--threads", "2")
+    try:
+        page = draw_text("\n".join(["the quick brown fox jumps over the lazy dog"] * 60), font_size=20)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(post_image, url, page)
+            time.sleep(0.3)  # the worker is reading the page now
+            (worker,) = [child for child in psutil_children(server.pid)]
+            os.kill(worker, signal.SIGKILL)
+            with pytest.raises(Exception):
+                pending.result(timeout=30)
+
+        assert OcrRecord.objects.count() == 0
+        deadline = time.monotonic() + 30
+        while True:  # the master starts a new worker
+            try:
+                assert post_image(url, draw_text("alive")) == (200, "alive")
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        assert OcrRecord.objects.count() == 1
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def psutil_children(pid: int) -> list[int]:
+    """The process ids whose parent is `pid` (from /proc, no extra package)."""
+    children = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                children.append(int(entry))
+    return children
