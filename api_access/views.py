@@ -28,7 +28,10 @@ class LoginView(APIView):
         request=LoginRequestSerializer,
         responses={
             200: LoginResponseSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="`login_failed` or `login_locked`."),
+            400: OpenApiResponse(
+                description="`{\"detail\": ..., \"code\": \"login_failed\"}` or `\"login_locked\"`; "
+                "or, for a missing field, `{\"<field>\": [\"...\"]}`."
+            ),
         },
     )
     def post(self, request: Request) -> Response:
