@@ -20,7 +20,7 @@ export OMP_THREAD_LIMIT := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system-packages test-system-packages bench-system-packages apt-install migrate run serve \
-	test test-postgres bench check-schema clean
+	test test-postgres bench load check-schema clean
 
 setup: system-packages $(BIN)/.requirements-installed migrate
 
@@ -81,6 +81,10 @@ test-postgres: setup test-system-packages
 # Accuracy, speed, list queries and memory, written to bench/RESULTS.md (about 10 minutes).
 bench: setup bench-system-packages
 	$(BIN)/python -m bench.run
+
+# 60 s of mixed requests against gunicorn on loopback, written into bench/RESULTS.md.
+load: setup bench-system-packages
+	$(BIN)/python -m bench.load
 
 check-schema: setup
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
