@@ -1,6 +1,30 @@
+import datetime
+
 import django_filters
+from django import forms
 
 from ocr_record.models import OcrRecord
+
+
+class UtcDateTimeField(forms.DateTimeField):
+    """An ISO 8601 date-time, turned into UTC before it reaches the database.
+
+    Python accepts offsets up to ±23:59, PostgreSQL only up to ±15:59: in UTC every valid date-time
+    can be compared, and one that falls outside the representable years is a clear 400.
+    """
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.timezone.utc)
+        except OverflowError:
+            raise forms.ValidationError("Enter a date-time within the years 1 to 9999 in UTC.", code="invalid")
+
+
+class UtcDateTimeFilter(django_filters.DateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 class OcrRecordFilter(django_filters.FilterSet):
@@ -10,6 +34,8 @@ class OcrRecordFilter(django_filters.FilterSet):
     Date-times are ISO 8601, with or without a time zone (without one, the server's TIME_ZONE).
     """
 
+    created_at__lte = UtcDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    created_at__gte = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
     kind = django_filters.ChoiceFilter(choices=OcrRecord.Kind.choices, help_text="`letter` or `text`.")
     lang = django_filters.CharFilter(help_text="The language(s) read, e.g. `eng` or `chi_sim`.")
     tag = django_filters.CharFilter(
@@ -22,5 +48,4 @@ class OcrRecordFilter(django_filters.FilterSet):
             "id": ["exact"],
             "image_md5": ["exact"],
             "image_size": ["lte", "gte"],
-            "created_at": ["lte", "gte"],
         }

@@ -260,3 +260,19 @@ def test_search_covers_recognized_text(api_client):
     make_record(kind="text", options="x", content=["Receipt"])
 
     assert ids(api_client.get(LIST_URL, {"search": "total"})) == [text.id]
+
+
+@pytest.mark.parametrize("moment", ["1762-01-31T15:58:01-18:19", "2025-06-15T12:00:00+23:59"])
+def test_it_accepts_any_offset_python_accepts_on_every_database(api_client, moment):
+    make_record()
+
+    response = api_client.get(LIST_URL, {"created_at__gte": moment})
+
+    assert response.status_code == 200
+
+
+def test_it_refuses_a_date_time_outside_the_years_it_can_compare(api_client):
+    response = api_client.get(LIST_URL, {"created_at__lte": "0001-01-01T00:00:00+05:00"})
+
+    assert response.status_code == 400
+    assert response.json() == {"created_at__lte": ["Enter a date-time within the years 1 to 9999 in UTC."]}
