@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 WORDS_FILE = Path("/usr/share/dict/words")
 FONTS = [
@@ -150,22 +150,6 @@ def png_bytes(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def sample_sheet(path: Path, per_set: int = 3) -> None:
-    """A picture of the first images of every set, to see what is measured."""
-    rows = [[sample.image.convert("RGB") for sample in build(name, count=per_set)] for name in SETS]
-    width = max(sum(image.width for image in row) + 10 * len(row) for row in rows)
-    height = sum(max(image.height for image in row) + 10 for row in rows)
-    sheet = Image.new("RGB", (width, height), (128, 128, 128))
-    y = 0
-    for row in rows:
-        x = 0
-        for image in row:
-            sheet.paste(image, (x, y))
-            x += image.width + 10
-        y += max(image.height for image in row) + 10
-    ImageOps.contain(sheet, (1600, 1600)).save(path)
 
 
 # Pages of text, for parse_text ---------------------------------------------------------------
