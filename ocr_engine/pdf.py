@@ -40,29 +40,35 @@ def pdf_page_count(data: bytes, *, max_pages: int) -> int:
     return count
 
 
-def render_pdf_pages(data: bytes, *, dpi: int, max_pixels: int) -> Iterator[Image.Image]:
-    """Each page as an RGB image at `dpi`, or at the lower resolution that keeps it within
-    `max_pixels` (a poster-sized page would otherwise be gigapixels)."""
+def render_pdf_page(data: bytes, number: int, *, dpi: int, max_pixels: int) -> Image.Image:
+    """Page `number` (from 1) as an RGB image at `dpi`, or at the lower resolution that keeps it
+    within `max_pixels` (a poster-sized page would otherwise be gigapixels). The same bytes and
+    settings give the same pixels, so a page read twice is found again by the dedup."""
     with _pdfium_lock:
         document = _open(data)
-        page_count = len(document)
-    try:
-        for index in range(page_count):
-            with _pdfium_lock:
-                page = document[index]
-                try:
-                    width, height = page.get_size()  # in points
-                    scale = dpi / POINTS_PER_INCH
-                    pixels = width * scale * height * scale
-                    if pixels > max_pixels:
-                        scale *= (max_pixels / pixels) ** 0.5
-                    image = page.render(scale=scale).to_pil().convert("RGB")
-                finally:
-                    page.close()
-            yield image
-    finally:
-        with _pdfium_lock:
+        try:
+            page = document[number - 1]
+            try:
+                width, height = page.get_size()  # in points
+                scale = dpi / POINTS_PER_INCH
+                pixels = width * scale * height * scale
+                if pixels > max_pixels:
+                    scale *= (max_pixels / pixels) ** 0.5
+                return page.render(scale=scale).to_pil().convert("RGB")
+            finally:
+                page.close()
+        finally:
             document.close()
+
+
+def render_pdf_pages(data: bytes, *, dpi: int, max_pixels: int) -> Iterator[Image.Image]:
+    """Every page, in order, as `render_pdf_page` renders it."""
+    with _pdfium_lock:
+        document = _open(data)
+        count = len(document)
+        document.close()
+    for number in range(1, count + 1):
+        yield render_pdf_page(data, number, dpi=dpi, max_pixels=max_pixels)
 
 
 def _open(data: bytes) -> "pdfium.PdfDocument":

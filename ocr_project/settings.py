@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "api_access",
     "ocr_record",
+    "ocr_task",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +165,12 @@ OCR_MAX_IMAGES_PER_REQUEST = env_int("OCR_MAX_IMAGES_PER_REQUEST", default=10, m
 OCR_TEXT_LANGUAGES = env_list("OCR_TEXT_LANGUAGES", default=["eng", "chi_sim", "eng+chi_sim"])
 OCR_MIN_IMAGE_SIDE_PX = env_int("OCR_MIN_IMAGE_SIDE_PX", default=15, minimum=1)
 OCR_MAX_IMAGE_SIDE_PX = env_int("OCR_MAX_IMAGE_SIDE_PX", default=8192, minimum=1)
+
+# Tasks (many files, PDFs): files per task, bytes per file, pages per PDF, rendering resolution.
+OCR_TASK_MAX_FILES = env_int("OCR_TASK_MAX_FILES", default=50, minimum=1)
+OCR_TASK_MAX_FILE_BYTES = env_int("OCR_TASK_MAX_FILE_BYTES", default=50 * 1024 * 1024, minimum=1)
+OCR_TASK_MAX_PDF_PAGES = env_int("OCR_TASK_MAX_PDF_PAGES", default=200, minimum=1)
+OCR_PDF_DPI = env_int("OCR_PDF_DPI", default=300, minimum=36)
 
 # The recognition engine: a short name from ocr_engine.ENGINES or a dotted path to an engine class.
 OCR_ENGINE = env_str("OCR_ENGINE", default="tesserocr")

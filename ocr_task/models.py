@@ -1,0 +1,61 @@
+from django.conf import settings
+from django.db import models
+
+from ocr_record.models import OcrRecord
+
+
+class Status(models.TextChoices):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class OcrTask(models.Model):
+    """Files submitted together, read page by page. Its progress is in its pages' rows, so any
+    worker on any machine can take a page, and nothing is lost when one stops."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    name = models.CharField(max_length=200, blank=True, default="")
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING, db_index=True)
+    lang = models.CharField(max_length=50, default="eng")
+    detect_direction = models.BooleanField(default=False)
+    callback_url = models.URLField(blank=True, default="")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="ocr_tasks"
+    )
+
+    def __str__(self) -> str:
+        return f"OCR task {self.pk} ({self.status})"
+
+
+class OcrTaskItem(models.Model):
+    """One submitted file. Its bytes are kept in the database, where workers on other machines
+    can read them, until the task is deleted."""
+
+    task = models.ForeignKey(OcrTask, on_delete=models.CASCADE, related_name="items")
+    origin_name = models.CharField(max_length=255)
+    content = models.BinaryField(editable=False)
+    is_pdf = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.origin_name
+
+
+class OcrTaskPage(models.Model):
+    """One page of an item (an image is one page), read as a parse_text record."""
+
+    item = models.ForeignKey(OcrTaskItem, on_delete=models.CASCADE, related_name="pages")
+    number = models.PositiveIntegerField()  # from 1
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    record = models.ForeignKey(OcrRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["item_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["item", "number"], name="ocr_task_page_unique")]

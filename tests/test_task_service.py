@@ -1,0 +1,107 @@
+"""OCR tasks' write path: submitting files and reading pages, with the real Tesseract."""
+
+import pytest
+
+from ocr_record.models import OcrRecord
+from ocr_task.models import OcrTaskPage
+from ocr_task.services import TaskFile, TaskRefused, ocr_task_create, ocr_task_read_page, ocr_task_run
+from tests.conftest import draw_text
+from tests.test_pdf_pages import pdf_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def quick_pdfs(settings):
+    settings.OCR_PDF_DPI = 150  # the tests' pages are drawn at 150 dpi
+
+
+def test_a_task_has_an_item_per_file_and_a_page_per_page():
+    task = ocr_task_create(files=[
+        TaskFile("report.pdf", pdf_of("first page text", "second page here")),
+        TaskFile("photo.png", draw_text("a photo")),
+    ])
+
+    items = list(task.items.all())
+    assert [(item.origin_name, item.is_pdf, item.pages.count(), item.status) for item in items] == [
+        ("report.pdf", True, 2, "pending"),
+        ("photo.png", False, 1, "pending"),
+    ]
+    assert task.status == "pending"
+
+
+def test_running_a_task_reads_every_page_as_a_text_record():
+    task = ocr_task_create(files=[
+        TaskFile("report.pdf", pdf_of("first page text", "second page here")),
+        TaskFile("photo.png", draw_text("a photo")),
+    ])
+
+    task = ocr_task_run(task_id=task.id)
+
+    assert task.status == "succeeded"
+    texts = [page.record.result["text"] for page in OcrTaskPage.objects.filter(item__task=task)]
+    assert texts == ["first page text", "second page here", "a photo"]
+    assert set(task.items.values_list("status", flat=True)) == {"succeeded"}
+
+
+def test_a_bad_file_fails_alone():
+    task = ocr_task_create(files=[
+        TaskFile("notes.txt", b"just text"),
+        TaskFile("broken.pdf", b"%PDF-1.4 broken"),
+        TaskFile("photo.png", draw_text("still read")),
+    ])
+
+    task = ocr_task_run(task_id=task.id)
+
+    failed, broken, photo = task.items.all()
+    assert (failed.status, broken.status, photo.status) == ("failed", "failed", "succeeded")
+    assert failed.error.startswith("Upload a valid image.")
+    assert broken.error == "The PDF cannot be read: it is damaged."
+    assert task.status == "succeeded"
+
+
+def test_a_page_read_twice_is_read_once():
+    task = ocr_task_create(files=[TaskFile("photo.png", draw_text("only once"))])
+    page = OcrTaskPage.objects.get(item__task=task)
+
+    first = ocr_task_read_page(page_id=page.id)
+    again = ocr_task_read_page(page_id=page.id)
+
+    assert first.record_id == again.record_id
+    assert OcrRecord.objects.count() == 1
+
+
+def test_the_same_page_in_two_tasks_is_found_by_the_dedup():
+    document = pdf_of("shared page")
+    for _ in range(2):
+        ocr_task_run(task_id=ocr_task_create(files=[TaskFile("same.pdf", document)]).id)
+
+    assert OcrRecord.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("limit", "value", "files", "code"),
+    [
+        ("OCR_TASK_MAX_FILES", 1, [TaskFile("a.png", b"x"), TaskFile("b.png", b"y")], "too_many_files"),
+        ("OCR_TASK_MAX_FILE_BYTES", 10, [TaskFile("big.png", b"x" * 11)], "file_too_large"),
+        ("OCR_TASK_MAX_PDF_PAGES", 1, [TaskFile("long.pdf", pdf_of("a", "b"))], "too_many_pages"),
+    ],
+)
+def test_a_limit_refuses_the_whole_task_before_any_work(settings, limit, value, files, code):
+    setattr(settings, limit, value)
+
+    with pytest.raises(TaskRefused) as refused:
+        ocr_task_create(files=files)
+
+    assert refused.value.code == code
+    assert not OcrTaskPage.objects.exists()
+
+
+def test_the_admin_lists_tasks_and_their_items_with_their_status(admin_client):
+    task = ocr_task_run(task_id=ocr_task_create(name="scans", files=[TaskFile("photo.png", draw_text("admin"))]).id)
+
+    listing = admin_client.get("/admin/ocr_task/ocrtask/").content.decode()
+    detail = admin_client.get(f"/admin/ocr_task/ocrtask/{task.id}/change/").content.decode()
+
+    assert "scans" in listing and "succeeded" in listing
+    assert "photo.png" in detail and "succeeded" in detail
