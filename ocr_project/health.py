@@ -13,7 +13,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from PIL import Image, ImageDraw, ImageFont
 
-import ocr_engine
+from ocr_record.services import configured_engine
 
 ENGINE_CHECK_SECONDS = 10.0
 _engine_checked = {"at": -ENGINE_CHECK_SECONDS, "error": ""}
@@ -47,10 +47,7 @@ def _engine_error() -> str:
         if time.monotonic() - _engine_checked["at"] < ENGINE_CHECK_SECONDS:
             return _engine_checked["error"]
         try:
-            engine = ocr_engine.get_engine(
-                settings.OCR_ENGINE, language=settings.OCR_LANGUAGE, timeout_seconds=settings.OCR_TIMEOUT_S
-            )
-            text = engine.recognize(_probe_image()).text
+            text = configured_engine(settings.OCR_LANGUAGE).recognize(_probe_image()).text
             error = "" if "OK" in text.upper() else f"read {text.strip()!r} instead of 'OK'"
         except Exception as error_raised:
             error = f"{type(error_raised).__name__}: {error_raised}"

@@ -44,7 +44,7 @@ def ocr_record_parse_letter(*, image_file: File, image: Image.Image, requested_b
     """
 
     def recognize() -> dict:
-        engine = _engine(settings.OCR_LANGUAGE)
+        engine = configured_engine(settings.OCR_LANGUAGE)
         reading = read_image(engine, image)
         letters = letters_in(reading.recognition.text)
         return {
@@ -84,7 +84,7 @@ def ocr_record_parse_text(
     """
 
     def recognize() -> dict:
-        engine = _engine(options.lang)
+        engine = configured_engine(options.lang)
         reading = read_text(
             engine, image, detect_direction=options.detect_direction, quick_mode=options.quick_mode
         )
@@ -164,5 +164,6 @@ def _found_or_recognized(image_file: File, *, kind: str, options: str, recognize
         return OcrRecord.objects.get(**key)
 
 
-def _engine(language: str) -> ocr_engine.OcrEngine:
+def configured_engine(language: str) -> ocr_engine.OcrEngine:
+    """The engine OCR_ENGINE names, for `language`, with OCR_TIMEOUT_S: the one this process reuses."""
     return ocr_engine.get_engine(settings.OCR_ENGINE, language=language, timeout_seconds=settings.OCR_TIMEOUT_S)

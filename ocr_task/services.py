@@ -64,8 +64,11 @@ def ocr_task_read_page(*, page_id: int) -> OcrTaskPage:
         return page
     item, task = page.item, page.item.task
     try:
-        content = _page_png(item, page.number) if item.is_pdf else bytes(item.content)
-        image = decode_image(io.BytesIO(content), max_pixels=settings.OCR_MAX_IMAGE_PIXELS)
+        if item.is_pdf:
+            content, image = _rendered_page(item, page.number)
+        else:
+            content = bytes(item.content)
+            image = decode_image(io.BytesIO(content), max_pixels=settings.OCR_MAX_IMAGE_PIXELS)
         page.record = ocr_record_parse_text(
             image_file=ContentFile(content, name=f"{item.origin_name}#{page.number}"),
             image=image,
@@ -108,13 +111,15 @@ def _page_count(file: TaskFile) -> tuple[int, str]:
     return 1, ""
 
 
-def _page_png(item: OcrTaskItem, number: int) -> bytes:
+def _rendered_page(item: OcrTaskItem, number: int) -> tuple[bytes, Image.Image]:
+    """A PDF page's pixels, and their PNG bytes: what the dedup hashes (PNG is lossless, so the
+    rendered image is what decoding those bytes would give)."""
     image = render_pdf_page(
         bytes(item.content), number, dpi=settings.OCR_PDF_DPI, max_pixels=settings.OCR_MAX_IMAGE_PIXELS
     )
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
-    return buffer.getvalue()
+    return buffer.getvalue(), image
 
 
 def _update_statuses(task: OcrTask) -> None:
