@@ -1,7 +1,8 @@
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
-PARSE_ACTIONS = {"parse_letter", "parse_text"}
+# What reads images: the record endpoints, and submitting a task (the only "create" there is).
+PARSE_ACTIONS = {"parse_letter", "parse_text", "create"}
 
 
 class ClientRateThrottle(SimpleRateThrottle):

@@ -166,11 +166,45 @@ OCR_TEXT_LANGUAGES = env_list("OCR_TEXT_LANGUAGES", default=["eng", "chi_sim", "
 OCR_MIN_IMAGE_SIDE_PX = env_int("OCR_MIN_IMAGE_SIDE_PX", default=15, minimum=1)
 OCR_MAX_IMAGE_SIDE_PX = env_int("OCR_MAX_IMAGE_SIDE_PX", default=8192, minimum=1)
 
-# Tasks (many files, PDFs): files per task, bytes per file, pages per PDF, rendering resolution.
+# Tasks (many files, PDFs): files per task, bytes per file, pages per PDF, bytes per task (the files
+# are kept in the database until the task is deleted), rendering resolution.
 OCR_TASK_MAX_FILES = env_int("OCR_TASK_MAX_FILES", default=50, minimum=1)
 OCR_TASK_MAX_FILE_BYTES = env_int("OCR_TASK_MAX_FILE_BYTES", default=50 * 1024 * 1024, minimum=1)
 OCR_TASK_MAX_PDF_PAGES = env_int("OCR_TASK_MAX_PDF_PAGES", default=200, minimum=1)
+OCR_TASK_MAX_BYTES = env_int("OCR_TASK_MAX_BYTES", default=200 * 1024 * 1024, minimum=1)
 OCR_PDF_DPI = env_int("OCR_PDF_DPI", default=300, minimum=36)
+# A task with async_task=false is read while the client waits: at most this many pages.
+OCR_TASK_SYNC_MAX_PAGES = env_int("OCR_TASK_SYNC_MAX_PAGES", default=20, minimum=1)
+
+# Where tasks' pages are read (ocr_task/queues.py): "embedded" threads inside the service, or
+# "celery" workers (`make worker`) sharing a broker. Celery is the default once a broker is named.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", default="")
+OCR_TASK_QUEUE = env_choice(
+    "OCR_TASK_QUEUE", choices=["embedded", "celery"], default="celery" if CELERY_BROKER_URL else "embedded"
+)
+if OCR_TASK_QUEUE == "celery" and not CELERY_BROKER_URL:
+    raise ImproperlyConfigured("OCR_TASK_QUEUE=celery needs CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0.")
+OCR_TASK_EMBEDDED_THREADS = env_int("OCR_TASK_EMBEDDED_THREADS", default=1, minimum=0)
+OCR_TASK_POLL_S = env_int("OCR_TASK_POLL_S", default=2, minimum=1)
+# A page a worker took this long ago and did not finish was left by a worker that died: another
+# worker takes it. Also the broker's visibility timeout (an unacknowledged message is redelivered).
+OCR_TASK_PAGE_LEASE_S = env_int("OCR_TASK_PAGE_LEASE_S", default=300, minimum=1)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds one page at a time; the others stay for others
+CELERY_TASK_IGNORE_RESULT = True  # progress and results are in the database
+CELERY_TASK_DEFAULT_QUEUE = "django-ocr"
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": OCR_TASK_PAGE_LEASE_S}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Callbacks when a task ends: only to these hosts (a client must not make the service call into
+# its own network), signed with HMAC-SHA256 when a secret is set, retried with doubling waits.
+OCR_CALLBACK_ALLOWED_HOSTS = env_list("OCR_CALLBACK_ALLOWED_HOSTS", default=[])
+OCR_CALLBACK_SECRET = env_str("OCR_CALLBACK_SECRET", default="")
+OCR_CALLBACK_MAX_ATTEMPTS = env_int("OCR_CALLBACK_MAX_ATTEMPTS", default=5, minimum=1)
+OCR_CALLBACK_RETRY_S = env_int("OCR_CALLBACK_RETRY_S", default=10, minimum=1)
+OCR_CALLBACK_TIMEOUT_S = env_int("OCR_CALLBACK_TIMEOUT_S", default=10, minimum=1)
 
 # The recognition engine: a short name from ocr_engine.ENGINES or a dotted path to an engine class.
 OCR_ENGINE = env_str("OCR_ENGINE", default="tesserocr")

@@ -11,6 +11,7 @@ from ocr_project.health import healthz, readyz
 
 urlpatterns = [
     path("api/", include("ocr_record.urls")),
+    path("api/", include("ocr_task.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),

@@ -26,3 +26,19 @@ class OcrFailed(APIException):
     status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
     default_detail = "识别失败: the OCR engine failed on this image."
     default_code = "ocr_failed"
+
+
+class RequestRefused(APIException):
+    """A request that breaks a limit or a rule, refused as a whole before any work (400)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "The request was refused."
+    default_code = "refused"
+
+
+class NotFinished(APIException):
+    """What is asked for does not exist yet: the work is still going on, or failed (409)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The task has not finished."
+    default_code = "not_finished"

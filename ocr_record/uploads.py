@@ -8,9 +8,20 @@ from ocr_record.exceptions import UploadTooLarge
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 
-def largest_request_bytes() -> int:
-    """The most a request may carry: the most images, each at the size limit."""
+# Tasks take more and larger files (PDFs) than the endpoints that read images while the client waits.
+TASK_UPLOAD_PATH = "/api/ocr_task/"
+
+
+def largest_request_bytes(path: str = "") -> int:
+    """The most a request to `path` may carry: the most images, each at the size limit; or a task's
+    whole size limit."""
+    if path.startswith(TASK_UPLOAD_PATH):
+        return settings.OCR_TASK_MAX_BYTES + MULTIPART_OVERHEAD_BYTES
     return settings.OCR_MAX_UPLOAD_BYTES * settings.OCR_MAX_IMAGES_PER_REQUEST + MULTIPART_OVERHEAD_BYTES
+
+
+def largest_file_bytes(path: str = "") -> int:
+    return settings.OCR_TASK_MAX_FILE_BYTES if path.startswith(TASK_UPLOAD_PATH) else settings.OCR_MAX_UPLOAD_BYTES
 
 
 def oversized_uploads(request: HttpRequest) -> list[str]:
@@ -19,7 +30,8 @@ def oversized_uploads(request: HttpRequest) -> list[str]:
 
 
 class UploadSizeLimitHandler(FileUploadHandler):
-    """Drops an uploaded file over OCR_MAX_UPLOAD_BYTES while it streams in, before it fills a disk.
+    """Drops an uploaded file over OCR_MAX_UPLOAD_BYTES (OCR_TASK_MAX_FILE_BYTES for tasks) while it
+    streams in, before it fills a disk.
 
     The file is skipped at the chunk that crosses the limit and its name recorded, so that the view
     can answer for it (parse_letter refuses the request, parse_text that one image). A declared
@@ -27,8 +39,9 @@ class UploadSizeLimitHandler(FileUploadHandler):
     """
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        if content_length > largest_request_bytes():
-            raise UploadTooLarge(f"The request is larger than the limit of {largest_request_bytes()} bytes.")
+        self.path = META.get("PATH_INFO", "")
+        if content_length > largest_request_bytes(self.path):
+            raise UploadTooLarge(f"The request is larger than the limit of {largest_request_bytes(self.path)} bytes.")
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
@@ -36,7 +49,7 @@ class UploadSizeLimitHandler(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data, start):
         self.received_bytes += len(raw_data)
-        if self.received_bytes > settings.OCR_MAX_UPLOAD_BYTES:
+        if self.received_bytes > largest_file_bytes(getattr(self, "path", "")):
             if self.request is not None:
                 self.request._oversized_uploads = [*oversized_uploads(self.request), self.file_name]
             raise SkipFile()

@@ -11,6 +11,12 @@ class Status(models.TextChoices):
     FAILED = "failed"
 
 
+class CallbackStatus(models.TextChoices):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
 class OcrTask(models.Model):
     """Files submitted together, read page by page. Its progress is in its pages' rows, so any
     worker on any machine can take a page, and nothing is lost when one stops."""
@@ -24,6 +30,12 @@ class OcrTask(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="ocr_tasks"
     )
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The callback's delivery, kept here so that retries survive a restart of whoever sends them.
+    callback_status = models.CharField(max_length=10, choices=CallbackStatus, blank=True, default="")
+    callback_attempts = models.PositiveSmallIntegerField(default=0)
+    callback_next_at = models.DateTimeField(null=True, blank=True)
+    callback_error = models.TextField(blank=True, default="")
 
     def __str__(self) -> str:
         return f"OCR task {self.pk} ({self.status})"
@@ -52,7 +64,10 @@ class OcrTaskPage(models.Model):
 
     item = models.ForeignKey(OcrTaskItem, on_delete=models.CASCADE, related_name="pages")
     number = models.PositiveIntegerField()  # from 1
-    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING, db_index=True)
+    # When a worker last took the page: a page "running" for longer than a lease was left by a
+    # worker that died, and may be taken again.
+    started_at = models.DateTimeField(null=True, blank=True)
     record = models.ForeignKey(OcrRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     error = models.TextField(blank=True, default="")
 

@@ -1,26 +1,28 @@
 """The write path of OCR tasks: submitting files, and reading one page (what a worker does)."""
 
 import io
+import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from PIL import Image
+from django.db.models import Count, Q
+from django.utils import timezone
 
-from ocr_engine.pdf import InvalidPdf, is_pdf, pdf_page_count, render_pdf_page
+import ocr_engine
+from ocr_engine.pdf import InvalidPdf, is_pdf, pdf_page_count
 from ocr_record.images import InvalidImage, decode_image
 from ocr_record.services import TextOptions, ocr_record_parse_text
-from ocr_task.models import OcrTask, OcrTaskItem, OcrTaskPage, Status
+from ocr_task import callbacks, queues
+from ocr_task.errors import TaskRefused
+from ocr_task.pages import page_content
+from ocr_task.models import CallbackStatus, OcrTask, OcrTaskItem, OcrTaskPage, Status
 
+logger = logging.getLogger(__name__)
 
-class TaskRefused(ValueError):
-    """The submission breaks a limit; nothing was stored and no work started."""
-
-    def __init__(self, message: str, *, code: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+FINISHED = {Status.SUCCEEDED, Status.FAILED}
 
 
 @dataclass(frozen=True)
@@ -31,16 +33,30 @@ class TaskFile:
 
 def ocr_task_create(
     *, files: list[TaskFile], lang: str = "eng", detect_direction: bool = False, name: str = "",
-    callback_url: str = "", requested_by=None,
+    callback_url: str = "", asynchronous: bool = True, requested_by=None,
 ) -> OcrTask:
-    """A task with an item per file and a pending page per page to read.
+    """A task with an item per file and a page per page to read; read before returning when not
+    `asynchronous`, handed to the task queue (OCR_TASK_QUEUE) otherwise.
 
-    Limits (files per task, bytes per file, pages per PDF) refuse the whole submission before any
-    work starts; a file that is not a readable image or PDF becomes a failed item on its own.
+    Limits (files per task, bytes per file, pages per PDF, pages read while the client waits) and
+    a callback to a host not allowed refuse the whole submission before any work starts; a file
+    that is not a readable image or PDF becomes a failed item on its own.
     """
+    if not files:
+        raise TaskRefused("Send at least one file.", code="no_files")
     if len(files) > settings.OCR_TASK_MAX_FILES:
         raise TaskRefused(f"At most {settings.OCR_TASK_MAX_FILES} files are accepted per task.", code="too_many_files")
+    if not asynchronous and len(files) > 1:
+        raise TaskRefused("A synchronous task reads one file; send several with async_task=true.", code="too_many_files")
+    if callback_url:
+        callbacks.check_allowed(callback_url)
     checked = [(file, _page_count(file)) for file in files]
+    if not asynchronous and sum(pages for _, (pages, _) in checked) > settings.OCR_TASK_SYNC_MAX_PAGES:
+        raise TaskRefused(
+            f"A synchronous task reads at most {settings.OCR_TASK_SYNC_MAX_PAGES} pages while the client "
+            "waits; send this file with async_task=true.",
+            code="too_many_pages",
+        )
     with transaction.atomic():
         task = OcrTask.objects.create(
             name=name, lang=lang, detect_direction=detect_direction, callback_url=callback_url,
@@ -52,42 +68,147 @@ def ocr_task_create(
                 status=Status.FAILED if error else Status.PENDING, error=error,
             )
             OcrTaskPage.objects.bulk_create(OcrTaskPage(item=item, number=number) for number in range(1, pages + 1))
-        _update_statuses(task)
+        _update_statuses(task.pk)
+        if asynchronous:
+            page_ids = list(OcrTaskPage.objects.filter(item__task=task).values_list("id", flat=True))
+            transaction.on_commit(lambda: queues.send_pages(page_ids))
+    if not asynchronous:
+        ocr_task_run(task_id=task.pk)
+    task.refresh_from_db()
     return task
 
 
 def ocr_task_read_page(*, page_id: int) -> OcrTaskPage:
     """Read one page, once: a page already read is left as it is, so a worker may safely be given
-    a page again (after another worker died on it)."""
-    page = OcrTaskPage.objects.select_related("item__task").get(pk=page_id)
+    a page again (after another worker died on it, or when a message is delivered twice).
+
+    A file that cannot be read or a failed recognition fails the page; an engine that cannot run
+    at all raises `ocr_engine.EngineUnavailable` and leaves the page to be read again later.
+    """
+    page = OcrTaskPage.objects.select_related("item__task", "item__task__requested_by").get(pk=page_id)
     if page.status in (Status.SUCCEEDED, Status.FAILED):
         return page
     item, task = page.item, page.item.task
+    OcrTaskPage.objects.filter(pk=page.pk).update(status=Status.RUNNING, started_at=timezone.now())
+    _update_statuses(task.pk)
     try:
-        if item.is_pdf:
-            content, image = _rendered_page(item, page.number)
-        else:
-            content = bytes(item.content)
-            image = decode_image(io.BytesIO(content), max_pixels=settings.OCR_MAX_IMAGE_PIXELS)
+        content, image = page_content(item, page.number)
         page.record = ocr_record_parse_text(
             image_file=ContentFile(content, name=f"{item.origin_name}#{page.number}"),
             image=image,
             options=TextOptions(lang=task.lang, detect_direction=task.detect_direction),
             requested_by=task.requested_by,
         )
-        page.status = Status.SUCCEEDED
+        page.status, page.error = Status.SUCCEEDED, ""
     except (InvalidPdf, InvalidImage) as error:
         page.status, page.error = Status.FAILED, error.message
+    except ocr_engine.EngineUnavailable:
+        OcrTaskPage.objects.filter(pk=page.pk).update(status=Status.PENDING, started_at=None)
+        raise
+    except ocr_engine.OcrEngineError as error:  # a timeout, or the engine failing on this page
+        page.status, page.error = Status.FAILED, f"识别失败: {error}"
     page.save(update_fields=["status", "record", "error"])
-    _update_statuses(task)
+    _update_statuses(task.pk)
     return page
 
 
 def ocr_task_run(*, task_id: int) -> OcrTask:
-    """Read every pending page of a task in this process (the synchronous and embedded way)."""
-    for page_id in OcrTaskPage.objects.filter(item__task_id=task_id, status=Status.PENDING).values_list("id", flat=True):
+    """Read every page of a task still to read, in this process (the synchronous way)."""
+    unread = OcrTaskPage.objects.filter(item__task_id=task_id).exclude(status__in=FINISHED)
+    for page_id in unread.values_list("id", flat=True):
         ocr_task_read_page(page_id=page_id)
     return OcrTask.objects.get(pk=task_id)
+
+
+def ocr_task_claim_page() -> int | None:
+    """Take the next page nobody is reading (or a page left "running" longer than
+    OCR_TASK_PAGE_LEASE_S by a worker that died), for a worker that reads from the database.
+
+    Taking is a compare-and-set on the page's row, so workers in any number of processes never
+    take the same page at once.
+    """
+    stale = timezone.now() - timedelta(seconds=settings.OCR_TASK_PAGE_LEASE_S)
+    candidates = (
+        OcrTaskPage.objects.filter(Q(status=Status.PENDING) | Q(status=Status.RUNNING, started_at__lt=stale))
+        .order_by("id")
+        .values_list("id", "status", "started_at")[:10]
+    )
+    for page_id, status, started_at in candidates:
+        taken = OcrTaskPage.objects.filter(pk=page_id, status=status, started_at=started_at).update(
+            status=Status.RUNNING, started_at=timezone.now()
+        )
+        if taken:
+            return page_id
+    return None
+
+
+def ocr_task_deliver_callback(*, task_id: int) -> bool | None:
+    """One attempt at POSTing a finished task's summary to its callback_url.
+
+    True when delivered (or nothing is due), False when it failed and another attempt is
+    scheduled (`callback_next_at`), None when the attempts are used up. The state is in the task's
+    row, so whoever sends callbacks may stop and start again without losing one.
+    """
+    task = OcrTask.objects.get(pk=task_id)
+    if task.callback_status != CallbackStatus.PENDING:
+        return True
+    try:
+        callbacks.post_summary(task.callback_url, task_summary(task))
+    except callbacks.DeliveryFailed as error:
+        task.callback_attempts += 1
+        task.callback_error = str(error)
+        if task.callback_attempts >= settings.OCR_CALLBACK_MAX_ATTEMPTS:
+            task.callback_status, task.callback_next_at = CallbackStatus.FAILED, None
+            logger.warning("Callback of task %s failed %s times; giving up: %s", task.pk, task.callback_attempts, error)
+            outcome = None
+        else:
+            task.callback_next_at = timezone.now() + callbacks.retry_delay(task.callback_attempts)
+            outcome = False
+    else:
+        task.callback_attempts += 1
+        task.callback_status, task.callback_next_at, task.callback_error = CallbackStatus.DELIVERED, None, ""
+        outcome = True
+    task.save(update_fields=["callback_status", "callback_attempts", "callback_next_at", "callback_error"])
+    return outcome
+
+
+def ocr_task_due_callback() -> int | None:
+    """A task whose callback is due for an attempt now."""
+    return (
+        OcrTask.objects.filter(callback_status=CallbackStatus.PENDING, callback_next_at__lte=timezone.now())
+        .order_by("callback_next_at")
+        .values_list("id", flat=True)
+        .first()
+    )
+
+
+def ocr_task_forgotten_work() -> tuple[list[int], list[int]]:
+    """(pages, tasks with a callback) still to do that no worker has touched for a lease: what a
+    lost message would leave behind."""
+    stale = timezone.now() - timedelta(seconds=settings.OCR_TASK_PAGE_LEASE_S)
+    pages = OcrTaskPage.objects.filter(item__task__created_at__lt=stale).filter(
+        Q(status=Status.PENDING, started_at=None) | Q(status=Status.PENDING, started_at__lt=stale)
+        | Q(status=Status.RUNNING, started_at__lt=stale)
+    )
+    tasks = OcrTask.objects.filter(callback_status=CallbackStatus.PENDING, callback_next_at__lt=stale)
+    return list(pages.values_list("id", flat=True)), list(tasks.values_list("id", flat=True))
+
+
+def task_summary(task: OcrTask) -> dict:
+    """What a callback says: the task, its progress and its items, without the pages' readings
+    (those are at GET /api/ocr_task/{id}/)."""
+    from ocr_task.serializers import OcrTaskSummarySerializer  # serializers import this module
+
+    return OcrTaskSummarySerializer(with_progress(OcrTask.objects.filter(pk=task.pk)).get()).data
+
+
+def with_progress(tasks):
+    """`tasks` with what their answers show: the number of files and of pages, read or all."""
+    return tasks.annotate(
+        total=Count("items", distinct=True),
+        pages_total=Count("items__pages", distinct=True),
+        pages_done=Count("items__pages", filter=Q(items__pages__status__in=FINISHED), distinct=True),
+    )
 
 
 def _page_count(file: TaskFile) -> tuple[int, str]:
@@ -111,31 +232,38 @@ def _page_count(file: TaskFile) -> tuple[int, str]:
     return 1, ""
 
 
-def _rendered_page(item: OcrTaskItem, number: int) -> tuple[bytes, Image.Image]:
-    """A PDF page's pixels, and their PNG bytes: what the dedup hashes (PNG is lossless, so the
-    rendered image is what decoding those bytes would give)."""
-    image = render_pdf_page(
-        bytes(item.content), number, dpi=settings.OCR_PDF_DPI, max_pixels=settings.OCR_MAX_IMAGE_PIXELS
-    )
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue(), image
-
-
-def _update_statuses(task: OcrTask) -> None:
-    """Derive items' and the task's statuses from their pages, so any worker may call it any time."""
-    for item in task.items.exclude(status=Status.FAILED):
-        statuses = set(item.pages.values_list("status", flat=True))
-        if statuses <= {Status.SUCCEEDED}:
-            item.status = Status.SUCCEEDED
-        elif Status.FAILED in statuses and Status.PENDING not in statuses:
-            item.status, item.error = Status.FAILED, "; ".join(item.pages.exclude(error="").values_list("error", flat=True))
-        elif statuses != {Status.PENDING}:
-            item.status = Status.RUNNING
-        item.save(update_fields=["status", "error"])
-    items = set(task.items.values_list("status", flat=True))
-    if items <= {Status.SUCCEEDED, Status.FAILED}:
-        task.status = Status.SUCCEEDED if Status.SUCCEEDED in items else Status.FAILED
-    elif items != {Status.PENDING}:
-        task.status = Status.RUNNING
-    task.save(update_fields=["status"])
+def _update_statuses(task_id: int) -> None:
+    """Derive the items' and the task's statuses from their pages, so any worker may call it any
+    time. The task's row is locked while doing so: two workers finishing the last two pages at
+    once must not both see the other's page as unread."""
+    with transaction.atomic():
+        task = OcrTask.objects.select_for_update().get(pk=task_id)
+        for item in task.items.all():
+            statuses = set(item.pages.values_list("status", flat=True))
+            if not statuses:  # a file refused when submitted: failed already
+                continue
+            if statuses <= {Status.SUCCEEDED}:
+                item.status = Status.SUCCEEDED
+            elif statuses <= FINISHED:
+                item.status = Status.FAILED
+                item.error = "; ".join(
+                    f"page {number}: {error}" if item.is_pdf else error
+                    for number, error in item.pages.exclude(error="").values_list("number", "error")
+                )
+            elif statuses != {Status.PENDING}:
+                item.status = Status.RUNNING
+            item.save(update_fields=["status", "error"])
+        items = set(task.items.values_list("status", flat=True))
+        if items <= FINISHED:
+            status = Status.SUCCEEDED if Status.SUCCEEDED in items else Status.FAILED
+        else:
+            status = Status.RUNNING if items != {Status.PENDING} else Status.PENDING
+        just_finished = status in FINISHED and task.status not in FINISHED
+        task.status = status
+        if just_finished:
+            task.finished_at = timezone.now()
+            if task.callback_url:
+                task.callback_status, task.callback_next_at = CallbackStatus.PENDING, timezone.now()
+        task.save(update_fields=["status", "finished_at", "callback_status", "callback_next_at"])
+    if just_finished and task.callback_url:
+        transaction.on_commit(lambda: queues.send_callback(task.pk))

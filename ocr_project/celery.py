@@ -1,0 +1,12 @@
+"""The Celery application of `make worker` (OCR_TASK_QUEUE=celery): settings are the CELERY_* of
+Django's settings, tasks are found in the apps' tasks modules."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocr_project.settings")
+
+app = Celery("ocr_project")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

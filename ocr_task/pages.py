@@ -1,0 +1,40 @@
+"""A task page's pixels: what is read, and what an export shows."""
+
+import io
+
+from django.conf import settings
+from PIL import Image, ImageOps
+
+from ocr_engine.pdf import render_pdf_page
+from ocr_record.images import decode_image
+from ocr_task.models import OcrTaskItem
+
+# Images whose files do not say their resolution are laid out at this one in exports.
+DEFAULT_IMAGE_DPI = 150
+
+
+def page_content(item: OcrTaskItem, number: int) -> tuple[bytes, Image.Image]:
+    """The bytes the dedup hashes and the decoded image the engine reads, for page `number`.
+
+    A PDF page is rendered at OCR_PDF_DPI and kept as PNG bytes (lossless, so the rendered image is
+    what decoding those bytes would give; the same page renders to the same bytes, so it is read
+    once). Raises InvalidPdf / InvalidImage for content that cannot be read.
+    """
+    if item.is_pdf:
+        image = render_pdf_page(
+            bytes(item.content), number, dpi=settings.OCR_PDF_DPI, max_pixels=settings.OCR_MAX_IMAGE_PIXELS
+        )
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        return buffer.getvalue(), image
+    content = bytes(item.content)
+    return content, decode_image(io.BytesIO(content), max_pixels=settings.OCR_MAX_IMAGE_PIXELS)
+
+
+def page_as_shown(item: OcrTaskItem, number: int) -> tuple[Image.Image, float]:
+    """The page as a viewer shows it (the frame of the reading's locations), and its resolution."""
+    _, image = page_content(item, number)
+    if item.is_pdf:
+        return image, settings.OCR_PDF_DPI
+    dpi = image.info.get("dpi", (0, 0))[0]
+    return ImageOps.exif_transpose(image), float(dpi) if dpi and dpi >= 36 else DEFAULT_IMAGE_DPI

@@ -1,0 +1,112 @@
+"""Where a task's pages are read: OCR_TASK_QUEUE.
+
+- "embedded" (the default): threads inside the service read pending pages from the database, so a
+  laptop needs no other server. Every process of the service runs OCR_TASK_EMBEDDED_THREADS of them
+  (started by its first request or submission); `manage.py ocr_worker` runs the same loop alone.
+  The database is the queue: a restart loses nothing, a page is read where it was left.
+- "celery": one Celery message per page on the broker at CELERY_BROKER_URL, read by `make worker`
+  processes on any machine (see ocr_task.tasks).
+"""
+
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.db import close_old_connections
+
+logger = logging.getLogger(__name__)
+
+
+def send_pages(page_ids: list[int]) -> None:
+    if settings.OCR_TASK_QUEUE == "celery":
+        from ocr_task.tasks import read_page
+
+        for page_id in page_ids:
+            read_page.delay(page_id)
+    else:
+        embedded_worker.wake()
+
+
+def send_callback(task_id: int) -> None:
+    if settings.OCR_TASK_QUEUE == "celery":
+        from ocr_task.tasks import deliver_callback
+
+        deliver_callback.delay(task_id)
+    else:
+        embedded_worker.wake()
+
+
+def work_once() -> bool:
+    """Read one page or attempt one due callback; False when there was nothing to do."""
+    from ocr_task import services  # services sends work here
+
+    close_old_connections()
+    try:
+        page_id = services.ocr_task_claim_page()
+        if page_id is not None:
+            services.ocr_task_read_page(page_id=page_id)
+            return True
+        task_id = services.ocr_task_due_callback()
+        if task_id is not None:
+            services.ocr_task_deliver_callback(task_id=task_id)
+            return True
+        return False
+    finally:
+        close_old_connections()
+
+
+class EmbeddedWorker:
+    """Daemon threads running `work_once` until there is nothing to do, then waiting for a wake-up
+    (a submission in this process) or the next look at the database (OCR_TASK_POLL_S), which finds
+    what other processes submitted and callbacks whose retry is due."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self._wake_up = threading.Event()
+        self._stopping = False
+
+    def start(self) -> None:
+        wanted = settings.OCR_TASK_EMBEDDED_THREADS if settings.OCR_TASK_QUEUE == "embedded" else 0
+        if len(self._threads) >= wanted:
+            return
+        with self._lock:
+            while len(self._threads) < wanted:
+                thread = threading.Thread(target=self.run_forever, name=f"ocr-task-{len(self._threads) + 1}", daemon=True)
+                thread.start()
+                self._threads.append(thread)
+
+    def wake(self) -> None:
+        self.start()
+        self._wake_up.set()
+
+    def stop(self) -> None:
+        """Let the threads finish the page in hand and end (tests; a process shutting down)."""
+        with self._lock:
+            self._stopping = True
+            self._wake_up.set()
+            for thread in self._threads:
+                thread.join()
+            self._threads, self._stopping = [], False
+            self._wake_up.clear()
+
+    def run_forever(self) -> None:
+        while not self._stopping:
+            try:
+                busy = work_once()
+            except Exception:  # an engine that cannot run, a database gone: try again later
+                logger.exception("The embedded task worker failed; trying again in %s s.", settings.OCR_TASK_POLL_S)
+                busy = False
+                time.sleep(settings.OCR_TASK_POLL_S)
+            if not busy:
+                self._wake_up.wait(settings.OCR_TASK_POLL_S)
+                self._wake_up.clear()
+
+
+embedded_worker = EmbeddedWorker()
+
+
+def start_embedded_worker(**kwargs) -> None:
+    """request_started receiver: the service's first request starts its worker threads."""
+    embedded_worker.start()

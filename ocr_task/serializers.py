@@ -1,0 +1,148 @@
+"""Input and output shapes of /api/ocr_task/."""
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.fields import empty
+
+from ocr_record.serializers import LocatedLineSerializer
+from ocr_task.models import OcrTask, OcrTaskItem, OcrTaskPage, Status
+
+
+class RequiredBooleanField(serializers.BooleanField):
+    """A boolean a form must send: DRF reads a missing form checkbox as false."""
+
+    default_empty_html = empty
+
+
+@extend_schema_field({"type": "string", "format": "binary"})
+class TaskFileField(serializers.FileField):
+    pass
+
+
+class OcrTaskCreateSerializer(serializers.Serializer):
+    files = serializers.ListField(
+        child=TaskFileField(allow_empty_file=True),
+        help_text="Images (PNG, JPEG, GIF, BMP, TIFF, WebP) and PDFs, each as a `files` field.",
+    )
+    async_task = RequiredBooleanField(
+        help_text="true: answer at once with the pending task, read in the background; "
+        "false: read before answering (one file only, at most OCR_TASK_SYNC_MAX_PAGES pages).",
+    )
+    lang = serializers.ChoiceField(choices=[], default="eng", help_text="The language(s) to read, as parse_text's.")
+    detect_direction = serializers.BooleanField(
+        default=False, help_text="Find pages turned by 90, 180 or 270 degrees and read them upright."
+    )
+    task_name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    callback_url = serializers.URLField(
+        required=False, default="", allow_blank=True,
+        help_text="POSTed the task's summary (JSON) when it ends, with retries; only to hosts in "
+        "OCR_CALLBACK_ALLOWED_HOSTS. Signed in the X-OCR-Signature header when OCR_CALLBACK_SECRET is set.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lang"].choices = settings.OCR_TEXT_LANGUAGES
+
+
+class TaskPageSerializer(serializers.ModelSerializer):
+    """A page (an image file is one page) and, once read, its reading as parse_text gives it."""
+
+    record_id = serializers.IntegerField(allow_null=True, help_text="The text record holding the reading.")
+    text = serializers.SerializerMethodField(help_text="The page's plain text, lines joined by newlines.")
+    width = serializers.SerializerMethodField()
+    height = serializers.SerializerMethodField()
+    direction = serializers.SerializerMethodField(help_text="How far the page was turned, degrees clockwise.")
+    lines = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OcrTaskPage
+        fields = ["number", "status", "error", "record_id", "text", "width", "height", "direction", "lines"]
+
+    def _result(self, page: OcrTaskPage) -> dict:
+        return page.record.result if page.record_id and page.record.result else {}
+
+    def get_text(self, page: OcrTaskPage) -> str | None:
+        return self._result(page).get("text")
+
+    def get_width(self, page: OcrTaskPage) -> int | None:
+        return self._result(page).get("width")
+
+    def get_height(self, page: OcrTaskPage) -> int | None:
+        return self._result(page).get("height")
+
+    def get_direction(self, page: OcrTaskPage) -> int | None:
+        return self._result(page).get("direction")
+
+    @extend_schema_field(LocatedLineSerializer(many=True, allow_null=True))
+    def get_lines(self, page: OcrTaskPage) -> list | None:
+        return self._result(page).get("lines")
+
+
+class TaskItemSerializer(serializers.ModelSerializer):
+    pages = TaskPageSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = OcrTaskItem
+        fields = ["id", "origin_name", "is_pdf", "status", "error", "pages"]
+
+
+class TaskItemSummarySerializer(serializers.ModelSerializer):
+    pages = serializers.IntegerField(source="pages.count", help_text="How many pages the file has.")
+
+    class Meta:
+        model = OcrTaskItem
+        fields = ["id", "origin_name", "is_pdf", "status", "error", "pages"]
+
+
+class ProgressSerializer(serializers.Serializer):
+    pages_done = serializers.IntegerField(help_text="Pages read (or failed).")
+    pages_total = serializers.IntegerField()
+
+
+class OcrTaskSummarySerializer(serializers.ModelSerializer):
+    """A task without its pages' readings: the list, and what a callback sends."""
+
+    task_name = serializers.CharField(source="name")
+    status = serializers.ChoiceField(choices=Status.choices, help_text="`pending`, `running`, `succeeded` or `failed`.")
+    total = serializers.IntegerField(help_text="How many files the task has.")
+    progress = serializers.SerializerMethodField()
+    items = TaskItemSummarySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = OcrTask
+        fields = [
+            "id", "task_name", "status", "created_at", "finished_at", "lang", "detect_direction", "total",
+            "progress", "items",
+        ]
+
+    @extend_schema_field(ProgressSerializer)
+    def get_progress(self, task: OcrTask) -> dict:
+        return {"pages_done": task.pages_done, "pages_total": task.pages_total}
+
+
+class OcrTaskSerializer(OcrTaskSummarySerializer):
+    """A task with every page's reading."""
+
+    items = TaskItemSerializer(many=True, read_only=True)
+
+    class Meta(OcrTaskSummarySerializer.Meta):
+        fields = [*OcrTaskSummarySerializer.Meta.fields, "callback_url", "callback_status"]
+
+
+class ExportQuerySerializer(serializers.Serializer):
+    format = serializers.ChoiceField(
+        choices=["pdf", "txt", "json"], default="pdf",
+        help_text="`pdf`: the pages with an invisible text layer (searchable, copyable); `txt`: the "
+        "text, pages separated by form feeds; `json`: every page's reading.",
+    )
+    highlight = serializers.BooleanField(
+        default=False,
+        help_text="pdf only: draw each word's box, green (confidence >= 0.9), orange (>= 0.6) or red, "
+        "for a person to review.",
+    )
+
+    def validate(self, data):
+        if data["highlight"] and data["format"] != "pdf":
+            raise serializers.ValidationError({"highlight": ["Only a pdf export can be highlighted."]})
+        return data

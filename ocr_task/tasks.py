@@ -1,0 +1,59 @@
+"""The Celery tasks of OCR_TASK_QUEUE=celery: one message per page, one per callback attempt.
+
+Messages are acknowledged after the work (late acks), and a worker that dies mid-page (even by
+SIGKILL) leaves its message unacknowledged: the broker hands it to another worker once the
+visibility timeout (OCR_TASK_PAGE_LEASE_S) has passed. Reading a page twice is harmless: a page
+already read is skipped, and its image's reading is found by the dedup.
+"""
+
+import logging
+
+from celery import shared_task
+from celery.signals import worker_ready
+from django.db import OperationalError
+from django.utils import timezone
+
+import ocr_engine
+from ocr_task import services
+from ocr_task.models import OcrTask, OcrTaskPage
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(ocr_engine.EngineUnavailable, OperationalError),
+    retry_backoff=True,
+    max_retries=None,
+)
+def read_page(page_id: int) -> None:
+    try:
+        services.ocr_task_read_page(page_id=page_id)
+    except OcrTaskPage.DoesNotExist:
+        logger.info("Page %s is gone (its task was deleted); nothing to read.", page_id)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def deliver_callback(self, task_id: int) -> None:
+    try:
+        delivered = services.ocr_task_deliver_callback(task_id=task_id)
+    except OcrTask.DoesNotExist:
+        return
+    if delivered is False:
+        next_at = OcrTask.objects.values_list("callback_next_at", flat=True).get(pk=task_id)
+        raise self.retry(countdown=max((next_at - timezone.now()).total_seconds(), 0))
+
+
+@worker_ready.connect
+def resend_forgotten_work(**kwargs) -> None:
+    """Pages and callbacks the broker may have lost (a broker restarted without persistence, a
+    service stopped between storing a task and sending it) are sent again when a worker starts;
+    the database says what is still to do."""
+    page_ids, task_ids = services.ocr_task_forgotten_work()
+    for page_id in page_ids:
+        read_page.delay(page_id)
+    for task_id in task_ids:
+        deliver_callback.delay(task_id)
+    if page_ids or task_ids:
+        logger.info("Sent again %s unread pages and %s callbacks.", len(page_ids), len(task_ids))

@@ -1,0 +1,166 @@
+import io
+import tempfile
+
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from ocr_project.exception_handler import ErrorSerializer
+from ocr_record.exceptions import NotFinished, RequestRefused
+from ocr_record.uploads import oversized_uploads
+from ocr_task import exports
+from ocr_task.filters import OcrTaskFilter
+from ocr_task.models import Status
+from ocr_task.selectors import ocr_task_list_visible_to
+from ocr_task.serializers import (
+    ExportQuerySerializer,
+    OcrTaskCreateSerializer,
+    OcrTaskSerializer,
+    OcrTaskSummarySerializer,
+    TaskItemSerializer,
+)
+from ocr_task.services import TaskFile, ocr_task_create
+
+# Exports are built in memory up to this size, then in a temporary file.
+EXPORT_SPOOL_BYTES = 16 * 1024 * 1024
+
+
+class JsonAnswers(BaseContentNegotiation):
+    """The export's `format` parameter chooses the file, not a DRF renderer; errors stay JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return JSONRenderer(), JSONRenderer.media_type
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="OCR tasks (list)",
+        description="Tasks, newest first, with their progress and files but not their pages' readings.",
+        responses={200: OcrTaskSummarySerializer, 400: OpenApiResponse(description="A filter value is invalid.")},
+    ),
+    retrieve=extend_schema(
+        summary="OCR task",
+        description="The task, its progress, and per file per page the reading (as parse_text gives it) "
+        "and the plain text.",
+        responses={200: OcrTaskSerializer, 404: OpenApiResponse(ErrorSerializer, description="No task has this id.")},
+    ),
+)
+class OcrTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Many files and long PDFs read page by page, synchronously or in the background."""
+
+    filterset_class = OcrTaskFilter
+    ordering_fields = ["id", "created_at"]
+    ordering = ["-id"]
+
+    def get_queryset(self):
+        return ocr_task_list_visible_to(self.request.user, with_readings=self.action != "list")
+
+    def get_serializer_class(self):
+        return OcrTaskSummarySerializer if self.action == "list" else OcrTaskSerializer
+
+    @extend_schema(
+        summary="Submit an OCR task",
+        description=(
+            "Send `files` (images and PDFs). With `async_task=true` the answer (202) is the pending "
+            "task: follow it at its `Location`, or name a `callback_url`. With `async_task=false` one "
+            "file is read before the answer (201), which carries every page's reading. A file that "
+            "cannot be read fails alone; a limit broken refuses the whole task (400) before any work."
+        ),
+        request={"multipart/form-data": OcrTaskCreateSerializer},
+        responses={
+            201: OpenApiResponse(OcrTaskSerializer, description="async_task=false: the task, read."),
+            202: OpenApiResponse(OcrTaskSerializer, description="async_task=true: the task, to be read."),
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="A field is invalid, or a limit is broken: `too_many_files`, `file_too_large`, "
+                "`task_too_large`, `too_many_pages`, `callback_not_allowed`.",
+            ),
+            413: OpenApiResponse(ErrorSerializer, description="The request is larger than OCR_TASK_MAX_BYTES."),
+            503: OpenApiResponse(ErrorSerializer, description="async_task=false and the engine cannot run."),
+        },
+    )
+    def create(self, request: Request) -> Response:
+        serializer = OcrTaskCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if oversized := oversized_uploads(request):
+            raise RequestRefused(f"{oversized[0]!r} is larger than the limit per file.", code="file_too_large")
+        data = serializer.validated_data
+        task = ocr_task_create(
+            files=[TaskFile(upload.name, upload.read()) for upload in data["files"]],
+            lang=data["lang"],
+            detect_direction=data["detect_direction"],
+            name=data["task_name"],
+            callback_url=data["callback_url"],
+            asynchronous=data["async_task"],
+            requested_by=request.user if request.user.is_authenticated else None,
+        )
+        answer = OcrTaskSerializer(self.get_queryset().get(pk=task.pk)).data
+        return Response(
+            answer,
+            status=status.HTTP_202_ACCEPTED if data["async_task"] else status.HTTP_201_CREATED,
+            headers={"Location": reverse("ocr_task-detail", args=[task.pk], request=request)},
+        )
+
+    @extend_schema(
+        summary="Export a file's readings",
+        parameters=[ExportQuerySerializer, OpenApiParameter("item_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="format=pdf"),
+            (200, "text/plain"): OpenApiResponse(OpenApiTypes.STR, description="format=txt"),
+            (200, "application/json"): OpenApiResponse(TaskItemSerializer, description="format=json"),
+            400: OpenApiResponse(description="`format` or `highlight` is invalid."),
+            404: OpenApiResponse(ErrorSerializer, description="No such task, or no such file in it."),
+            409: OpenApiResponse(
+                ErrorSerializer, description="The file is still being read (`item_not_finished`), or no page "
+                "of it could be read (`item_failed`)."
+            ),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"items/(?P<item_id>[0-9]+)/export",
+        content_negotiation_class=JsonAnswers,
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def export(self, request: Request, pk: str, item_id: str) -> FileResponse:
+        query = ExportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        item = self.get_object().items.filter(pk=item_id).first()
+        if item is None:
+            raise NotFound("This task has no such file.")
+        if any(page.status not in (Status.SUCCEEDED, Status.FAILED) for page in item.pages.all()):
+            raise NotFinished("This file is still being read.", code="item_not_finished")
+        if not any(page.status == Status.SUCCEEDED for page in item.pages.all()):
+            raise NotFinished(f"No page of this file could be read: {item.error}", code="item_failed")
+        export_format, stem = query.validated_data["format"], item.origin_name.rsplit(".", 1)[0] or "export"
+        if export_format == "txt":
+            return _download(exports.item_text(item).encode(), f"{stem}.txt", "text/plain; charset=utf-8")
+        if export_format == "json":
+            body = JSONRenderer().render(TaskItemSerializer(self._item_with_readings(item)).data)
+            return _download(body, f"{stem}.json", "application/json")
+        out = tempfile.SpooledTemporaryFile(max_size=EXPORT_SPOOL_BYTES)
+        exports.item_pdf(item, out, highlight=query.validated_data["highlight"])
+        out.seek(0)
+        return FileResponse(out, as_attachment=True, filename=f"{stem}.pdf", content_type="application/pdf")
+
+    @staticmethod
+    def _item_with_readings(item):
+        return type(item).objects.defer("content").prefetch_related("pages__record").get(pk=item.pk)
+
+
+def _download(body: bytes, filename: str, content_type: str) -> FileResponse:
+    return FileResponse(io.BytesIO(body), as_attachment=True, filename=filename, content_type=content_type)
