@@ -41,17 +41,23 @@ def work_once() -> bool:
     """Read one page or attempt one due callback; False when there was nothing to do."""
     from ocr_task import services  # services sends work here
 
+    page_id = services.ocr_task_claim_page()
+    if page_id is not None:
+        services.ocr_task_read_page(page_id=page_id)
+        return True
+    task_id = services.ocr_task_due_callback()
+    if task_id is not None:
+        services.ocr_task_deliver_callback(task_id=task_id)
+        return True
+    return False
+
+
+def work_with_fresh_connections() -> bool:
+    """`work_once` for a long-running loop: a database connection that broke or aged out (a
+    database restart, CONN_MAX_AGE) is replaced around each unit of work, as around a request."""
     close_old_connections()
     try:
-        page_id = services.ocr_task_claim_page()
-        if page_id is not None:
-            services.ocr_task_read_page(page_id=page_id)
-            return True
-        task_id = services.ocr_task_due_callback()
-        if task_id is not None:
-            services.ocr_task_deliver_callback(task_id=task_id)
-            return True
-        return False
+        return work_once()
     finally:
         close_old_connections()
 
@@ -94,7 +100,7 @@ class EmbeddedWorker:
     def run_forever(self) -> None:
         while not self._stopping:
             try:
-                busy = work_once()
+                busy = work_with_fresh_connections()
             except Exception:  # an engine that cannot run, a database gone: try again later
                 logger.exception("The embedded task worker failed; trying again in %s s.", settings.OCR_TASK_POLL_S)
                 busy = False

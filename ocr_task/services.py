@@ -48,6 +48,8 @@ def ocr_task_create(
         raise TaskRefused(f"At most {settings.OCR_TASK_MAX_FILES} files are accepted per task.", code="too_many_files")
     if not asynchronous and len(files) > 1:
         raise TaskRefused("A synchronous task reads one file; send several with async_task=true.", code="too_many_files")
+    if sum(len(file.content) for file in files) > settings.OCR_TASK_MAX_BYTES:
+        raise TaskRefused(f"A task may carry at most {settings.OCR_TASK_MAX_BYTES} bytes of files.", code="task_too_large")
     if callback_url:
         callbacks.check_allowed(callback_url)
     checked = [(file, _page_count(file)) for file in files]
@@ -218,6 +220,8 @@ def _page_count(file: TaskFile) -> tuple[int, str]:
             f"{file.name!r} is larger than the limit of {settings.OCR_TASK_MAX_FILE_BYTES} bytes.",
             code="file_too_large",
         )
+    if not file.content:
+        return 0, "The file is empty."
     if is_pdf(file.content):
         try:
             return pdf_page_count(file.content, max_pages=settings.OCR_TASK_MAX_PDF_PAGES), ""

@@ -1,6 +1,7 @@
 import io
 import tempfile
 
+from django.conf import settings
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -92,10 +93,14 @@ class OcrTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         },
     )
     def create(self, request: Request) -> Response:
-        serializer = OcrTaskCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = request.data  # dropping files over the limit as they stream in
         if oversized := oversized_uploads(request):
-            raise RequestRefused(f"{oversized[0]!r} is larger than the limit per file.", code="file_too_large")
+            raise RequestRefused(
+                f"{oversized[0]!r} is larger than the limit of {settings.OCR_TASK_MAX_FILE_BYTES} bytes per file.",
+                code="file_too_large",
+            )
+        serializer = OcrTaskCreateSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         task = ocr_task_create(
             files=[TaskFile(upload.name, upload.read()) for upload in data["files"]],

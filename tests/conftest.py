@@ -76,3 +76,10 @@ def counting_engine(settings):
     settings.OCR_ENGINE = "tests.engines.CountingPytesseractEngine"
     engines.CountingPytesseractEngine.calls = 0
     return engines.CountingPytesseractEngine
+
+
+@pytest.fixture(autouse=True)
+def no_embedded_task_threads(settings):
+    """Requests in tests do not start the embedded task worker's threads: tests read pages with
+    `queues.work_once()` (what those threads run), or start the threads themselves."""
+    settings.OCR_TASK_EMBEDDED_THREADS = 0

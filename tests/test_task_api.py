@@ -1,0 +1,368 @@
+"""/api/ocr_task/: submitting files, following the task, exporting its readings; real Tesseract.
+
+Pages of asynchronous tasks are read by `queues.work_once()`, the unit of work of the embedded
+worker's threads (tests/test_task_workers.py runs the threads and Celery workers themselves)."""
+
+import io
+import json
+
+import numpy
+import pypdfium2
+import pytest
+from reportlab.pdfgen.canvas import Canvas
+
+from ocr_record.models import OcrRecord
+from ocr_task import queues
+from ocr_task.models import OcrTask, OcrTaskPage
+from tests.conftest import draw_text, upload
+from tests.test_pdf_pages import pdf_of
+
+pytestmark = pytest.mark.django_db
+
+TASKS_URL = "/api/ocr_task/"
+
+
+@pytest.fixture(autouse=True)
+def quick_pdfs(settings):
+    settings.OCR_PDF_DPI = 150  # the tests' pages are drawn at 150 dpi
+
+
+@pytest.fixture
+def submit(api_client):
+    def submit(*files: tuple[str, bytes], async_task: bool | str | None = True, **fields):
+        """POST `files` as (name, bytes); async_task=None leaves the field out."""
+        data = {"files": [upload(content, name) for name, content in files], **fields}
+        if async_task is not None:
+            data["async_task"] = str(async_task).lower()
+        return api_client.post(TASKS_URL, data, format="multipart")
+
+    return submit
+
+
+def read_everything() -> None:
+    while queues.work_once():
+        pass
+
+
+def page_texts(answer: dict) -> list[list[str]]:
+    return [[page["text"] for page in item["pages"]] for item in answer["items"]]
+
+
+def test_a_synchronous_task_answers_with_the_reading_of_its_file(submit):
+    response = submit(("receipt.png", draw_text("thank you")), async_task=False, task_name="receipts")
+
+    assert response.status_code == 201
+    answer = response.json()
+    assert response["Location"].endswith(f"/api/ocr_task/{answer['id']}/")
+    assert (answer["status"], answer["task_name"], answer["total"]) == ("succeeded", "receipts", 1)
+    assert answer["progress"] == {"pages_done": 1, "pages_total": 1}
+    [item] = answer["items"]
+    assert (item["origin_name"], item["status"], item["is_pdf"]) == ("receipt.png", "succeeded", False)
+    [page] = item["pages"]
+    assert page["text"] == "thank you"
+    assert [word["text"] for word in page["lines"][0]["words"]] == ["thank", "you"]
+    assert OcrRecord.objects.get(pk=page["record_id"]).kind == "text"
+
+
+def test_a_synchronous_pdf_is_read_page_by_page(submit):
+    response = submit(("report.pdf", pdf_of("first page text", "second page here")), async_task=False)
+
+    assert response.status_code == 201
+    assert page_texts(response.json()) == [["first page text", "second page here"]]
+
+
+def test_the_text_layer_of_a_pdf_is_not_trusted_its_pages_are_read(submit):
+    """A PDF saying one thing in its text layer and showing another is read for what it shows."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(595, 842))
+    canvas.setFont("Helvetica", 28)
+    canvas.drawString(60, 760, "what the page shows")
+    hidden = canvas.beginText(60, 700)
+    hidden.setTextRenderMode(3)
+    hidden.setFont("Helvetica", 28)
+    hidden.textOut("a hidden claim")
+    canvas.drawText(hidden)
+    canvas.save()
+
+    response = submit(("layered.pdf", buffer.getvalue()), async_task=False)
+
+    assert page_texts(response.json()) == [["what the page shows"]]
+
+
+def test_an_asynchronous_task_answers_at_once_and_is_read_in_the_background(submit):
+    response = submit(("report.pdf", pdf_of("first page text", "second page here")), ("photo.png", draw_text("a photo")))
+
+    assert response.status_code == 202
+    answer = response.json()
+    assert (answer["status"], answer["total"], answer["progress"]) == ("pending", 2, {"pages_done": 0, "pages_total": 3})
+    assert [(item["origin_name"], len(item["pages"])) for item in answer["items"]] == [("report.pdf", 2), ("photo.png", 1)]
+    assert not OcrRecord.objects.exists()
+
+    read_everything()
+
+    detail = OcrTask.objects.get(pk=answer["id"])
+    assert detail.status == "succeeded"
+    assert detail.finished_at is not None
+    assert OcrRecord.objects.count() == 3
+
+
+def test_the_detail_shows_the_progress_page_by_page(api_client, submit):
+    task_id = submit(("report.pdf", pdf_of("first page text", "second page here"))).json()["id"]
+
+    queues.work_once()  # one page read
+    partway = api_client.get(f"{TASKS_URL}{task_id}/").json()
+    read_everything()
+    done = api_client.get(f"{TASKS_URL}{task_id}/").json()
+
+    assert (partway["status"], partway["progress"]) == ("running", {"pages_done": 1, "pages_total": 2})
+    assert [page["status"] for page in partway["items"][0]["pages"]] == ["succeeded", "pending"]
+    assert partway["items"][0]["pages"][1]["text"] is None
+    assert (done["status"], done["progress"]) == ("succeeded", {"pages_done": 2, "pages_total": 2})
+    assert page_texts(done) == [["first page text", "second page here"]]
+    assert done["items"][0]["pages"][0]["lines"][0]["words"][0]["text"] == "first"
+
+
+def test_a_file_that_cannot_be_read_fails_alone(api_client, submit):
+    task_id = submit(("notes.txt", b"just text"), ("photo.png", draw_text("still read"))).json()["id"]
+    read_everything()
+
+    answer = api_client.get(f"{TASKS_URL}{task_id}/").json()
+
+    notes, photo = answer["items"]
+    assert (notes["status"], notes["pages"]) == ("failed", [])
+    assert notes["error"].startswith("Upload a valid image.")
+    assert (photo["status"], photo["pages"][0]["text"]) == ("succeeded", "still read")
+    assert answer["status"] == "succeeded"
+
+
+def test_a_task_none_of_whose_files_can_be_read_fails_at_once(submit):
+    answer = submit(("broken.pdf", b"%PDF-1.4 broken"), ("empty.png", b"")).json()
+
+    assert answer["status"] == "failed"
+    assert [item["error"] for item in answer["items"]] == [
+        "The PDF cannot be read: it is damaged.",
+        "The file is empty.",
+    ]
+
+
+def test_the_same_page_is_read_once_across_tasks_and_endpoints(api_client, submit):
+    image = draw_text("seen before")
+    api_client.post("/api/ocr_record/parse_text/", {"image": upload(image)}, format="multipart")
+
+    submit(("again.png", image), async_task=False)
+
+    assert OcrRecord.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"async_task": None}, "async_task"),
+        ({"async_task": "perhaps"}, "async_task"),
+        ({"lang": "klingon"}, "lang"),
+        ({"callback_url": "not a url"}, "callback_url"),
+        ({"task_name": "x" * 201}, "task_name"),
+    ],
+)
+def test_invalid_fields_are_named_and_nothing_is_stored(submit, fields, field):
+    response = submit(("photo.png", draw_text("x")), **fields)
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not OcrTask.objects.exists()
+
+
+def test_files_are_required(api_client):
+    response = api_client.post(TASKS_URL, {"async_task": "true"}, format="multipart")
+
+    assert response.status_code == 400
+    assert "files" in response.json()
+
+
+def test_a_synchronous_task_takes_one_file(submit):
+    response = submit(("a.png", draw_text("a")), ("b.png", draw_text("b")), async_task=False)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_many_files"
+    assert not OcrTask.objects.exists()
+
+
+def test_a_synchronous_task_refuses_more_pages_than_a_client_should_wait_for(settings, submit):
+    settings.OCR_TASK_SYNC_MAX_PAGES = 1
+
+    response = submit(("long.pdf", pdf_of("a", "b")), async_task=False)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_many_pages"
+    assert "async_task=true" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("limit", "value", "files", "code"),
+    [
+        ("OCR_TASK_MAX_FILES", 1, [("a.png", b"x"), ("b.png", b"y")], "too_many_files"),
+        ("OCR_TASK_MAX_FILE_BYTES", 100, [("big.png", b"x" * 101)], "file_too_large"),
+        ("OCR_TASK_MAX_BYTES", 150, [("a.png", b"x" * 100), ("b.png", b"y" * 100)], "task_too_large"),
+        ("OCR_TASK_MAX_PDF_PAGES", 1, [("long.pdf", pdf_of("a", "b"))], "too_many_pages"),
+    ],
+)
+def test_each_limit_refuses_the_whole_task_with_a_clear_400_before_any_work(settings, submit, limit, value, files, code):
+    setattr(settings, limit, value)
+
+    response = submit(*files)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    assert response.json()["detail"]
+    assert not OcrTask.objects.exists() and not OcrRecord.objects.exists()
+
+
+def test_a_request_larger_than_a_task_may_be_is_refused_before_it_is_read(settings, submit):
+    settings.OCR_TASK_MAX_BYTES = 1000
+
+    response = submit(("big.png", b"x" * 200_000))
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "upload_too_large"
+
+
+def test_tasks_are_listed_newest_first_filtered_and_paged(api_client, submit):
+    first = submit(("a.png", draw_text("first")), async_task=False).json()
+    second = submit(("b.png", draw_text("second"))).json()
+
+    everything = api_client.get(TASKS_URL).json()
+    pending = api_client.get(TASKS_URL, {"status": "pending"}).json()
+    later = api_client.get(TASKS_URL, {"created_at__gte": second["created_at"]}).json()
+    paged = api_client.get(TASKS_URL, {"page_size": 1, "page": 2}).json()
+
+    assert [task["id"] for task in everything["results"]] == [second["id"], first["id"]]
+    assert everything["results"][1]["items"][0]["pages"] == 1  # the list counts pages, without readings
+    assert [task["id"] for task in pending["results"]] == [second["id"]]
+    assert [task["id"] for task in later["results"]] == [second["id"]]
+    assert (paged["count"], [task["id"] for task in paged["results"]]) == (2, [first["id"]])
+
+
+@pytest.mark.parametrize("query", [{"status": "done"}, {"created_at__gte": "yesterday"}, {"page": "0"}])
+def test_a_bad_list_query_is_a_4xx_with_json(api_client, query):
+    response = api_client.get(TASKS_URL, query)
+
+    assert response.status_code in (400, 404)
+    assert response.json()
+
+
+def test_an_unknown_task_is_a_json_404(api_client):
+    response = api_client.get(f"{TASKS_URL}999/")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+class TestExports:
+    @pytest.fixture
+    def read_pdf_task(self, submit):
+        answer = submit(("report.pdf", pdf_of("first page text", "second page here")), async_task=False).json()
+        return answer["id"], answer["items"][0]["id"]
+
+    def export(self, api_client, task_id, item_id, **query):
+        return api_client.get(f"{TASKS_URL}{task_id}/items/{item_id}/export/", query)
+
+    def test_txt_is_the_text_of_each_page_separated_by_form_feeds(self, api_client, read_pdf_task):
+        response = self.export(api_client, *read_pdf_task, format="txt")
+
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/plain; charset=utf-8"
+        assert 'filename="report.txt"' in response["Content-Disposition"]
+        assert b"".join(response.streaming_content).decode() == "first page text\fsecond page here"
+
+    def test_json_is_every_page_reading(self, api_client, read_pdf_task):
+        response = self.export(api_client, *read_pdf_task, format="json")
+
+        item = json.loads(b"".join(response.streaming_content))
+        assert item["origin_name"] == "report.pdf"
+        assert [page["text"] for page in item["pages"]] == ["first page text", "second page here"]
+        assert item["pages"][1]["lines"][0]["words"][0]["location"]
+
+    def test_pdf_is_searchable_its_invisible_text_layer_is_the_reading(self, api_client, read_pdf_task):
+        response = self.export(api_client, *read_pdf_task, format="pdf")
+
+        assert response["Content-Type"] == "application/pdf"
+        document = pypdfium2.PdfDocument(b"".join(response.streaming_content))
+        assert [page.get_textpage().get_text_range() for page in document] == ["first page text", "second page here"]
+        # A4 as the original: the page images keep their size.
+        assert document[0].get_size() == pytest.approx((595.2, 841.9), abs=1)
+
+    def test_each_word_sits_where_it_is_on_the_page(self, api_client, read_pdf_task):
+        response = self.export(api_client, *read_pdf_task, format="pdf")
+
+        page = pypdfium2.PdfDocument(b"".join(response.streaming_content))[0]
+        text = page.get_textpage()
+        left, bottom, right, top = text.get_charbox(0)  # "f" of "first", in points, y up
+        # pdf_of draws the text at (100, 120) px at 150 dpi: 48 x 57.6 points from the top-left.
+        assert 40 < left < 60
+        assert 842 - 100 < top < 842 - 50
+
+    def test_highlight_draws_the_word_boxes_in_their_confidence_colour(self, api_client, read_pdf_task):
+        plain = self.export(api_client, *read_pdf_task, format="pdf")
+        highlighted = self.export(api_client, *read_pdf_task, format="pdf", highlight="true")
+
+        def green_pixels(response) -> int:
+            page = pypdfium2.PdfDocument(b"".join(response.streaming_content))[0]
+            red, green, blue = numpy.asarray(page.render(scale=1).to_pil().convert("RGB"), dtype=int).transpose(2, 0, 1)
+            return int(((green > red + 40) & (green > blue + 40)).sum())
+
+        assert green_pixels(highlighted) > 100  # the words read surely are boxed in green
+        assert green_pixels(plain) == 0
+
+    def test_a_file_still_being_read_cannot_be_exported_yet(self, api_client, submit):
+        answer = submit(("photo.png", draw_text("later"))).json()
+
+        response = self.export(api_client, answer["id"], answer["items"][0]["id"], format="txt")
+
+        assert response.status_code == 409
+        assert response.json()["code"] == "item_not_finished"
+
+    def test_a_failed_file_has_nothing_to_export(self, api_client, submit):
+        answer = submit(("notes.txt", b"just text"), ("photo.png", draw_text("fine"))).json()
+
+        response = self.export(api_client, answer["id"], answer["items"][0]["id"])
+
+        assert response.status_code == 409
+        assert response.json()["code"] == "item_failed"
+
+    @pytest.mark.parametrize(
+        ("query", "field"), [({"format": "docx"}, "format"), ({"format": "txt", "highlight": "true"}, "highlight")]
+    )
+    def test_a_bad_export_query_is_named(self, api_client, read_pdf_task, query, field):
+        response = self.export(api_client, *read_pdf_task, **query)
+
+        assert response.status_code == 400
+        assert field in response.json()
+
+    def test_a_file_of_another_task_is_not_found(self, api_client, submit, read_pdf_task):
+        other = submit(("photo.png", draw_text("other")), async_task=False).json()
+
+        response = self.export(api_client, read_pdf_task[0], other["items"][0]["id"])
+
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
+
+
+def test_with_auth_required_a_client_sees_only_its_own_tasks(settings, django_user_model):
+    from rest_framework.test import APIClient
+
+    settings.OCR_API_AUTH = "required"
+    alice, bob = (django_user_model.objects.create_user(name, password="pw-long-enough") for name in ("alice", "bob"))
+    clients = {}
+    for user in (alice, bob):
+        clients[user.username] = APIClient()
+        clients[user.username].force_authenticate(user)
+    own = clients["alice"].post(
+        TASKS_URL, {"files": [upload(draw_text("mine"), "mine.png")], "async_task": "false"}, format="multipart"
+    ).json()
+
+    assert clients["alice"].get(f"{TASKS_URL}{own['id']}/").status_code == 200
+    assert clients["bob"].get(f"{TASKS_URL}{own['id']}/").status_code == 404
+    assert clients["bob"].get(TASKS_URL).json()["count"] == 0
+    assert APIClient().get(TASKS_URL).status_code == 401
+    assert OcrTask.objects.get().requested_by == alice
+    assert OcrTaskPage.objects.get().record.requests.get().user == alice

@@ -1,0 +1,164 @@
+"""A task's callback: POSTed to a local test server when the task ends, retried, never to a host
+that is not allowed, never following a redirect."""
+
+import hashlib
+import hmac
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.utils import timezone
+
+from ocr_task import queues
+from ocr_task.models import OcrTask
+from ocr_task.services import TaskFile, TaskRefused, ocr_task_create, ocr_task_deliver_callback
+from tests.conftest import draw_text, upload
+
+pytestmark = pytest.mark.django_db
+
+
+class Receiver:
+    """An HTTP server on 127.0.0.1 answering the statuses it is given, in turn, and keeping what
+    it was sent."""
+
+    def __init__(self, statuses: list[int]) -> None:
+        self.statuses, self.received = list(statuses), []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.received.append((self.headers, body))  # names read case-insensitively
+                status = receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]
+                self.send_response(status)
+                if status in (301, 302, 307):
+                    self.send_header("Location", "http://127.0.0.1:9/elsewhere")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/ocr-done"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver(settings, request):
+    settings.OCR_CALLBACK_ALLOWED_HOSTS = ["127.0.0.1"]
+    statuses = getattr(request, "param", [200])
+    receiver = Receiver(statuses)
+    yield receiver
+    receiver.close()
+
+
+def finished_task_with_callback(url: str) -> OcrTask:
+    task = ocr_task_create(files=[TaskFile("photo.png", draw_text("call me"))], callback_url=url, name="scans")
+    while queues.work_once():  # reads the page, then delivers the callback (and retries that are due)
+        pass
+    task.refresh_from_db()
+    return task
+
+
+def test_the_summary_is_posted_when_the_task_ends(receiver):
+    task = finished_task_with_callback(receiver.url)
+
+    [(headers, body)] = receiver.received
+    summary = json.loads(body)
+    assert headers["Content-Type"] == "application/json"
+    assert (summary["id"], summary["task_name"], summary["status"]) == (task.id, "scans", "succeeded")
+    assert summary["progress"] == {"pages_done": 1, "pages_total": 1}
+    assert summary["items"][0]["origin_name"] == "photo.png"
+    assert (task.callback_status, task.callback_attempts) == ("delivered", 1)
+
+
+def test_the_body_is_signed_when_a_secret_is_set(settings, receiver):
+    settings.OCR_CALLBACK_SECRET = "shared secret"
+
+    finished_task_with_callback(receiver.url)
+
+    [(headers, body)] = receiver.received
+    expected = hmac.new(b"shared secret", body, hashlib.sha256).hexdigest()
+    assert headers["X-OCR-Signature"] == f"sha256={expected}"
+
+
+@pytest.mark.parametrize("receiver", [[503, 200]], indirect=True)
+def test_a_failed_delivery_is_retried_later(receiver):
+    task = finished_task_with_callback(receiver.url)
+    assert (task.callback_status, task.callback_attempts) == ("pending", 1)
+    assert "answered 503" in task.callback_error
+    assert task.callback_next_at > timezone.now()
+
+    OcrTask.objects.filter(pk=task.pk).update(callback_next_at=timezone.now() - timedelta(seconds=1))  # time passes
+    queues.work_once()
+
+    task.refresh_from_db()
+    assert (task.callback_status, task.callback_attempts, len(receiver.received)) == ("delivered", 2, 2)
+
+
+@pytest.mark.parametrize("receiver", [[500]], indirect=True)
+def test_delivery_stops_after_the_last_attempt(settings, receiver):
+    settings.OCR_CALLBACK_MAX_ATTEMPTS = 2
+    task = finished_task_with_callback(receiver.url)
+
+    assert ocr_task_deliver_callback(task_id=task.id) is None
+
+    task.refresh_from_db()
+    assert (task.callback_status, task.callback_attempts, len(receiver.received)) == ("failed", 2, 2)
+
+
+@pytest.mark.parametrize("receiver", [[302]], indirect=True)
+def test_a_redirect_is_not_followed_it_is_a_failed_attempt(receiver):
+    task = finished_task_with_callback(receiver.url)
+
+    assert len(receiver.received) == 1
+    assert "answered 302" in task.callback_error
+
+
+def test_an_unreachable_receiver_is_a_failed_attempt(settings):
+    settings.OCR_CALLBACK_ALLOWED_HOSTS = ["127.0.0.1"]
+
+    task = finished_task_with_callback("http://127.0.0.1:9/nobody-listens")
+
+    assert task.callback_status == "pending"
+    assert "could not be reached" in task.callback_error
+
+
+@pytest.mark.parametrize(
+    ("url", "code"),
+    [
+        ("http://169.254.169.254/latest/meta-data", "callback_not_allowed"),
+        ("http://localhost:8000/", "callback_not_allowed"),
+        ("ftp://127.0.0.1/file", "callback_url_invalid"),
+    ],
+)
+def test_a_callback_to_a_host_not_allowed_refuses_the_task(settings, api_client, url, code):
+    settings.OCR_CALLBACK_ALLOWED_HOSTS = ["127.0.0.1"]
+
+    with pytest.raises(TaskRefused) as refused:
+        ocr_task_create(files=[TaskFile("photo.png", draw_text("x"))], callback_url=url)
+    response = api_client.post(
+        "/api/ocr_task/",
+        {"files": [upload(draw_text("x"))], "async_task": "true", "callback_url": url},
+        format="multipart",
+    )
+
+    assert refused.value.code == code
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    assert not OcrTask.objects.exists()
+
+
+def test_a_task_without_callback_sends_nothing():
+    task = ocr_task_create(files=[TaskFile("photo.png", draw_text("quiet"))])
+    while queues.work_once():
+        pass
+
+    task.refresh_from_db()
+    assert (task.status, task.callback_status) == ("succeeded", "")
