@@ -194,7 +194,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds one page at a time; the others stay for others
 CELERY_TASK_IGNORE_RESULT = True  # progress and results are in the database
 CELERY_TASK_DEFAULT_QUEUE = "django-ocr"
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": OCR_TASK_PAGE_LEASE_S}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": OCR_TASK_PAGE_LEASE_S,
+    # How often a worker looks for messages whose worker died (past the visibility timeout).
+    "unacked_restore_interval": min(10, OCR_TASK_PAGE_LEASE_S),
+    "unacked_restore_throttle": 1,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

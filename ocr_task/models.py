@@ -70,6 +70,7 @@ class OcrTaskPage(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     record = models.ForeignKey(OcrRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     error = models.TextField(blank=True, default="")
+    read_by = models.CharField(max_length=200, blank=True, default="", help_text="The worker that read the page.")
 
     class Meta:
         ordering = ["item_id", "number"]

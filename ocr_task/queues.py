@@ -9,6 +9,8 @@
 """
 
 import logging
+import os
+import socket
 import threading
 import time
 
@@ -43,7 +45,7 @@ def work_once() -> bool:
 
     page_id = services.ocr_task_claim_page()
     if page_id is not None:
-        services.ocr_task_read_page(page_id=page_id)
+        services.ocr_task_read_page(page_id=page_id, worker=f"{socket.gethostname()}:{os.getpid()}")
         return True
     task_id = services.ocr_task_due_callback()
     if task_id is not None:

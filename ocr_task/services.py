@@ -80,7 +80,7 @@ def ocr_task_create(
     return task
 
 
-def ocr_task_read_page(*, page_id: int) -> OcrTaskPage:
+def ocr_task_read_page(*, page_id: int, worker: str = "") -> OcrTaskPage:
     """Read one page, once: a page already read is left as it is, so a worker may safely be given
     a page again (after another worker died on it, or when a message is delivered twice).
 
@@ -101,7 +101,7 @@ def ocr_task_read_page(*, page_id: int) -> OcrTaskPage:
             options=TextOptions(lang=task.lang, detect_direction=task.detect_direction),
             requested_by=task.requested_by,
         )
-        page.status, page.error = Status.SUCCEEDED, ""
+        page.status, page.error, page.read_by = Status.SUCCEEDED, "", worker
     except (InvalidPdf, InvalidImage) as error:
         page.status, page.error = Status.FAILED, error.message
     except ocr_engine.EngineUnavailable:
@@ -109,7 +109,7 @@ def ocr_task_read_page(*, page_id: int) -> OcrTaskPage:
         raise
     except ocr_engine.OcrEngineError as error:  # a timeout, or the engine failing on this page
         page.status, page.error = Status.FAILED, f"识别失败: {error}"
-    page.save(update_fields=["status", "record", "error"])
+    page.save(update_fields=["status", "record", "error", "read_by"])
     _update_statuses(task.pk)
     return page
 

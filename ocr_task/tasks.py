@@ -7,6 +7,7 @@ already read is skipped, and its image's reading is found by the dedup.
 """
 
 import logging
+import os
 
 from celery import shared_task
 from celery.signals import worker_ready
@@ -21,15 +22,16 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(
+    bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=(ocr_engine.EngineUnavailable, OperationalError),
     retry_backoff=True,
     max_retries=None,
 )
-def read_page(page_id: int) -> None:
+def read_page(self, page_id: int) -> None:
     try:
-        services.ocr_task_read_page(page_id=page_id)
+        services.ocr_task_read_page(page_id=page_id, worker=f"{self.request.hostname}:{os.getpid()}")
     except OcrTaskPage.DoesNotExist:
         logger.info("Page %s is gone (its task was deleted); nothing to read.", page_id)
 

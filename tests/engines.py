@@ -1,13 +1,16 @@
-"""Engines for tests. Only `CountingPytesseractEngine` reads images, with the real Tesseract; the
-others stand in for failures that cannot be produced on demand."""
+"""Engines for tests. `CountingPytesseractEngine` and `StallingTesserocrEngine` read images with the
+real Tesseract; the others stand in for failures that cannot be produced on demand."""
 
+import os
 import threading
+import time
 
 from PIL import Image
 
 from ocr_engine import OcrEngine, Recognition, RecognitionFailed
 from ocr_engine.base import Layout
 from ocr_engine.pytesseract_engine import PytesseractEngine
+from ocr_engine.tesserocr_engine import TesserocrEngine
 
 
 class CountingPytesseractEngine(PytesseractEngine):
@@ -36,3 +39,14 @@ class BuggyEngine(OcrEngine):
 
     def recognize(self, image: Image.Image, *, layout: Layout = "auto", with_lines: bool = False) -> Recognition:
         raise KeyError("internal state")
+
+
+class StallingTesserocrEngine(TesserocrEngine):
+    """The real tesserocr engine that, before reading, says so in the file OCR_TEST_STARTED_FILE
+    names and then stalls for OCR_TEST_STALL_S seconds: a worker caught mid-page, to be killed."""
+
+    def recognize(self, image: Image.Image, *, layout: Layout = "auto", with_lines: bool = False) -> Recognition:
+        with open(os.environ["OCR_TEST_STARTED_FILE"], "a") as started:
+            started.write(f"{os.getpid()}\n")
+        time.sleep(float(os.environ.get("OCR_TEST_STALL_S", "60")))
+        return super().recognize(image, layout=layout, with_lines=with_lines)

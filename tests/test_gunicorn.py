@@ -12,10 +12,10 @@ import urllib.request
 import uuid
 
 import pytest
-from django.db import connection
 
 from ocr_record.models import OcrRecord, OcrRecordRequest
 from tests.conftest import draw_text
+from tests.processes import database_url_under_test
 
 WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliett"]
 
@@ -33,15 +33,6 @@ def multipart(field: str, filename: str, content: bytes) -> tuple[bytes, str]:
         f"Content-Type: image/png\r\n\r\n"
     ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
     return body, f"multipart/form-data; boundary={boundary}"
-
-
-def database_url_under_test() -> str:
-    """The URL of the database this test runs on, for the server processes to use it too."""
-    database = connection.settings_dict
-    if database["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{database['NAME']}"
-    credentials = database["USER"] + (f":{database['PASSWORD']}" if database["PASSWORD"] else "")
-    return f"postgres://{credentials}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
 
 
 def start_gunicorn(*options: str) -> tuple[subprocess.Popen, str]:

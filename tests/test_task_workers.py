@@ -1,0 +1,244 @@
+"""Tasks read by real workers: the embedded threads, and Celery worker processes on the real Redis
+at 127.0.0.1:6379 (these tests skip, saying so, where no Redis answers)."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import redis
+from django.utils import timezone
+
+from ocr_project.celery import app as celery_app
+from ocr_task import queues
+from ocr_task.models import OcrTask, OcrTaskPage
+from ocr_task.services import TaskFile, ocr_task_create
+from tests.conftest import draw_text, upload
+from tests.processes import database_url_under_test
+from tests.test_pdf_pages import pdf_of
+
+# A Redis database of its own, emptied first: no message of another run is read.
+TEST_BROKER_URL = os.environ.get("OCR_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+# Short, so that a dead worker's page goes to another within seconds (production: 300 s).
+TEST_LEASE_S = 4
+
+
+def wait_for(condition, *, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Gave up waiting {timeout} s for {what}.")
+        time.sleep(0.2)
+    return result
+
+
+def task_status(task_id: int) -> str:
+    return OcrTask.objects.values_list("status", flat=True).get(pk=task_id)
+
+
+class TestEmbeddedWorker:
+    """The threads `make run` starts inside the service: the default, no other server needed."""
+
+    @pytest.fixture
+    def embedded_threads(self, settings, transactional_db):
+        settings.OCR_TASK_EMBEDDED_THREADS = 2
+        settings.OCR_TASK_POLL_S = 1
+        settings.OCR_PDF_DPI = 150
+        yield queues.embedded_worker
+        queues.embedded_worker.stop()
+
+    def test_the_service_reads_an_asynchronous_task_by_itself(self, embedded_threads, api_client):
+        answer = api_client.post(
+            "/api/ocr_task/",
+            {"files": [upload(pdf_of("first page text", "second page here"), "report.pdf")], "async_task": "true"},
+            format="multipart",
+        ).json()
+
+        wait_for(lambda: task_status(answer["id"]) == "succeeded", timeout=60, what="the task to be read")
+        detail = api_client.get(f"/api/ocr_task/{answer['id']}/").json()
+        assert [page["text"] for page in detail["items"][0]["pages"]] == ["first page text", "second page here"]
+        assert detail["progress"] == {"pages_done": 2, "pages_total": 2}
+
+    def test_pages_submitted_before_a_restart_are_read_after_it(self, settings, transactional_db):
+        settings.OCR_PDF_DPI = 150
+        task = ocr_task_create(files=[TaskFile("photo.png", draw_text("still here"))])  # no thread runs
+
+        settings.OCR_TASK_EMBEDDED_THREADS, settings.OCR_TASK_POLL_S = 1, 1
+        queues.embedded_worker.start()  # the restarted service's first request
+        try:
+            wait_for(lambda: task_status(task.id) == "succeeded", timeout=60, what="the task to be read")
+        finally:
+            queues.embedded_worker.stop()
+
+    def test_a_page_left_running_by_a_dead_worker_is_taken_again_after_its_lease(self, settings, transactional_db):
+        task = ocr_task_create(files=[TaskFile("a.png", draw_text("left behind")), TaskFile("b.png", draw_text("in hand"))])
+        left, in_hand = OcrTaskPage.objects.filter(item__task=task).order_by("id")
+        long_ago = timezone.now() - timedelta(seconds=settings.OCR_TASK_PAGE_LEASE_S + 1)
+        OcrTaskPage.objects.filter(pk=left.pk).update(status="running", started_at=long_ago)
+        OcrTaskPage.objects.filter(pk=in_hand.pk).update(status="running", started_at=timezone.now())
+
+        while queues.work_once():
+            pass
+
+        statuses = dict(OcrTaskPage.objects.filter(item__task=task).values_list("id", "status"))
+        assert statuses == {left.id: "succeeded", in_hand.id: "running"}  # another worker holds that one
+
+
+@pytest.fixture
+def broker():
+    try:
+        client = redis.Redis.from_url(TEST_BROKER_URL, socket_connect_timeout=2)
+        client.ping()
+    except redis.exceptions.RedisError as error:
+        pytest.skip(f"No Redis at {TEST_BROKER_URL} ({error}): the Celery worker tests need one.")
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+@pytest.fixture
+def celery_queue(settings, broker, transactional_db):
+    """This test process sends pages to the test broker, as the service does with OCR_TASK_QUEUE=celery."""
+    settings.OCR_TASK_QUEUE = "celery"
+    settings.OCR_PDF_DPI = 150
+    celery_app.conf.broker_url = TEST_BROKER_URL
+    celery_app.conf.broker_transport_options = {
+        "visibility_timeout": TEST_LEASE_S, "unacked_restore_interval": 1, "unacked_restore_throttle": 1,
+    }
+    with celery_app.pool.acquire(block=True) as connection:  # a broker URL set before any was sent
+        connection.ensure_connection(max_retries=1)
+    yield
+
+
+class CeleryWorker:
+    """`celery -A ocr_project worker`, as `make worker` starts it, on the test database and broker."""
+
+    def __init__(self, name: str, tmp_path: Path, **environment: str) -> None:
+        self.name = f"{name}-{uuid.uuid4().hex[:6]}"
+        self.output: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "ocr_project", "worker", "--loglevel=INFO", "--concurrency=1",
+             "--hostname", f"{self.name}@%h", "--without-gossip", "--without-mingle"],
+            env={
+                **os.environ,
+                "DATABASE_URL": database_url_under_test(),
+                "CELERY_BROKER_URL": TEST_BROKER_URL,
+                "OCR_TASK_PAGE_LEASE_S": str(TEST_LEASE_S),
+                "OCR_PDF_DPI": "150",
+                "OCR_CALLBACK_ALLOWED_HOSTS": "127.0.0.1",
+                **environment,
+            },
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True,  # its own process group: killed with its pool processes
+        )
+        threading.Thread(target=self._collect_output, daemon=True).start()
+        wait_for(lambda: any(" ready." in line for line in self.output) or self.process.poll() is not None,
+                 timeout=60, what=f"worker {self.name} to start")
+        assert self.process.poll() is None, "".join(self.output)
+
+    def _collect_output(self) -> None:
+        for line in self.process.stdout:
+            self.output.append(line)
+
+    def kill(self) -> None:
+        """SIGKILL, the worker and its pool process: no chance to hand anything back."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def start_worker(celery_queue, tmp_path):
+    workers = []
+
+    def start(name: str = "worker", **environment: str) -> CeleryWorker:
+        workers.append(CeleryWorker(name, tmp_path, **environment))
+        return workers[-1]
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+def test_a_celery_worker_reads_an_asynchronous_task(start_worker, api_client):
+    start_worker()
+
+    answer = api_client.post(
+        "/api/ocr_task/",
+        {"files": [upload(pdf_of("first page text", "second page here"), "report.pdf"),
+                   upload(b"not an image", "notes.txt")], "async_task": "true"},
+        format="multipart",
+    ).json()
+
+    wait_for(lambda: task_status(answer["id"]) == "succeeded", timeout=90, what="the task to be read")
+    detail = api_client.get(f"/api/ocr_task/{answer['id']}/").json()
+    report, notes = detail["items"]
+    assert [page["text"] for page in report["pages"]] == ["first page text", "second page here"]
+    assert (notes["status"], notes["error"].startswith("Upload a valid image.")) == ("failed", True)
+    assert detail["progress"] == {"pages_done": 2, "pages_total": 2}
+
+
+def test_the_pages_of_a_long_pdf_spread_over_workers(start_worker):
+    first, second = start_worker("first"), start_worker("second")
+
+    task = ocr_task_create(files=[TaskFile("long.pdf", pdf_of(*(f"page number {n}" for n in range(1, 9))))])
+
+    wait_for(lambda: task_status(task.id) == "succeeded", timeout=120, what="the task to be read")
+    readers = {reader.split("@")[0] for reader in OcrTaskPage.objects.filter(item__task=task).values_list("read_by", flat=True)}
+    assert readers == {first.name, second.name}
+
+
+def test_a_worker_killed_mid_page_leaves_the_page_to_another_and_the_task_finishes(start_worker, tmp_path):
+    started_file = tmp_path / "started"
+    doomed = start_worker("doomed", OCR_ENGINE="tests.engines.StallingTesserocrEngine",
+                          OCR_TEST_STARTED_FILE=str(started_file), OCR_TEST_STALL_S="120")
+    task = ocr_task_create(files=[TaskFile("photo.png", draw_text("read at last"))])
+    wait_for(started_file.exists, timeout=60, what="the doomed worker to start reading")
+
+    doomed.kill()
+    assert task_status(task.id) == "running"
+    rescuer = start_worker("rescuer")
+
+    wait_for(lambda: task_status(task.id) == "succeeded", timeout=90, what="another worker to finish the task")
+    page = OcrTaskPage.objects.get(item__task=task)
+    assert page.record.content_text == "read at last"
+    assert page.read_by.startswith(rescuer.name)
+
+
+def test_work_the_broker_lost_is_sent_again_when_a_worker_starts(start_worker, broker):
+    task = ocr_task_create(files=[TaskFile("photo.png", draw_text("not lost"))])
+    broker.flushdb()  # the broker restarted without the message
+    OcrTask.objects.filter(pk=task.pk).update(created_at=timezone.now() - timedelta(seconds=TEST_LEASE_S + 1))
+
+    start_worker()
+
+    wait_for(lambda: task_status(task.id) == "succeeded", timeout=60, what="the task to be read")
+
+
+def test_a_celery_worker_delivers_the_callback(start_worker, settings):
+    from tests.test_task_callbacks import Receiver
+
+    settings.OCR_CALLBACK_ALLOWED_HOSTS = ["127.0.0.1"]
+    receiver = Receiver([200])
+    try:
+        start_worker()
+        task = ocr_task_create(files=[TaskFile("photo.png", draw_text("call back"))], callback_url=receiver.url)
+
+        wait_for(lambda: receiver.received, timeout=60, what="the callback")
+    finally:
+        receiver.close()
+    task.refresh_from_db()
+    assert (task.status, task.callback_status) == ("succeeded", "delivered")
