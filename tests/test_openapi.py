@@ -76,7 +76,7 @@ def test_its_operations_have_the_v1_summaries(schema, path, method, summary):
     assert schema["paths"][path][method]["summary"] == summary
 
 
-def test_it_has_the_three_v1_operations_and_parse_text_beside_them(schema):
+def test_it_has_the_three_v1_operations_and_the_later_ones_beside_them(schema):
     operations = {(path, method) for path, item in schema["paths"].items() for method in item}
 
     assert operations == {
@@ -85,6 +85,10 @@ def test_it_has_the_three_v1_operations_and_parse_text_beside_them(schema):
         ("/api/ocr_record/parse_letter/", "post"),
         ("/api/ocr_record/parse_text/", "post"),
         ("/api/ocr_record/{id}/result/", "get"),
+        ("/api/ocr_task/", "get"),
+        ("/api/ocr_task/", "post"),
+        ("/api/ocr_task/{id}/", "get"),
+        ("/api/ocr_task/{id}/items/{item_id}/export/", "get"),
         ("/auth/login", "post"),
         ("/auth/refresh", "post"),
     }
@@ -193,3 +197,22 @@ def test_parse_text_documents_both_input_forms_every_option_and_examples(schema)
     answer = operation["responses"]["200"]["content"]["application/json"]
     assert answer["examples"]["Answer"]["value"]["results"][0]["lines"][0]["words"]
     assert answer["schema"] == {"$ref": "#/components/schemas/ParseTextResponse"}
+
+
+def test_the_task_submission_documents_its_fields_and_both_answers(schema):
+    operation = schema["paths"]["/api/ocr_task/"]["post"]
+    form = schema["components"]["schemas"][
+        operation["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[1]
+    ]
+
+    assert set(form["properties"]) == {"files", "async_task", "lang", "detect_direction", "task_name", "callback_url"}
+    assert set(form["required"]) == {"files", "async_task"}
+    assert form["properties"]["files"]["items"]["format"] == "binary"
+    assert {"201", "202", "400", "413"} <= set(operation["responses"])
+
+
+def test_the_export_documents_each_format_as_its_media_type(schema):
+    operation = schema["paths"]["/api/ocr_task/{id}/items/{item_id}/export/"]["get"]
+
+    assert set(operation["responses"]["200"]["content"]) == {"application/pdf", "text/plain", "application/json"}
+    assert {parameter["name"] for parameter in operation["parameters"]} >= {"format", "highlight", "item_id"}
