@@ -75,9 +75,10 @@ class EmbeddedWorker:
         self._wake_up = threading.Event()
         self._stopping = False
 
-    def start(self) -> None:
-        wanted = settings.OCR_TASK_EMBEDDED_THREADS if settings.OCR_TASK_QUEUE == "embedded" else 0
-        if len(self._threads) >= wanted:
+    def start(self, threads: int | None = None) -> None:
+        """Start OCR_TASK_EMBEDDED_THREADS threads (or `threads`), when tasks are read here."""
+        wanted = settings.OCR_TASK_EMBEDDED_THREADS if threads is None else threads
+        if settings.OCR_TASK_QUEUE != "embedded" or len(self._threads) >= wanted:
             return
         with self._lock:
             while len(self._threads) < wanted:
@@ -98,6 +99,10 @@ class EmbeddedWorker:
                 thread.join()
             self._threads, self._stopping = [], False
             self._wake_up.clear()
+
+    def join(self) -> None:
+        for thread in list(self._threads):
+            thread.join()
 
     def run_forever(self) -> None:
         while not self._stopping:

@@ -122,16 +122,18 @@ def ocr_task_run(*, task_id: int) -> OcrTask:
     return OcrTask.objects.get(pk=task_id)
 
 
-def ocr_task_claim_page() -> int | None:
+def ocr_task_claim_page(*, among: list[int] | None = None) -> int | None:
     """Take the next page nobody is reading (or a page left "running" longer than
-    OCR_TASK_PAGE_LEASE_S by a worker that died), for a worker that reads from the database.
+    OCR_TASK_PAGE_LEASE_S by a worker that died), for a worker that reads from the database;
+    only one of the pages `among` when given.
 
     Taking is a compare-and-set on the page's row, so workers in any number of processes never
     take the same page at once.
     """
     stale = timezone.now() - timedelta(seconds=settings.OCR_TASK_PAGE_LEASE_S)
+    pages = OcrTaskPage.objects.all() if among is None else OcrTaskPage.objects.filter(pk__in=among)
     candidates = (
-        OcrTaskPage.objects.filter(Q(status=Status.PENDING) | Q(status=Status.RUNNING, started_at__lt=stale))
+        pages.filter(Q(status=Status.PENDING) | Q(status=Status.RUNNING, started_at__lt=stale))
         .order_by("id")
         .values_list("id", "status", "started_at")[:10]
     )

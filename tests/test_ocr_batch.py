@@ -1,0 +1,94 @@
+"""`manage.py ocr_batch`: a folder of scans in, text, JSON and searchable PDFs out."""
+
+import io
+import json
+
+import pypdfium2
+import pytest
+from django.core.management import CommandError, call_command
+
+from ocr_task.models import OcrTask
+from tests.conftest import draw_text
+from tests.test_pdf_pages import pdf_of
+
+# The command reads with threads of its own, which see only what is committed.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def quick_pdfs(settings):
+    settings.OCR_PDF_DPI = 150
+
+
+@pytest.fixture
+def scans(tmp_path):
+    folder = tmp_path / "scans"
+    (folder / "2024").mkdir(parents=True)
+    (folder / "report.pdf").write_bytes(pdf_of("first page text", "second page here"))
+    (folder / "2024" / "receipt.png").write_bytes(draw_text("thank you"))
+    (folder / "readme.md").write_text("not a scan: left out")
+    return folder
+
+
+def run(*args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("ocr_batch", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_it_reads_every_scan_of_a_folder_and_writes_text_json_and_pdf(scans, tmp_path):
+    out = tmp_path / "out"
+
+    summary, progress = run(str(scans), "--out", str(out))
+
+    assert sorted(str(path.relative_to(out)) for path in out.rglob("*") if path.is_file()) == [
+        "2024/receipt.png.json", "2024/receipt.png.pdf", "2024/receipt.png.txt",
+        "report.pdf.json", "report.pdf.pdf", "report.pdf.txt",
+    ]
+    assert (out / "report.pdf.txt").read_text() == "first page text\fsecond page here"
+    assert (out / "2024" / "receipt.png.txt").read_text() == "thank you"
+    reading = json.loads((out / "report.pdf.json").read_text())
+    assert [page["lines"][0]["words"][0]["text"] for page in reading["pages"]] == ["first", "second"]
+    searchable = pypdfium2.PdfDocument(out / "report.pdf.pdf")
+    assert [page.get_textpage().get_text_range() for page in searchable] == ["first page text", "second page here"]
+    assert "Read 2 of 2 files (3 pages)" in summary
+    assert "] 3/3 pages" in progress  # the progress bar, finished
+    assert OcrTask.objects.count() == 2
+
+
+def test_a_file_that_cannot_be_read_is_named_and_the_others_are_written(scans, tmp_path):
+    (scans / "broken.png").write_bytes(b"not really a png")
+    out = tmp_path / "out"
+
+    with pytest.raises(CommandError, match="1 file"):
+        run(str(scans), "--out", str(out), "--formats", "txt")
+
+    assert sorted(path.name for path in out.rglob("*.txt")) == ["receipt.png.txt", "report.pdf.txt"]
+
+
+def test_a_file_over_a_limit_is_refused_alone(settings, scans, tmp_path):
+    settings.OCR_TASK_MAX_PDF_PAGES = 1
+    out = tmp_path / "out"
+
+    with pytest.raises(CommandError):
+        run(str(scans), "--out", str(out), "--formats", "txt")
+
+    assert [path.name for path in out.rglob("*.txt")] == ["receipt.png.txt"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["/nonexistent/scans"], "does not exist"),
+        (["--formats", "docx"], "Unknown format"),
+        (["--lang", "klingon"], "--lang must be one of"),
+    ],
+)
+def test_bad_arguments_are_explained(scans, args, message):
+    with pytest.raises(CommandError, match=message):
+        run(*(args if args[0].startswith("/") else [str(scans), *args]))
+
+
+def test_an_empty_folder_is_explained(tmp_path):
+    with pytest.raises(CommandError, match="No images or PDFs"):
+        run(str(tmp_path))
