@@ -1,7 +1,8 @@
 # django-ocr served by gunicorn, with Tesseract.
 #   docker build -t django-ocr .
 #   docker run -p 8000:8000 -e DJANGO_SECRET_KEY=... -e DJANGO_ALLOWED_HOSTS=localhost -e DJANGO_HTTPS=false django-ocr
-#   docker compose up    (with PostgreSQL: docker-compose.yml)
+#   docker compose up    (with PostgreSQL, Redis and Celery workers: docker-compose.yml)
+#   The same image runs a task worker:  celery -A ocr_project worker --loglevel=INFO
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -36,6 +37,7 @@ EXPOSE 8000
 
 # Tesseract's own OpenMP threads would fight the workers for the cores.
 ENV OMP_THREAD_LIMIT=1 HOST=0.0.0.0
+# (The web server's check; a Celery worker's container overrides it, see docker-compose.yml.)
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
     CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz', timeout=3)"
 # Migrations first (idempotent), then gunicorn with the repository's gunicorn.conf.py (a worker per

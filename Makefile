@@ -20,7 +20,7 @@ export OMP_THREAD_LIMIT := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system-packages test-system-packages bench-system-packages apt-install migrate run serve \
-	test test-postgres bench load check-schema clean
+	worker test test-postgres bench load check-schema clean
 
 setup: system-packages $(BIN)/.requirements-installed migrate
 
@@ -59,6 +59,13 @@ migrate: $(BIN)/.requirements-installed
 
 run: setup
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# A Celery worker reading task pages from the broker (OCR_TASK_QUEUE=celery), as many as wanted on
+# any machines sharing the database and the broker; start the service with the same
+# CELERY_BROKER_URL. `make run` alone needs no worker: it reads tasks in threads of its own.
+CELERY_BROKER_URL ?= redis://127.0.0.1:6379/0
+worker: setup
+	CELERY_BROKER_URL=$(CELERY_BROKER_URL) $(BIN)/celery -A ocr_project worker --loglevel=INFO
 
 # Production-like serving on this machine: gunicorn (gunicorn.conf.py), DEBUG off, static files
 # collected and served by WhiteNoise, plain HTTP on 127.0.0.1. The secret key is made once and kept

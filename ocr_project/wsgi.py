@@ -1,16 +1,15 @@
-"""
-WSGI config for ocr_project project.
-
-It exposes the WSGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
-"""
+"""The WSGI application of runserver and gunicorn (each gunicorn worker imports it)."""
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'ocr_project.settings')
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocr_project.settings")
 
 application = get_wsgi_application()
+
+# With OCR_TASK_QUEUE=embedded, pages submitted before a restart are read from the start, not only
+# once a request comes in (requests start the threads too, in servers that do not import this).
+from ocr_task.queues import embedded_worker  # noqa: E402 (needs the settings loaded above)
+
+embedded_worker.start()

@@ -105,3 +105,13 @@ def test_the_admin_lists_tasks_and_their_items_with_their_status(admin_client):
 
     assert "scans" in listing and "succeeded" in listing
     assert "photo.png" in detail and "succeeded" in detail
+
+
+def test_the_admin_lists_pages_with_the_worker_that_read_them(admin_client):
+    task = ocr_task_create(files=[TaskFile("photo.png", draw_text("admin"))])
+    page = OcrTaskPage.objects.get(item__task=task)
+    ocr_task_read_page(page_id=page.id, worker="host-a:123")
+
+    listing = admin_client.get("/admin/ocr_task/ocrtaskpage/").content.decode()
+
+    assert "photo.png" in listing and "host-a:123" in listing and "succeeded" in listing

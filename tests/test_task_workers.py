@@ -90,6 +90,23 @@ class TestEmbeddedWorker:
         assert statuses == {left.id: "succeeded", in_hand.id: "running"}  # another worker holds that one
 
 
+def test_the_ocr_worker_command_reads_pages_and_stops_cleanly_on_sigterm(transactional_db):
+    task = ocr_task_create(files=[TaskFile("photo.png", draw_text("read elsewhere"))])
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "ocr_worker", "--threads", "1"],
+        env={**os.environ, "DATABASE_URL": database_url_under_test(), "OCR_TASK_POLL_S": "1"},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        wait_for(lambda: task_status(task.id) == "succeeded", timeout=60, what="the ocr_worker command")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=30)
+
+    assert worker.returncode == 0, output
+    assert output.strip().endswith("Stopped.")
+
+
 @pytest.fixture
 def broker():
     try:
