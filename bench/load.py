@@ -26,13 +26,11 @@ import time
 import uuid
 from pathlib import Path
 
-from bench import datasets, metrics
+from bench import datasets, metrics, sections
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 DATABASE_PATH = BENCH_DIR / ".load.sqlite3"
-RESULTS = BENCH_DIR / "RESULTS.md"
-SECTION_START, SECTION_END = "<!-- load: written by make load -->", "<!-- /load -->"
 
 
 def free_port() -> int:
@@ -202,7 +200,6 @@ def main() -> None:
             )
     growth = rss_after / rss_before - 1 if rss_before else 0.0
     section = [
-        SECTION_START,
         "## Sustained load (`make load`)",
         "",
         f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC: gunicorn (gunicorn.conf.py, "
@@ -215,30 +212,14 @@ def main() -> None:
         f"- errors: **{len(errors)}**" + (f" ({', '.join(sorted(set(errors))[:5])})" if errors else ""),
         f"- workers' memory (RSS, summed): {rss_before:.0f} MiB before, {rss_after:.0f} MiB after "
         f"({growth * 100:+.1f}%)",
-        SECTION_END,
     ]
     print("\n".join(section))
-    write_section("\n".join(section))
+    sections.write("load", "\n".join(section))
 
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def existing_section() -> str:
-    """The load section RESULTS.md has now, if any."""
-    report = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
-    start, end = report.find(SECTION_START), report.find(SECTION_END)
-    return report[start : end + len(SECTION_END)] if start >= 0 and end > start else ""
-
-
-def write_section(section: str) -> None:
-    """Put the load section into RESULTS.md, replacing the one of an earlier run."""
-    report = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    pattern = re.compile(re.escape(SECTION_START) + ".*?" + re.escape(SECTION_END), re.DOTALL)
-    report = pattern.sub(lambda _: section, report) if pattern.search(report) else report.rstrip() + "\n\n" + section
-    RESULTS.write_text(report.rstrip() + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

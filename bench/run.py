@@ -54,7 +54,7 @@ from django.test import Client  # noqa: E402
 from PIL import Image  # noqa: E402
 
 import ocr_engine  # noqa: E402
-from bench import datasets, load, metrics  # noqa: E402
+from bench import datasets, metrics, sections  # noqa: E402
 from bench.datasets import png_bytes  # noqa: E402
 from ocr_engine.geometry import bounds  # noqa: E402
 from ocr_engine.pipeline import read_image  # noqa: E402
@@ -402,7 +402,7 @@ def main() -> None:
     scales = [1_000, 10_000] if arguments.quick else [10_000, 100_000, 1_000_000]
     requests = 2_000 if arguments.quick else 10_000
 
-    previous_load_section = load.existing_section()
+    kept_sections = {name: sections.existing(name) for name in sections.SECTIONS}
     reset_database()
     accuracy_rows, accuracy_summary = accuracy(images)
     ablation_rows = ablation(images)
@@ -527,8 +527,9 @@ def main() -> None:
         "",
     ]
     arguments.output.write_text("\n".join(report), encoding="utf-8")
-    if previous_load_section:  # `make load` writes its own section; a new benchmark keeps it
-        load.write_section(previous_load_section)
+    for name, section in kept_sections.items():  # `make load` and `make bench-tasks` write their own
+        if section:
+            sections.write(name, section)
     print(f"wrote {arguments.output}")
 
 

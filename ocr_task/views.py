@@ -61,6 +61,7 @@ class JsonAnswers(BaseContentNegotiation):
 class OcrTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Many files and long PDFs read page by page, synchronously or in the background."""
 
+    parser_classes = [MultiPartParser, FormParser]  # files: JSON bodies are refused with a 415
     filterset_class = OcrTaskFilter
     ordering_fields = ["id", "created_at"]
     ordering = ["-id"]

@@ -366,3 +366,10 @@ def test_with_auth_required_a_client_sees_only_its_own_tasks(settings, django_us
     assert APIClient().get(TASKS_URL).status_code == 401
     assert OcrTask.objects.get().requested_by == alice
     assert OcrTaskPage.objects.get().record.requests.get().user == alice
+
+
+def test_a_json_body_is_refused_with_a_415(api_client):
+    response = api_client.post(TASKS_URL, {"files": [], "async_task": True}, format="json")
+
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
