@@ -20,7 +20,7 @@ export OMP_THREAD_LIMIT := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system-packages test-system-packages bench-system-packages apt-install migrate run serve \
-	worker test test-postgres bench load check-schema clean
+	worker test test-postgres bench bench-tasks load check-schema clean
 
 setup: system-packages $(BIN)/.requirements-installed migrate
 
@@ -93,8 +93,13 @@ bench: setup bench-system-packages
 load: setup bench-system-packages
 	$(BIN)/python -m bench.load
 
+# A long PDF read one page after another, by the embedded worker and by two Celery workers on the
+# Redis at 127.0.0.1:6379, written into bench/RESULTS.md (about 3 minutes).
+bench-tasks: setup bench-system-packages
+	$(BIN)/python -m bench.tasks
+
 check-schema: setup
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 clean:
-	rm -rf $(VENV) db.sqlite3* test_db*.sqlite3* staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3* test_db*.sqlite3* staticfiles .pytest_cache bench/.*.sqlite3*

@@ -20,8 +20,15 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 import ocr_engine
-from ocr_record.exceptions import OcrEngineUnavailable, OcrFailed, OcrTimeout, RequestRefused, UploadTooLarge
-from ocr_task.errors import TaskRefused
+from ocr_record.exceptions import (
+    NotFinished,
+    OcrEngineUnavailable,
+    OcrFailed,
+    OcrTimeout,
+    RequestRefused,
+    UploadTooLarge,
+)
+from ocr_task.errors import NotExportable, TaskRefused
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +70,8 @@ def _as_api_exception(exc: Exception) -> Exception:
         return OcrFailed(f"识别失败: {exc}")
     if isinstance(exc, TaskRefused):
         return RequestRefused(exc.message, code=exc.code)
+    if isinstance(exc, NotExportable):
+        return NotFinished(exc.message, code=exc.code)
     if isinstance(exc, RequestDataTooBig):
         return UploadTooLarge("The request body is larger than the server accepts.")
     if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):

@@ -12,7 +12,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ocr_engine.pdf import InvalidPdf
 from ocr_record.images import InvalidImage
-from ocr_task.models import OcrTaskItem, OcrTaskPage
+from ocr_task.errors import NotExportable
+from ocr_task.models import OcrTaskItem, OcrTaskPage, Status
 from ocr_task.pages import page_as_shown
 
 POINTS_PER_INCH = 72
@@ -23,6 +24,15 @@ pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
 
 SURE, DOUBTFUL, UNSURE = Color(0.1, 0.65, 0.2), Color(0.95, 0.55, 0.0), Color(0.85, 0.1, 0.1)
 SURE_FROM, DOUBTFUL_FROM = 0.9, 0.6
+
+
+def check_exportable(item: OcrTaskItem) -> None:
+    """Raise NotExportable unless every page of `item` is finished and at least one was read."""
+    statuses = set(item.pages.values_list("status", flat=True))
+    if statuses - {Status.SUCCEEDED, Status.FAILED}:
+        raise NotExportable("This file is still being read.", code="item_not_finished")
+    if Status.SUCCEEDED not in statuses:
+        raise NotExportable(f"No page of this file could be read: {item.error}", code="item_failed")
 
 
 def item_text(item: OcrTaskItem) -> str:

@@ -2,7 +2,8 @@
 
 - "embedded" (the default): threads inside the service read pending pages from the database, so a
   laptop needs no other server. Every process of the service runs OCR_TASK_EMBEDDED_THREADS of them
-  (started by its first request or submission); `manage.py ocr_worker` runs the same loop alone.
+  (started with the WSGI application, or by the first request or submission); `manage.py
+  ocr_worker` runs the same loop alone.
   The database is the queue: a restart loses nothing, a page is read where it was left.
 - "celery": one Celery message per page on the broker at CELERY_BROKER_URL, read by `make worker`
   processes on any machine (see ocr_task.tasks).
@@ -18,6 +19,9 @@ from django.conf import settings
 from django.db import close_old_connections
 
 logger = logging.getLogger(__name__)
+
+
+# ocr_task.tasks is imported when needed: it imports the services, which import this module.
 
 
 def send_pages(page_ids: list[int]) -> None:

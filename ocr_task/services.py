@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -17,8 +17,9 @@ from ocr_record.images import InvalidImage, decode_image
 from ocr_record.services import TextOptions, ocr_record_parse_text
 from ocr_task import callbacks, queues
 from ocr_task.errors import TaskRefused
-from ocr_task.pages import page_content
 from ocr_task.models import CallbackStatus, OcrTask, OcrTaskItem, OcrTaskPage, Status
+from ocr_task.pages import page_content
+from ocr_task.serializers import OcrTaskSummarySerializer
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,9 @@ def ocr_task_create(
         _update_statuses(task.pk)
         if asynchronous:
             page_ids = list(OcrTaskPage.objects.filter(item__task=task).values_list("id", flat=True))
-            transaction.on_commit(lambda: queues.send_pages(page_ids))
+            # robust: a broker that cannot be reached does not fail the stored task; workers send
+            # its pages again when they start (tasks.resend_forgotten_work).
+            transaction.on_commit(lambda: queues.send_pages(page_ids), robust=True)
     if not asynchronous:
         ocr_task_run(task_id=task.pk)
     task.refresh_from_db()
@@ -88,7 +91,7 @@ def ocr_task_read_page(*, page_id: int, worker: str = "") -> OcrTaskPage:
     at all raises `ocr_engine.EngineUnavailable` and leaves the page to be read again later.
     """
     page = OcrTaskPage.objects.select_related("item__task", "item__task__requested_by").get(pk=page_id)
-    if page.status in (Status.SUCCEEDED, Status.FAILED):
+    if page.status in FINISHED:
         return page
     item, task = page.item, page.item.task
     OcrTaskPage.objects.filter(pk=page.pk).update(status=Status.RUNNING, started_at=timezone.now())
@@ -109,6 +112,11 @@ def ocr_task_read_page(*, page_id: int, worker: str = "") -> OcrTaskPage:
         raise
     except ocr_engine.OcrEngineError as error:  # a timeout, or the engine failing on this page
         page.status, page.error = Status.FAILED, f"识别失败: {error}"
+    except DatabaseError:
+        raise  # the database may be back on the next attempt
+    except Exception:  # a bug: the page fails, the task still finishes
+        logger.exception("Reading page %s of task %s failed.", page.pk, task.pk)
+        page.status, page.error = Status.FAILED, "A server error occurred while reading this page."
     page.save(update_fields=["status", "record", "error", "read_by"])
     _update_statuses(task.pk)
     return page
@@ -201,8 +209,6 @@ def ocr_task_forgotten_work() -> tuple[list[int], list[int]]:
 def task_summary(task: OcrTask) -> dict:
     """What a callback says: the task, its progress and its items, without the pages' readings
     (those are at GET /api/ocr_task/{id}/)."""
-    from ocr_task.serializers import OcrTaskSummarySerializer  # serializers import this module
-
     return OcrTaskSummarySerializer(with_progress(OcrTask.objects.filter(pk=task.pk)).get()).data
 
 
@@ -248,10 +254,9 @@ def _update_statuses(task_id: int) -> None:
             statuses = set(item.pages.values_list("status", flat=True))
             if not statuses:  # a file refused when submitted: failed already
                 continue
-            if statuses <= {Status.SUCCEEDED}:
-                item.status = Status.SUCCEEDED
-            elif statuses <= FINISHED:
-                item.status = Status.FAILED
+            if statuses <= FINISHED:
+                # A file is read when any page of it was; the pages that failed are named.
+                item.status = Status.SUCCEEDED if Status.SUCCEEDED in statuses else Status.FAILED
                 item.error = "; ".join(
                     f"page {number}: {error}" if item.is_pdf else error
                     for number, error in item.pages.exclude(error="").values_list("number", "error")
@@ -272,4 +277,4 @@ def _update_statuses(task_id: int) -> None:
                 task.callback_status, task.callback_next_at = CallbackStatus.PENDING, timezone.now()
         task.save(update_fields=["status", "finished_at", "callback_status", "callback_next_at"])
     if just_finished and task.callback_url:
-        transaction.on_commit(lambda: queues.send_callback(task.pk))
+        transaction.on_commit(lambda: queues.send_callback(task.pk), robust=True)

@@ -16,11 +16,10 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from ocr_project.exception_handler import ErrorSerializer
-from ocr_record.exceptions import NotFinished, RequestRefused
+from ocr_record.exceptions import RequestRefused
 from ocr_record.uploads import oversized_uploads
 from ocr_task import exports
 from ocr_task.filters import OcrTaskFilter
-from ocr_task.models import Status
 from ocr_task.selectors import ocr_task_list_visible_to
 from ocr_task.serializers import (
     ExportQuerySerializer,
@@ -67,7 +66,7 @@ class OcrTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     ordering = ["-id"]
 
     def get_queryset(self):
-        return ocr_task_list_visible_to(self.request.user, with_readings=self.action != "list")
+        return ocr_task_list_visible_to(self.request.user, with_readings=self.action in ("retrieve", "create"))
 
     def get_serializer_class(self):
         return OcrTaskSummarySerializer if self.action == "list" else OcrTaskSerializer
@@ -94,13 +93,13 @@ class OcrTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         },
     )
     def create(self, request: Request) -> Response:
-        data = request.data  # dropping files over the limit as they stream in
+        form = request.data  # parsing drops the files over the limit as they stream in
         if oversized := oversized_uploads(request):
             raise RequestRefused(
                 f"{oversized[0]!r} is larger than the limit of {settings.OCR_TASK_MAX_FILE_BYTES} bytes per file.",
                 code="file_too_large",
             )
-        serializer = OcrTaskCreateSerializer(data=data)
+        serializer = OcrTaskCreateSerializer(data=form)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         task = ocr_task_create(
@@ -148,10 +147,7 @@ class OcrTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         item = self.get_object().items.filter(pk=item_id).first()
         if item is None:
             raise NotFound("This task has no such file.")
-        if any(page.status not in (Status.SUCCEEDED, Status.FAILED) for page in item.pages.all()):
-            raise NotFinished("This file is still being read.", code="item_not_finished")
-        if not any(page.status == Status.SUCCEEDED for page in item.pages.all()):
-            raise NotFinished(f"No page of this file could be read: {item.error}", code="item_failed")
+        exports.check_exportable(item)
         export_format, stem = query.validated_data["format"], item.origin_name.rsplit(".", 1)[0] or "export"
         if export_format == "txt":
             return _download(exports.item_text(item).encode(), f"{stem}.txt", "text/plain; charset=utf-8")

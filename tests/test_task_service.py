@@ -2,6 +2,7 @@
 
 import pytest
 
+import ocr_engine
 from ocr_record.models import OcrRecord
 from ocr_task.models import OcrTaskPage
 from ocr_task.services import TaskFile, TaskRefused, ocr_task_create, ocr_task_read_page, ocr_task_run
@@ -115,3 +116,46 @@ def test_the_admin_lists_pages_with_the_worker_that_read_them(admin_client):
     listing = admin_client.get("/admin/ocr_task/ocrtaskpage/").content.decode()
 
     assert "photo.png" in listing and "host-a:123" in listing and "succeeded" in listing
+
+
+def test_a_page_the_engine_fails_on_fails_and_the_task_still_finishes(settings):
+    settings.OCR_ENGINE = "tests.engines.FailingEngine"
+    task = ocr_task_create(files=[TaskFile("report.pdf", pdf_of("one", "two"))])
+
+    task = ocr_task_run(task_id=task.id)
+
+    item = task.items.get()
+    assert (task.status, item.status) == ("failed", "failed")
+    assert item.error == "page 1: 识别失败: the engine crashed on this image; page 2: 识别失败: the engine crashed on this image"
+
+
+def test_a_bug_while_reading_fails_the_page_not_the_worker(settings):
+    settings.OCR_ENGINE = "tests.engines.BuggyEngine"
+    task = ocr_task_create(files=[TaskFile("photo.png", draw_text("bug"))])
+
+    task = ocr_task_run(task_id=task.id)
+
+    assert task.status == "failed"
+    assert task.items.get().error == "A server error occurred while reading this page."
+
+
+def test_a_file_with_some_pages_read_is_read_and_names_the_pages_that_failed():
+    task = ocr_task_create(files=[TaskFile("report.pdf", pdf_of("first page text", "second page here"))])
+    OcrTaskPage.objects.filter(item__task=task, number=2).update(status="failed", error="damaged page")
+
+    task = ocr_task_run(task_id=task.id)
+
+    item = task.items.get()
+    assert (task.status, item.status, item.error) == ("succeeded", "succeeded", "page 2: damaged page")
+
+
+def test_an_engine_that_cannot_run_leaves_the_page_to_be_read_later(settings):
+    settings.OCR_ENGINE = "tests.engines.MissingProgramEngine"
+    task = ocr_task_create(files=[TaskFile("photo.png", draw_text("later"))])
+    page = OcrTaskPage.objects.get(item__task=task)
+
+    with pytest.raises(ocr_engine.EngineUnavailable):
+        ocr_task_read_page(page_id=page.id)
+
+    page.refresh_from_db()
+    assert (page.status, page.started_at, page.record) == ("pending", None, None)
