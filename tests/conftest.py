@@ -2,12 +2,19 @@ import io
 import itertools
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw, ImageFont
 from rest_framework.test import APIClient
 
 from ocr_record.models import OcrRecord
 from tests import engines
+
+# Requests in tests do not start the embedded task worker's threads: tests read pages with
+# `queues.work_once()` (what those threads run), or start the threads themselves. Set here, when
+# the tests are collected, not in a fixture: schemathesis loads the schema with a request while
+# collecting, and a browser may still ask the live server for something after its test ended.
+django_settings.OCR_TASK_EMBEDDED_THREADS = 0
 
 FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 PARSE_LETTER_URL = "/api/ocr_record/parse_letter/"
@@ -77,9 +84,3 @@ def counting_engine(settings):
     engines.CountingPytesseractEngine.calls = 0
     return engines.CountingPytesseractEngine
 
-
-@pytest.fixture(autouse=True)
-def no_embedded_task_threads(settings):
-    """Requests in tests do not start the embedded task worker's threads: tests read pages with
-    `queues.work_once()` (what those threads run), or start the threads themselves."""
-    settings.OCR_TASK_EMBEDDED_THREADS = 0
