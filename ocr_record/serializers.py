@@ -151,6 +151,9 @@ class ParseTextResultSerializer(serializers.Serializer):
     )
     angle = serializers.FloatField(required=False, help_text="The small rotation of the lines, degrees counter-clockwise.")
     text = serializers.CharField(required=False, help_text="All the text, lines joined by newlines.")
+    cached = serializers.BooleanField(
+        required=False, help_text="true when this image was read before with these options and its record answered."
+    )
     lines = LocatedLineSerializer(many=True, required=False)
 
 

@@ -140,6 +140,7 @@ def _stored_reading(
 def _found_or_recognized(image_file: File, *, kind: str, options: str, recognize: Callable[[], dict]) -> OcrRecord:
     """The stored reading of `image_file` of this kind and options, made by `recognize` if new.
 
+    The record says whether it was found (`found_stored`, not a field: it is about this call).
     Recognition runs outside any transaction: it is slow and must not hold a database lock. Two
     requests racing with the same new file both recognize it, but the unique constraint lets only
     one insert win; the loser returns the winner's record, so both answer the same and one record
@@ -153,15 +154,18 @@ def _found_or_recognized(image_file: File, *, kind: str, options: str, recognize
     existing = OcrRecord.objects.filter(same_reading).first()
     count_reading(kind, hit=existing is not None)
     if existing is not None:
+        existing.found_stored = True
         return existing
     with engine_timer(kind):
         fields = recognize()
     try:
         with transaction.atomic():
-            return OcrRecord.objects.create(**key, image_md5=image_md5, image_size=image_file.size, **fields)
+            record = OcrRecord.objects.create(**key, image_md5=image_md5, image_size=image_file.size, **fields)
     except IntegrityError:
         logger.info("Another request stored %s first; returning its record.", key)
-        return OcrRecord.objects.get(**key)
+        record = OcrRecord.objects.get(**key)
+    record.found_stored = False  # read now (even when a racing request stored it first)
+    return record
 
 
 def configured_engine(language: str) -> ocr_engine.OcrEngine:

@@ -123,6 +123,7 @@ def text_result_of(entry: ImageInput, options: TextOptions, tag: str, requested_
         "direction": result["direction"],
         "angle": result["angle"],
         "text": result["text"],
+        "cached": record.found_stored,
         "lines": result["lines"],
     }
 

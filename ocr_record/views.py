@@ -54,6 +54,7 @@ PARSE_TEXT_EXAMPLES = [
                     "direction": 0,
                     "angle": 0.0,
                     "text": "hello world",
+                    "cached": False,
                     "lines": [
                         {
                             "text": "hello world",
@@ -143,7 +144,11 @@ class OcrRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["image"]
         record = ocr_record_parse_letter(image_file=upload.file, image=upload.image, requested_by=_client(request))
-        return Response(ParseLetterOutputSerializer({"content": record.content}).data)
+        # The body is v1.0.0's; which record answered, and whether it was stored before, go in headers.
+        return Response(
+            ParseLetterOutputSerializer({"content": record.content}).data,
+            headers={"X-OCR-Record-ID": str(record.pk), "X-OCR-Cache": "hit" if record.found_stored else "miss"},
+        )
 
     @extend_schema(
         summary="识别图片中的文字及位置 (text with positions)",

@@ -58,6 +58,17 @@ def test_it_answers_a_known_file_from_its_record_without_running_ocr(post_image,
     assert OcrRecord.objects.count() == 1
 
 
+def test_headers_say_which_record_answered_and_whether_it_was_stored_before(post_image):
+    image = draw_text("hello world")
+
+    first, second = post_image(image), post_image(image)
+
+    record = OcrRecord.objects.get()
+    assert (first["X-OCR-Record-ID"], first["X-OCR-Cache"]) == (str(record.id), "miss")
+    assert (second["X-OCR-Record-ID"], second["X-OCR-Cache"]) == (str(record.id), "hit")
+    assert first.json() == {"content": list("helloworld")}  # the v1.0.0 body, unchanged
+
+
 def test_it_returns_the_stored_content_of_a_known_file(post_image):
     image = draw_text("hello world")
     post_image(image)

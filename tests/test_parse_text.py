@@ -245,7 +245,8 @@ def test_it_reads_the_same_image_with_the_same_options_once(api_client, counting
     second = post_files(api_client, image).json()["results"][0]
     quick = post_files(api_client, image, quick_mode="true").json()["results"][0]
 
-    assert second == first
+    assert second == {**first, "cached": True}
+    assert (first["cached"], quick["cached"]) == (False, False)
     assert quick["record_id"] != first["record_id"]
     assert counting_engine.calls == 2
     assert OcrRecord.objects.filter(kind="text").count() == 2
