@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "api_access",
     "ocr_record",
     "ocr_task",
+    "tryit",
 ]
 
 MIDDLEWARE = [

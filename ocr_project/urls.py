@@ -1,4 +1,4 @@
-"""Where a request goes: the API under /api/, its schema and docs, and the admin."""
+"""Where a request goes: the try-it page at /, the API under /api/, its schema and docs, and the admin."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -8,8 +8,10 @@ from api_access.views import LoginView, RefreshView
 from ocr_project.docs import RedocView, SwaggerView
 from ocr_project.errors import api_not_found
 from ocr_project.health import healthz, readyz
+from tryit.views import TryItView
 
 urlpatterns = [
+    path("", TryItView.as_view(), name="try-it"),
     path("api/", include("ocr_record.urls")),
     path("api/", include("ocr_task.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,5 +1,6 @@
 """Swagger UI and ReDoc in a real headless Chromium: they render and no request leaves the machine."""
 
+import os
 from urllib.parse import urlsplit
 
 import pytest
@@ -23,6 +24,8 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture
 def page(monkeypatch):
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"No Chromium at {CHROMIUM}: `make test` installs Debian's chromium; without it the browser tests cannot run.")
     # Playwright's sync API keeps an event loop running in this thread; the database calls the
     # test itself makes are still synchronous, so Django's guard against async misuse is lifted.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

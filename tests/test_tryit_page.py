@@ -1,0 +1,205 @@
+"""The try-it page at / in a real headless Chromium against the live server, with the real Tesseract.
+
+Screenshots are kept in test-artifacts/ (OCR_TEST_ARTIFACTS changes where)."""
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from PIL import ImageFont
+from playwright.sync_api import expect
+
+from ocr_record.models import OcrRecord
+from tests.conftest import FONT_PATH, draw_text, make_record
+from tests.test_docs_in_a_browser import page, record_requests, sent_outside  # noqa: F401 (page is a fixture)
+
+ARTIFACTS = Path(os.environ.get("OCR_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
+TIMEOUT_MS = 30_000
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def png(name: str, content: bytes) -> dict:
+    return {"name": name, "mimeType": "image/png", "buffer": content}
+
+
+def open_page(page, live_server):
+    page.goto(f"{live_server.url}/")
+    page.wait_for_selector("body[data-ready=true]", timeout=TIMEOUT_MS)
+
+
+def upload(page, *files: dict, mode: str = "text") -> None:
+    page.check(f'input[name="mode"][value="{mode}"]')
+    page.set_input_files("#file-input", files=list(files))
+
+
+def finished_results(page, count: int):
+    results = page.locator("article.result:not(.reading)")
+    results.nth(count - 1).wait_for(timeout=TIMEOUT_MS)
+    return results
+
+
+def drawn_word_box(text: str, word: str, font_size: int = 40) -> tuple[float, float, float, float]:
+    """Where draw_text put `word` of `text` (one line): left, top, right, bottom in pixels."""
+    font = ImageFont.truetype(FONT_PATH, font_size)
+    start = text.index(word)
+    x = font_size + font.getlength(text[:start])
+    left, top, right, bottom = font.getbbox(word)
+    return x + left, font_size // 2 + top, x + right, font_size // 2 + bottom
+
+
+def test_an_image_read_as_text_shows_its_boxes_over_the_words_and_its_text(page, live_server):
+    requests = record_requests(page)
+    open_page(page, live_server)
+
+    upload(page, png("greeting.png", draw_text("hello world")))
+    result = finished_results(page, 1).first
+
+    record = OcrRecord.objects.get()
+    assert result.locator(".badge").inner_text() == "newly read"
+    assert result.locator(".line").all_inner_texts() == ["hello world"]
+    assert record.image_md5 in result.locator(".facts").inner_text()
+    # The box of "hello", where the test drew it: on the screen, over the image as displayed.
+    box = page.evaluate(
+        """() => {
+            const image = document.querySelector("article.result img").getBoundingClientRect();
+            const word = document.querySelector('.word-box[data-text="hello"]').getBoundingClientRect();
+            const scale = document.querySelector("article.result img").naturalWidth / image.width;
+            return [(word.left - image.left) * scale, (word.top - image.top) * scale,
+                    (word.right - image.left) * scale, (word.bottom - image.top) * scale];
+        }"""
+    )
+    drawn = drawn_word_box("hello world", "hello")
+    assert box == pytest.approx(drawn, abs=6)
+    assert result.locator(".word-box.sure").count() == 2  # both words read surely: green
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "tryit-text.png", full_page=True)
+    assert not sent_outside(requests, live_server.url)
+
+
+def test_hovering_a_line_highlights_its_box(page, live_server):
+    open_page(page, live_server)
+    upload(page, png("two.png", draw_text("first line\nsecond line")))
+    result = finished_results(page, 1).first
+
+    result.locator(".line").nth(1).hover()
+
+    assert result.locator('.line-group[data-line="1"]').get_attribute("class") == "line-group active"
+    assert result.locator('.line-group[data-line="0"]').get_attribute("class") == "line-group"
+
+
+def test_an_image_read_for_letters_shows_the_letters_md5_size_and_whether_it_was_cached(page, live_server):
+    image = draw_text("abc")
+    open_page(page, live_server)
+
+    upload(page, png("abc.png", image), mode="letters")
+    first = finished_results(page, 1).first
+    first_badge, first_letters = first.locator(".badge").inner_text(), first.locator(".letters li").all_inner_texts()
+    upload(page, png("again.png", image), mode="letters")
+    again = finished_results(page, 2).first
+
+    record = OcrRecord.objects.get()
+    assert (first_badge, first_letters) == ("newly read", ["a", "b", "c"])
+    assert again.locator(".badge").inner_text() == "from the cache"
+    facts = again.locator(".facts").inner_text()
+    assert record.image_md5 in facts and f"{record.image_size:,} bytes" in facts
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "tryit-letters.png", full_page=True)
+
+
+def test_several_images_are_read_at_once_and_a_bad_one_says_why(page, live_server):
+    open_page(page, live_server)
+
+    upload(page, png("one.png", draw_text("one")), {"name": "notes.png", "mimeType": "image/png", "buffer": b"text"})
+    results = finished_results(page, 2)
+
+    texts = {results.nth(i).locator("h3").inner_text(): results.nth(i) for i in range(2)}
+    assert texts["one.png"].locator(".line").all_inner_texts() == ["one"]
+    assert "Upload a valid image" in texts["notes.png"].locator(".error").inner_text()
+    assert OcrRecord.objects.count() == 1
+
+
+def test_the_history_lists_the_latest_records_searches_them_and_opens_one(page, live_server):
+    open_page(page, live_server)
+    upload(page, png("first.png", draw_text("apples")))
+    finished_results(page, 1)
+    upload(page, png("second.png", draw_text("pears")))
+    finished_results(page, 2)
+    history = page.locator("#history-list .record")
+    history.nth(1).wait_for(timeout=TIMEOUT_MS)
+    assert [text.split("\n")[1] for text in history.all_inner_texts()] == ["pears", "apples"]
+
+    page.fill("#history-search", "apple")
+    expect(history).to_have_count(1, timeout=TIMEOUT_MS)
+    history.first.click()
+    opened = finished_results(page, 3).first
+
+    assert opened.locator("h3").inner_text() == f"Record #{OcrRecord.objects.get(content_text='apples').id}"
+    assert opened.locator(".line").all_inner_texts() == ["apples"]
+    assert opened.locator("img").count() == 1  # read in this page: its image is shown again
+
+
+def test_a_record_from_before_is_shown_on_a_blank_page_of_its_size(page, live_server, client):
+    client.post("/api/ocr_record/parse_text/", {"image": io.BytesIO(draw_text("kept"))})
+    open_page(page, live_server)
+
+    page.locator("#history-list .record").first.click()
+    opened = finished_results(page, 1).first
+
+    assert opened.locator("img").count() == 0
+    assert opened.locator(".word-box").count() == 1
+    assert "not images" in opened.inner_text()
+
+
+def test_text_from_the_service_is_shown_as_text_never_as_html(page, live_server):
+    make_record(content=['<img src="x" id="injected">', "<b>bold</b>"], kind="text")
+    open_page(page, live_server)
+
+    entry = page.locator("#history-list .record").first
+    entry.wait_for(timeout=TIMEOUT_MS)
+
+    assert '<img src="x" id="injected"> / <b>bold</b>' in entry.inner_text()
+    assert page.locator("#injected").count() == 0 and page.locator("#history-list b").count() == 0
+
+
+def test_an_error_of_the_service_is_shown_as_a_message(page, live_server, settings):
+    settings.OCR_MAX_IMAGES_PER_REQUEST = 1
+    open_page(page, live_server)
+
+    upload(page, png("a.png", draw_text("a")), png("b.png", draw_text("b")))
+    results = finished_results(page, 2)
+
+    assert "At most 1" in results.first.locator(".error").inner_text()
+    assert not OcrRecord.objects.exists()
+
+
+def test_links_lead_to_the_docs_and_the_admin(page, live_server):
+    open_page(page, live_server)
+
+    links = {link.inner_text(): link.get_attribute("href") for link in page.locator(".top nav a").all()}
+
+    assert links == {"API docs (Swagger UI)": "/api/docs/", "ReDoc": "/api/redoc/", "Admin": "/admin/"}
+
+
+def test_with_auth_required_it_asks_to_sign_in_and_then_reads(page, live_server, settings, django_user_model):
+    settings.OCR_API_AUTH = "required"
+    django_user_model.objects.create_user("reader", password="a long enough password", first_name="Rea")
+    open_page(page, live_server)
+    assert page.locator("#login").is_visible()
+
+    page.fill('#login-form input[name="username"]', "reader")
+    page.fill('#login-form input[name="password"]', "wrong password")
+    page.click("#login-form button")
+    page.locator("#login-error").wait_for(timeout=TIMEOUT_MS)
+    wrong = page.locator("#login-error").inner_text()
+    page.fill('#login-form input[name="password"]', "a long enough password")
+    page.click("#login-form button")
+    page.locator("#session").wait_for(timeout=TIMEOUT_MS)
+    upload(page, png("mine.png", draw_text("signed")))
+    result = finished_results(page, 1).first
+
+    assert wrong == "wrong username or password"
+    assert page.locator("#session-name").inner_text() == "Rea"  # the nickname /auth/login gives
+    assert result.locator(".line").all_inner_texts() == ["signed"]
+    assert OcrRecord.objects.get().requests.get().user.username == "reader"

@@ -1,0 +1,45 @@
+from django.conf import settings
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+# Everything comes from this server: the page works offline, and nothing it shows (an image's text)
+# can make the browser load or run anything else. Uploaded images are shown from blob: URLs.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' blob: data:",
+        "connect-src 'self'",
+        "form-action 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class TryItView(TemplateView):
+    """The try-it page: a Django template and a plain-JavaScript file that call the API itself."""
+
+    template_name = "tryit/index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["config"] = {
+            "authRequired": settings.OCR_API_AUTH == "required",
+            "letterLanguage": settings.OCR_LANGUAGE,
+            "textLanguages": settings.OCR_TEXT_LANGUAGES,
+            "urls": {
+                "parseLetter": reverse("ocr_record-parse-letter"),
+                "parseText": reverse("ocr_record-parse-text"),
+                "records": reverse("ocr_record-list"),
+                "login": reverse("login"),
+                "refresh": reverse("token-refresh"),
+            },
+        }
+        return context
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        return response
