@@ -27,7 +27,6 @@ class TryItView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["config"] = {
             "authRequired": settings.OCR_API_AUTH == "required",
-            "letterLanguage": settings.OCR_LANGUAGE,
             "textLanguages": settings.OCR_TEXT_LANGUAGES,
             "urls": {
                 "parseLetter": reverse("ocr_record-parse-letter"),
