@@ -2,6 +2,7 @@
 
 Screenshots are kept in test-artifacts/ (OCR_TEST_ARTIFACTS changes where)."""
 
+import base64
 import io
 import os
 from pathlib import Path
@@ -76,6 +77,37 @@ def test_an_image_read_as_text_shows_its_boxes_over_the_words_and_its_text(page,
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / "tryit-text.png", full_page=True)
     assert not sent_outside(requests, live_server.url)
+
+
+def test_an_image_dropped_on_the_page_is_read(page, live_server):
+    open_page(page, live_server)
+    dropped = page.evaluate_handle(
+        """(data) => {
+            const bytes = Uint8Array.from(atob(data), (character) => character.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], "dropped.png", { type: "image/png" }));
+            return transfer;
+        }""",
+        base64.b64encode(draw_text("dropped here")).decode(),
+    )
+
+    page.dispatch_event("#dropzone", "drop", {"dataTransfer": dropped})
+    result = finished_results(page, 1).first
+
+    assert result.locator("h3").inner_text() == "dropped.png"
+    assert result.locator(".line").all_inner_texts() == ["dropped here"]
+
+
+def test_the_copy_button_puts_the_text_on_the_clipboard(page, live_server):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    open_page(page, live_server)
+    upload(page, png("copy.png", draw_text("copy me")))
+    result = finished_results(page, 1).first
+
+    result.locator("button.copy").click()
+
+    expect(result.locator("button.copy")).to_have_text("Copied")
+    assert page.evaluate("() => navigator.clipboard.readText()") == "copy me"
 
 
 def test_hovering_a_line_highlights_its_box(page, live_server):
