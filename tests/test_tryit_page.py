@@ -60,6 +60,7 @@ def test_an_image_read_as_text_shows_its_boxes_over_the_words_and_its_text(page,
     record = OcrRecord.objects.get()
     assert result.locator(".badge").inner_text() == "newly read"
     assert result.locator(".line").all_inner_texts() == ["hello world"]
+    assert "".join(result.locator(".letters li").all_inner_texts()) == "helloworld"
     assert record.image_md5 in result.locator(".facts").inner_text()
     # The box of "hello", where the test drew it: on the screen, over the image as displayed.
     box = page.evaluate(

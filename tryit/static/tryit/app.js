@@ -246,10 +246,13 @@
     if (reading.direction) fact("turned", `${reading.direction}°`);
     const panel = element("div", { className: "reading-panel" }, facts);
 
-    if (reading.letters) {
+    // A text reading's letters, as parse_letter counts them: its alphabetic characters (Python's
+    // str.isalpha() is Unicode's letter categories, \p{L}).
+    const letters = reading.letters || (reading.text !== undefined ? [...reading.text].filter((character) => /\p{L}/u.test(character)) : null);
+    if (letters) {
       panel.append(
-        element("h4", { text: `Letters (${reading.letters.length})` }),
-        element("ol", { className: "letters" }, ...reading.letters.map((letter) => element("li", { text: letter }))),
+        element("h4", { text: `Letters (${letters.length})` }),
+        element("ol", { className: "letters" }, ...letters.map((letter) => element("li", { text: letter }))),
       );
     }
     if (reading.lines) {
