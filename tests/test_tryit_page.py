@@ -5,6 +5,8 @@ Screenshots are kept in test-artifacts/ (OCR_TEST_ARTIFACTS changes where)."""
 import base64
 import io
 import os
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -236,3 +238,21 @@ def test_with_auth_required_it_asks_to_sign_in_and_then_reads(page, live_server,
     assert page.locator("#session-name").inner_text() == "Rea"  # the nickname /auth/login gives
     assert result.locator(".line").all_inner_texts() == ["signed"]
     assert OcrRecord.objects.get().requests.get().user.username == "reader"
+
+
+def test_an_expired_token_is_refreshed_without_asking_again(page, live_server, settings, django_user_model):
+    settings.OCR_API_AUTH = "required"
+    settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, "ACCESS_TOKEN_LIFETIME": timedelta(seconds=1)}
+    django_user_model.objects.create_user("reader", password="a long enough password")
+    open_page(page, live_server)
+    page.fill('#login-form input[name="username"]', "reader")
+    page.fill('#login-form input[name="password"]', "a long enough password")
+    page.click("#login-form button")
+    page.locator("#session").wait_for(timeout=TIMEOUT_MS)
+    time.sleep(1.5)  # the access token expires
+
+    upload(page, png("later.png", draw_text("still in")))
+    result = finished_results(page, 1).first
+
+    assert result.locator(".line").all_inner_texts() == ["still in"]
+    assert page.locator("#login").is_hidden()
