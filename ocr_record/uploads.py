@@ -21,11 +21,12 @@ def largest_request_bytes(path: str = "") -> int:
 
 
 def largest_file_bytes(path: str = "") -> int:
+    """The most one file sent to `path` may carry."""
     return settings.OCR_TASK_MAX_FILE_BYTES if path.startswith(TASK_UPLOAD_PATH) else settings.OCR_MAX_UPLOAD_BYTES
 
 
 def oversized_uploads(request: HttpRequest) -> list[str]:
-    """The names of the files of `request` that were dropped for being over OCR_MAX_UPLOAD_BYTES."""
+    """The names of the files of `request` that were dropped for being over the limit per file."""
     return getattr(request, "_oversized_uploads", [])
 
 

@@ -43,7 +43,8 @@ def item_text(item: OcrTaskItem) -> str:
 def item_pdf(item: OcrTaskItem, out: IO[bytes], *, highlight: bool = False) -> None:
     """Each page as an image with its words written invisibly over it, where they are, so that a
     PDF reader can search and copy them; with `highlight`, each word's box drawn in its
-    confidence's colour. A page that could not be read is left out."""
+    confidence's colour. A page read without success is shown without text; one whose image
+    cannot be made at all (a damaged PDF page) is left out."""
     canvas = Canvas(out, pageCompression=1, invariant=1)
     canvas.setTitle(item.origin_name)
     canvas.setCreator("django-ocr")

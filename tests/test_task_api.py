@@ -373,3 +373,19 @@ def test_a_json_body_is_refused_with_a_415(api_client):
 
     assert response.status_code == 415
     assert response.json()["code"] == "unsupported_media_type"
+
+
+def test_a_chinese_page_exports_to_a_searchable_pdf_with_its_chinese_text(api_client, submit):
+    from tests.test_parse_text import CJK_FONT_PATH, page_with
+
+    image, _ = page_with({"你好世界": (40, 40)}, size=(400, 140), font_size=48, font_path=CJK_FONT_PATH)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    answer = submit(("chinese.png", buffer.getvalue()), async_task=False, lang="chi_sim").json()
+
+    response = api_client.get(f"{TASKS_URL}{answer['id']}/items/{answer['items'][0]['id']}/export/", {"format": "pdf"})
+
+    document = pypdfium2.PdfDocument(b"".join(response.streaming_content))
+    # Tesseract's chi_sim puts spaces between some characters; the PDF's text is the reading's.
+    assert answer["items"][0]["pages"][0]["text"].replace(" ", "") == "你好世界"
+    assert document[0].get_textpage().get_text_range() == answer["items"][0]["pages"][0]["text"]
