@@ -190,6 +190,8 @@ OCR_TASK_POLL_S = env_int("OCR_TASK_POLL_S", default=2, minimum=1)
 # A page a worker took this long ago and did not finish was left by a worker that died: another
 # worker takes it. Also the broker's visibility timeout (an unacknowledged message is redelivered).
 OCR_TASK_PAGE_LEASE_S = env_int("OCR_TASK_PAGE_LEASE_S", default=300, minimum=1)
+# How often a Celery worker looks for pages sent a lease ago and never started (lost by the broker).
+OCR_TASK_SWEEP_S = env_int("OCR_TASK_SWEEP_S", default=60, minimum=1)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds one page at a time; the others stay for others

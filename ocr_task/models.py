@@ -68,6 +68,9 @@ class OcrTaskPage(models.Model):
     # When a worker last took the page: a page "running" for longer than a lease was left by a
     # worker that died, and may be taken again.
     started_at = models.DateTimeField(null=True, blank=True)
+    # When the page was last sent to the task queue (Celery): a page sent long ago and never
+    # started was lost on the way, and is sent again.
+    queued_at = models.DateTimeField(null=True, blank=True)
     record = models.ForeignKey(OcrRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     error = models.TextField(blank=True, default="")
     read_by = models.CharField(max_length=200, blank=True, default="", help_text="The worker that read the page.")

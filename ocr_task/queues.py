@@ -17,6 +17,7 @@ import time
 
 from django.conf import settings
 from django.db import close_old_connections
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +27,10 @@ logger = logging.getLogger(__name__)
 
 def send_pages(page_ids: list[int]) -> None:
     if settings.OCR_TASK_QUEUE == "celery":
+        from ocr_task.models import OcrTaskPage
         from ocr_task.tasks import read_page
 
+        OcrTaskPage.objects.filter(pk__in=page_ids).update(queued_at=timezone.now())
         for page_id in page_ids:
             read_page.delay(page_id)
     else:

@@ -157,13 +157,21 @@ def ocr_task_claim_page(*, among: list[int] | None = None) -> int | None:
 def ocr_task_deliver_callback(*, task_id: int) -> bool | None:
     """One attempt at POSTing a finished task's summary to its callback_url.
 
-    True when delivered (or nothing is due), False when it failed and another attempt is
-    scheduled (`callback_next_at`), None when the attempts are used up. The state is in the task's
-    row, so whoever sends callbacks may stop and start again without losing one.
+    True when delivered (or there is no callback to deliver), False when the attempt failed or is
+    not due yet (the next is at `callback_next_at`), None when the attempts are used up. The state
+    is in the task's row, so whoever sends callbacks may stop and start again without losing one,
+    and an attempt is taken with a compare-and-set on it, so that two workers never both post.
     """
     task = OcrTask.objects.get(pk=task_id)
     if task.callback_status != CallbackStatus.PENDING:
         return True
+    now = timezone.now()
+    taken = OcrTask.objects.filter(
+        pk=task.pk, callback_status=CallbackStatus.PENDING, callback_next_at=task.callback_next_at,
+        callback_next_at__lte=now,
+    ).update(callback_next_at=now + timedelta(seconds=2 * settings.OCR_CALLBACK_TIMEOUT_S))
+    if not taken:
+        return False
     try:
         callbacks.post_summary(task.callback_url, task_summary(task))
     except callbacks.DeliveryFailed as error:
@@ -195,15 +203,27 @@ def ocr_task_due_callback() -> int | None:
 
 
 def ocr_task_forgotten_work() -> tuple[list[int], list[int]]:
-    """(pages, tasks with a callback) still to do that no worker has touched for a lease: what a
-    lost message would leave behind."""
-    stale = timezone.now() - timedelta(seconds=settings.OCR_TASK_PAGE_LEASE_S)
-    pages = OcrTaskPage.objects.filter(item__task__created_at__lt=stale).filter(
-        Q(status=Status.PENDING, started_at=None) | Q(status=Status.PENDING, started_at__lt=stale)
-        | Q(status=Status.RUNNING, started_at__lt=stale)
-    )
-    tasks = OcrTask.objects.filter(callback_status=CallbackStatus.PENDING, callback_next_at__lt=stale)
-    return list(pages.values_list("id", flat=True)), list(tasks.values_list("id", flat=True))
+    """(pages, tasks with a callback) that no worker has touched for a lease since they were last
+    sent: what a lost message leaves behind. Each is taken with a compare-and-set on the time it
+    was sent, so that of several workers looking at once only one sends it again."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.OCR_TASK_PAGE_LEASE_S)
+    untouched = (Q(queued_at=None) | Q(queued_at__lt=stale)) & (Q(started_at=None) | Q(started_at__lt=stale))
+    candidates = OcrTaskPage.objects.filter(
+        untouched, status__in=[Status.PENDING, Status.RUNNING], item__task__created_at__lt=stale
+    ).values_list("id", "queued_at")
+    pages = [
+        page_id
+        for page_id, queued_at in candidates
+        if OcrTaskPage.objects.filter(pk=page_id, queued_at=queued_at).update(queued_at=now)
+    ]
+    due = OcrTask.objects.filter(callback_status=CallbackStatus.PENDING, callback_next_at__lt=stale)
+    tasks = [
+        task_id
+        for task_id, next_at in due.values_list("id", "callback_next_at")
+        if OcrTask.objects.filter(pk=task_id, callback_next_at=next_at).update(callback_next_at=now)
+    ]
+    return pages, tasks
 
 
 def task_summary(task: OcrTask) -> dict:

@@ -11,7 +11,7 @@ import os
 
 from celery import shared_task
 from celery.signals import worker_ready
-from django.db import OperationalError
+from django.db import OperationalError, close_old_connections
 from django.utils import timezone
 
 import ocr_engine
@@ -50,8 +50,10 @@ def deliver_callback(self, task_id: int) -> None:
 @worker_ready.connect
 def resend_forgotten_work(**kwargs) -> None:
     """Pages and callbacks the broker may have lost (a broker restarted without persistence, a
-    service stopped between storing a task and sending it) are sent again when a worker starts;
-    the database says what is still to do."""
+    service stopped between storing a task and sending it) are sent again when a worker starts,
+    and then every OCR_TASK_SWEEP_S (worker_steps.ResendForgottenWork); the database says what is
+    still to do."""
+    close_old_connections()
     page_ids, task_ids = services.ocr_task_forgotten_work()
     for page_id in page_ids:
         read_page.delay(page_id)

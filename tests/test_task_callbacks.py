@@ -106,6 +106,7 @@ def test_a_failed_delivery_is_retried_later(receiver):
 def test_delivery_stops_after_the_last_attempt(settings, receiver):
     settings.OCR_CALLBACK_MAX_ATTEMPTS = 2
     task = finished_task_with_callback(receiver.url)
+    OcrTask.objects.filter(pk=task.pk).update(callback_next_at=timezone.now())  # the next attempt is due
 
     assert ocr_task_deliver_callback(task_id=task.id) is None
 
@@ -153,6 +154,16 @@ def test_a_callback_to_a_host_not_allowed_refuses_the_task(settings, api_client,
     assert response.status_code == 400
     assert response.json()["code"] == code
     assert not OcrTask.objects.exists()
+
+
+@pytest.mark.parametrize("receiver", [[503, 200]], indirect=True)
+def test_an_attempt_that_is_not_due_is_not_made(receiver):
+    """A retry delivered early (a redelivered message), or an attempt another worker has taken."""
+    task = finished_task_with_callback(receiver.url)
+
+    assert ocr_task_deliver_callback(task_id=task.id) is False
+
+    assert len(receiver.received) == 1
 
 
 def test_a_task_without_callback_sends_nothing():

@@ -1,11 +1,21 @@
 """OCR tasks' write path: submitting files and reading pages, with the real Tesseract."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 import ocr_engine
 from ocr_record.models import OcrRecord
-from ocr_task.models import OcrTaskPage
-from ocr_task.services import TaskFile, TaskRefused, ocr_task_create, ocr_task_read_page, ocr_task_run
+from ocr_task.models import OcrTask, OcrTaskPage
+from ocr_task.services import (
+    TaskFile,
+    TaskRefused,
+    ocr_task_create,
+    ocr_task_forgotten_work,
+    ocr_task_read_page,
+    ocr_task_run,
+)
 from tests.conftest import draw_text
 from tests.test_pdf_pages import pdf_of
 
@@ -159,3 +169,17 @@ def test_an_engine_that_cannot_run_leaves_the_page_to_be_read_later(settings):
 
     page.refresh_from_db()
     assert (page.status, page.started_at, page.record) == ("pending", None, None)
+
+
+def test_forgotten_pages_are_taken_once_to_be_sent_again(settings):
+    lost = ocr_task_create(files=[TaskFile("lost.png", draw_text("lost"))])
+    fresh = ocr_task_create(files=[TaskFile("fresh.png", draw_text("fresh"))])
+    long_ago = timezone.now() - timedelta(seconds=settings.OCR_TASK_PAGE_LEASE_S + 1)
+    OcrTask.objects.filter(pk=lost.pk).update(created_at=long_ago)
+    OcrTaskPage.objects.filter(item__task=lost).update(queued_at=long_ago)
+
+    first_look, second_look = ocr_task_forgotten_work(), ocr_task_forgotten_work()
+
+    assert first_look == ([OcrTaskPage.objects.get(item__task=lost).id], [])
+    assert second_look == ([], [])  # sent again just now: not forgotten any more
+    assert OcrTaskPage.objects.get(item__task=fresh).queued_at is None

@@ -237,12 +237,25 @@ def test_a_worker_killed_mid_page_leaves_the_page_to_another_and_the_task_finish
 
 def test_work_the_broker_lost_is_sent_again_when_a_worker_starts(start_worker, broker):
     task = ocr_task_create(files=[TaskFile("photo.png", draw_text("not lost"))])
-    broker.flushdb()  # the broker restarted without the message
-    OcrTask.objects.filter(pk=task.pk).update(created_at=timezone.now() - timedelta(seconds=TEST_LEASE_S + 1))
+    assert OcrTaskPage.objects.get(item__task=task).queued_at is not None  # sent
+    broker.flushdb()  # the broker restarted without the message, a lease ago
+    long_ago = timezone.now() - timedelta(seconds=TEST_LEASE_S + 1)
+    OcrTask.objects.filter(pk=task.pk).update(created_at=long_ago)
+    OcrTaskPage.objects.filter(item__task=task).update(queued_at=long_ago)
 
-    start_worker()
+    start_worker()  # its periodic sweep would take a minute: this is the look when it starts
 
-    wait_for(lambda: task_status(task.id) == "succeeded", timeout=60, what="the task to be read")
+    wait_for(lambda: task_status(task.id) == "succeeded", timeout=30, what="the task to be read")
+
+
+def test_work_lost_while_the_workers_run_is_sent_again_by_their_sweep(start_worker, settings):
+    start_worker(OCR_TASK_SWEEP_S="1")
+    settings.OCR_TASK_QUEUE = "embedded"  # stored, but its page never reaches the broker
+    task = ocr_task_create(files=[TaskFile("photo.png", draw_text("found again"))])
+    long_ago = timezone.now() - timedelta(seconds=TEST_LEASE_S + 1)
+    OcrTask.objects.filter(pk=task.pk).update(created_at=long_ago)
+
+    wait_for(lambda: task_status(task.id) == "succeeded", timeout=60, what="the sweep to send the page")
 
 
 def test_a_celery_worker_delivers_the_callback(start_worker, settings):
