@@ -84,9 +84,9 @@ class OcrTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             201: OpenApiResponse(OcrTaskSerializer, description="async_task=false: the task, read."),
             202: OpenApiResponse(OcrTaskSerializer, description="async_task=true: the task, to be read."),
             400: OpenApiResponse(
-                ErrorSerializer,
-                description="A field is invalid, or a limit is broken: `too_many_files`, `file_too_large`, "
-                "`task_too_large`, `too_many_pages`, `callback_not_allowed`.",
+                description="A field is invalid (`{\"<field>\": [\"<why>\"]}`), or a limit is broken "
+                "(`{\"detail\": ..., \"code\": ...}` with `too_many_files`, `file_too_large`, `task_too_large`, "
+                "`too_many_pages`, `callback_not_allowed`, `callback_url_invalid`).",
             ),
             413: OpenApiResponse(ErrorSerializer, description="The request is larger than OCR_TASK_MAX_BYTES."),
             503: OpenApiResponse(ErrorSerializer, description="async_task=false and the engine cannot run."),

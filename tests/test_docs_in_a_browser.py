@@ -4,6 +4,7 @@ import os
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connections
 from playwright.sync_api import sync_playwright
 
 from tests.conftest import make_record
@@ -35,6 +36,10 @@ def page(monkeypatch):
             yield browser.new_page()
         finally:
             browser.close()
+            # With Playwright's loop running, Django keeps the test's connections apart from the
+            # ones it closes at the end (asgiref's context-local storage): closed here, or the
+            # test database could not be dropped at the end ("accessed by other users").
+            connections.close_all()
 
 
 def record_requests(page) -> list:
