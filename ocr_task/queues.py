@@ -52,7 +52,10 @@ def work_once() -> bool:
 
     page_id = services.ocr_task_claim_page()
     if page_id is not None:
-        services.ocr_task_read_page(page_id=page_id, worker=f"{socket.gethostname()}:{os.getpid()}")
+        try:
+            services.ocr_task_read_page(page_id=page_id, worker=f"{socket.gethostname()}:{os.getpid()}")
+        except services.OcrTaskPage.DoesNotExist:
+            logger.info("Page %s is gone (its task was deleted); nothing to read.", page_id)
         return True
     task_id = services.ocr_task_due_callback()
     if task_id is not None:

@@ -117,8 +117,11 @@ def ocr_task_read_page(*, page_id: int, worker: str = "") -> OcrTaskPage:
     except Exception:  # a bug: the page fails, the task still finishes
         logger.exception("Reading page %s of task %s failed.", page.pk, task.pk)
         page.status, page.error = Status.FAILED, "A server error occurred while reading this page."
-    page.save(update_fields=["status", "record", "error", "read_by"])
-    _update_statuses(task.pk)
+    saved = OcrTaskPage.objects.filter(pk=page.pk).update(
+        status=page.status, record=page.record, error=page.error, read_by=page.read_by
+    )
+    if saved:  # not when the task was deleted while its page was being read
+        _update_statuses(task.pk)
     return page
 
 
@@ -128,6 +131,13 @@ def ocr_task_run(*, task_id: int) -> OcrTask:
     for page_id in unread.values_list("id", flat=True):
         ocr_task_read_page(page_id=page_id)
     return OcrTask.objects.get(pk=task_id)
+
+
+def ocr_task_delete(*, task: OcrTask) -> None:
+    """Delete a task with its files and pages. Its pages' records stay: they are the dedup's, and
+    other tasks or requests may share them. A worker reading one of its pages meanwhile finds it
+    gone and drops its reading quietly."""
+    task.delete()
 
 
 def ocr_task_claim_page(*, among: list[int] | None = None) -> int | None:
@@ -269,7 +279,9 @@ def _update_statuses(task_id: int) -> None:
     time. The task's row is locked while doing so: two workers finishing the last two pages at
     once must not both see the other's page as unread."""
     with transaction.atomic():
-        task = OcrTask.objects.select_for_update().get(pk=task_id)
+        task = OcrTask.objects.select_for_update().filter(pk=task_id).first()
+        if task is None:  # deleted meanwhile
+            return
         for item in task.items.all():
             statuses = set(item.pages.values_list("status", flat=True))
             if not statuses:  # a file refused when submitted: failed already

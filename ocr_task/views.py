@@ -28,7 +28,7 @@ from ocr_task.serializers import (
     OcrTaskSummarySerializer,
     TaskItemSerializer,
 )
-from ocr_task.services import TaskFile, ocr_task_create
+from ocr_task.services import TaskFile, ocr_task_create, ocr_task_delete
 
 # Exports are built in memory up to this size, then in a temporary file.
 EXPORT_SPOOL_BYTES = 16 * 1024 * 1024
@@ -50,6 +50,12 @@ class JsonAnswers(BaseContentNegotiation):
         description="Tasks, newest first, with their progress and files but not their pages' readings.",
         responses={200: OcrTaskSummarySerializer, 400: OpenApiResponse(description="A filter value is invalid.")},
     ),
+    destroy=extend_schema(
+        summary="Delete an OCR task",
+        description="Deletes the task with the files it keeps and its pages; the records of its pages stay "
+        "(they are shared by the dedup). Pages still being read are dropped.",
+        responses={204: None, 404: OpenApiResponse(ErrorSerializer, description="No task has this id.")},
+    ),
     retrieve=extend_schema(
         summary="OCR task",
         description="The task, its progress, and per file per page the reading (as parse_text gives it) "
@@ -57,7 +63,9 @@ class JsonAnswers(BaseContentNegotiation):
         responses={200: OcrTaskSerializer, 404: OpenApiResponse(ErrorSerializer, description="No task has this id.")},
     ),
 )
-class OcrTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class OcrTaskViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
     """Many files and long PDFs read page by page, synchronously or in the background."""
 
     parser_classes = [MultiPartParser, FormParser]  # files: JSON bodies are refused with a 415
@@ -67,6 +75,9 @@ class OcrTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self):
         return ocr_task_list_visible_to(self.request.user, with_readings=self.action in ("retrieve", "create"))
+
+    def perform_destroy(self, task) -> None:
+        ocr_task_delete(task=task)
 
     def get_serializer_class(self):
         return OcrTaskSummarySerializer if self.action == "list" else OcrTaskSerializer

@@ -50,3 +50,14 @@ class StallingTesserocrEngine(TesserocrEngine):
             started.write(f"{os.getpid()}\n")
         time.sleep(float(os.environ.get("OCR_TEST_STALL_S", "60")))
         return super().recognize(image, layout=layout, with_lines=with_lines)
+
+
+class TaskDeletingEngine(PytesseractEngine):
+    """The real pytesseract engine, during whose reading every OCR task is deleted: a client
+    deleting its task while a worker reads one of its pages."""
+
+    def recognize(self, image: Image.Image, *, layout: Layout = "auto", with_lines: bool = False) -> Recognition:
+        from ocr_task.models import OcrTask
+
+        OcrTask.objects.all().delete()
+        return super().recognize(image, layout=layout, with_lines=with_lines)

@@ -389,3 +389,40 @@ def test_a_chinese_page_exports_to_a_searchable_pdf_with_its_chinese_text(api_cl
     # Tesseract's chi_sim puts spaces between some characters; the PDF's text is the reading's.
     assert answer["items"][0]["pages"][0]["text"].replace(" ", "") == "你好世界"
     assert document[0].get_textpage().get_text_range() == answer["items"][0]["pages"][0]["text"]
+
+
+def test_deleting_a_task_deletes_its_files_and_pages_and_keeps_the_records(api_client, submit):
+    answer = submit(("photo.png", draw_text("delete me")), async_task=False).json()
+
+    response = api_client.delete(f"{TASKS_URL}{answer['id']}/")
+
+    assert response.status_code == 204
+    assert not OcrTask.objects.exists() and not OcrTaskPage.objects.exists()
+    assert OcrRecord.objects.filter(pk=answer["items"][0]["pages"][0]["record_id"]).exists()
+    assert api_client.get(f"{TASKS_URL}{answer['id']}/").status_code == 404
+
+
+def test_a_page_of_a_task_deleted_while_it_is_read_is_dropped_quietly(settings, submit):
+    settings.OCR_ENGINE = "tests.engines.TaskDeletingEngine"
+    submit(("photo.png", draw_text("gone")))
+
+    assert queues.work_once() is True  # the page was read, its task deleted meanwhile: no error
+
+    assert not OcrTask.objects.exists() and not OcrTaskPage.objects.exists()
+    assert queues.work_once() is False
+
+
+def test_with_auth_required_a_client_cannot_delete_another_clients_task(settings, django_user_model):
+    from rest_framework.test import APIClient
+
+    settings.OCR_API_AUTH = "required"
+    owner, other = (django_user_model.objects.create_user(name, password="pw-long-enough") for name in ("owner", "other"))
+    owner_client, other_client = APIClient(), APIClient()
+    owner_client.force_authenticate(owner)
+    other_client.force_authenticate(other)
+    task = owner_client.post(
+        TASKS_URL, {"files": [upload(draw_text("mine"), "mine.png")], "async_task": "true"}, format="multipart"
+    ).json()
+
+    assert other_client.delete(f"{TASKS_URL}{task['id']}/").status_code == 404
+    assert OcrTask.objects.exists()
