@@ -34,6 +34,12 @@ from ocr_task.services import TaskFile, ocr_task_create, ocr_task_delete
 EXPORT_SPOOL_BYTES = 16 * 1024 * 1024
 
 
+# Credentials that are not valid (and, with OCR_API_AUTH=required, none at all) get a 401.
+_UNAUTHORIZED = {
+    401: OpenApiResponse(ErrorSerializer, description="Credentials missing (OCR_API_AUTH=required) or not valid."),
+}
+
+
 class JsonAnswers(BaseContentNegotiation):
     """The export's `format` parameter chooses the file, not a DRF renderer; errors stay JSON."""
 
@@ -48,19 +54,24 @@ class JsonAnswers(BaseContentNegotiation):
     list=extend_schema(
         summary="OCR tasks (list)",
         description="Tasks, newest first, with their progress and files but not their pages' readings.",
-        responses={200: OcrTaskSummarySerializer, 400: OpenApiResponse(description="A filter value is invalid.")},
+        responses={
+            200: OcrTaskSummarySerializer,
+            400: OpenApiResponse(description="A filter value is invalid."),
+            404: OpenApiResponse(ErrorSerializer, description="`page` is past the last page."),
+            **_UNAUTHORIZED,
+        },
     ),
     destroy=extend_schema(
         summary="Delete an OCR task",
         description="Deletes the task with the files it keeps and its pages; the records of its pages stay "
         "(they are shared by the dedup). Pages still being read are dropped.",
-        responses={204: None, 404: OpenApiResponse(ErrorSerializer, description="No task has this id.")},
+        responses={204: None, 404: OpenApiResponse(ErrorSerializer, description="No task has this id."), **_UNAUTHORIZED},
     ),
     retrieve=extend_schema(
         summary="OCR task",
         description="The task, its progress, and per file per page the reading (as parse_text gives it) "
         "and the plain text.",
-        responses={200: OcrTaskSerializer, 404: OpenApiResponse(ErrorSerializer, description="No task has this id.")},
+        responses={200: OcrTaskSerializer, 404: OpenApiResponse(ErrorSerializer, description="No task has this id."), **_UNAUTHORIZED},
     ),
 )
 class OcrTaskViewSet(
@@ -101,6 +112,7 @@ class OcrTaskViewSet(
             ),
             413: OpenApiResponse(ErrorSerializer, description="The request is larger than OCR_TASK_MAX_BYTES."),
             503: OpenApiResponse(ErrorSerializer, description="async_task=false and the engine cannot run."),
+            **_UNAUTHORIZED,
         },
     )
     def create(self, request: Request) -> Response:
@@ -142,6 +154,7 @@ class OcrTaskViewSet(
                 ErrorSerializer, description="The file is still being read (`item_not_finished`), or no page "
                 "of it could be read (`item_failed`)."
             ),
+            **_UNAUTHORIZED,
         },
     )
     @action(
