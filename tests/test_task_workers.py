@@ -1,6 +1,7 @@
 """Tasks read by real workers: the embedded threads, and Celery worker processes on the real Redis
 at 127.0.0.1:6379 (these tests skip, saying so, where no Redis answers)."""
 
+import io
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from django.core.management import call_command
 from django.utils import timezone
 
 from ocr_project.celery import app as celery_app
@@ -272,3 +274,17 @@ def test_a_celery_worker_delivers_the_callback(start_worker, settings):
         receiver.close()
     task.refresh_from_db()
     assert (task.status, task.callback_status) == ("succeeded", "delivered")
+
+
+def test_ocr_batch_hands_the_pages_to_the_celery_workers_and_writes_their_readings(start_worker, tmp_path):
+    worker = start_worker()
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    (scans / "report.pdf").write_bytes(pdf_of("first page text", "second page here"))
+    out = tmp_path / "out"
+
+    call_command("ocr_batch", str(scans), "--out", str(out), "--formats", "txt", stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert (out / "report.pdf.txt").read_text() == "first page text\fsecond page here"
+    readers = set(OcrTaskPage.objects.values_list("read_by", flat=True))
+    assert {reader.split("@")[0] for reader in readers} == {worker.name}  # not this process
