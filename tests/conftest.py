@@ -8,7 +8,7 @@ from PIL import Image, ImageDraw, ImageFont
 from rest_framework.test import APIClient
 
 from ocr_record.models import OcrRecord
-from tests import engines
+from tests import browser, engines
 
 # Requests in tests do not start the embedded task worker's threads: tests read pages with
 # `queues.work_once()` (what those threads run), or start the threads themselves. Set here, when
@@ -84,3 +84,8 @@ def counting_engine(settings):
     engines.CountingPytesseractEngine.calls = 0
     return engines.CountingPytesseractEngine
 
+
+@pytest.fixture
+def page(monkeypatch):
+    """A page in Debian's headless Chromium (tests/browser.py); skips where there is none."""
+    yield from browser.open_browser_page(monkeypatch)

@@ -10,7 +10,6 @@ import threading
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import redis
@@ -138,7 +137,7 @@ def celery_queue(settings, broker, transactional_db):
 class CeleryWorker:
     """`celery -A ocr_project worker`, as `make worker` starts it, on the test database and broker."""
 
-    def __init__(self, name: str, tmp_path: Path, **environment: str) -> None:
+    def __init__(self, name: str, **environment: str) -> None:
         self.name = f"{name}-{uuid.uuid4().hex[:6]}"
         self.output: list[str] = []
         self.process = subprocess.Popen(
@@ -180,11 +179,11 @@ class CeleryWorker:
 
 
 @pytest.fixture
-def start_worker(celery_queue, tmp_path):
+def start_worker(celery_queue):
     workers = []
 
     def start(name: str = "worker", **environment: str) -> CeleryWorker:
-        workers.append(CeleryWorker(name, tmp_path, **environment))
+        workers.append(CeleryWorker(name, **environment))
         return workers[-1]
 
     yield start

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from ocr_record.models import OcrRecord
 from tests.conftest import FONT_PATH, draw_text, make_record
-from tests.test_docs_in_a_browser import page, record_requests, sent_outside  # noqa: F401 (page is a fixture)
+from tests.browser import record_requests, sent_outside
 
 ARTIFACTS = Path(os.environ.get("OCR_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
 TIMEOUT_MS = 30_000
