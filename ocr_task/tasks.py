@@ -15,6 +15,7 @@ from django.db import OperationalError, close_old_connections
 from django.utils import timezone
 
 import ocr_engine
+from ocr_project.celery import app  # noqa: F401 (the shared tasks below are sent with its settings)
 from ocr_task import services
 from ocr_task.models import OcrTask, OcrTaskPage
 

@@ -18,7 +18,6 @@ from rest_framework.reverse import reverse
 from ocr_project.exception_handler import ErrorSerializer
 from ocr_record.exceptions import RequestRefused
 from ocr_record.uploads import oversized_uploads
-from ocr_task import exports
 from ocr_task.filters import OcrTaskFilter
 from ocr_task.selectors import ocr_task_list_visible_to
 from ocr_task.serializers import (
@@ -166,6 +165,8 @@ class OcrTaskViewSet(
         pagination_class=None,
     )
     def export(self, request: Request, pk: str, item_id: str) -> FileResponse:
+        from ocr_task import exports  # reportlab only in the processes that export (~6 MiB)
+
         query = ExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         item = self.get_object().items.filter(pk=item_id).first()
