@@ -404,7 +404,7 @@ def main() -> None:
     scales = [1_000, 10_000] if arguments.quick else [10_000, 100_000, 1_000_000]
     requests = 2_000 if arguments.quick else 10_000
 
-    kept_sections = {name: sections.existing(name) for name in sections.SECTIONS}
+    kept_sections = {name: sections.existing(name, arguments.output) for name in sections.SECTIONS}
     reset_database()
     accuracy_rows, accuracy_summary = accuracy(images)
     ablation_rows = ablation(images)
@@ -531,7 +531,7 @@ def main() -> None:
     arguments.output.write_text("\n".join(report), encoding="utf-8")
     for name, section in kept_sections.items():  # `make load` and `make bench-tasks` write their own
         if section:
-            sections.write(name, section)
+            sections.write(name, section, arguments.output)
     print(f"wrote {arguments.output}")
 
 

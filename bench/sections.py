@@ -13,19 +13,19 @@ def markers(name: str) -> tuple[str, str]:
     return f"<!-- {name}: written by make {SECTIONS[name]} -->", f"<!-- /{name} -->"
 
 
-def existing(name: str) -> str:
-    """The section RESULTS.md has now, if any."""
+def existing(name: str, results: Path = RESULTS) -> str:
+    """The section `results` has now, if any."""
     start_marker, end_marker = markers(name)
-    report = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    report = results.read_text(encoding="utf-8") if results.exists() else ""
     start, end = report.find(start_marker), report.find(end_marker)
     return report[start : end + len(end_marker)] if start >= 0 and end > start else ""
 
 
-def write(name: str, body: str) -> None:
-    """Put the section into RESULTS.md, replacing the one of an earlier run."""
+def write(name: str, body: str, results: Path = RESULTS) -> None:
+    """Put the section into `results`, replacing the one of an earlier run."""
     start_marker, end_marker = markers(name)
     section = body if body.startswith(start_marker) else f"{start_marker}\n{body.strip()}\n{end_marker}"
-    report = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    report = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
     pattern = re.compile(re.escape(start_marker) + ".*?" + re.escape(end_marker), re.DOTALL)
     report = pattern.sub(lambda _: section, report) if pattern.search(report) else report.rstrip() + "\n\n" + section
-    RESULTS.write_text(report.rstrip() + "\n", encoding="utf-8")
+    results.write_text(report.rstrip() + "\n", encoding="utf-8")
