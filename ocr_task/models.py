@@ -78,3 +78,8 @@ class OcrTaskPage(models.Model):
     class Meta:
         ordering = ["item_id", "number"]
         constraints = [models.UniqueConstraint(fields=["item", "number"], name="ocr_task_page_unique")]
+
+    @property
+    def reading(self) -> dict:
+        """The page's parse_text reading once read (its record's result); empty until then."""
+        return self.record.result if self.record_id and self.record.result else {}

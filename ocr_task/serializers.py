@@ -59,24 +59,21 @@ class TaskPageSerializer(serializers.ModelSerializer):
         model = OcrTaskPage
         fields = ["number", "status", "error", "record_id", "text", "width", "height", "direction", "lines"]
 
-    def _result(self, page: OcrTaskPage) -> dict:
-        return page.record.result if page.record_id and page.record.result else {}
-
     def get_text(self, page: OcrTaskPage) -> str | None:
-        return self._result(page).get("text")
+        return page.reading.get("text")
 
     def get_width(self, page: OcrTaskPage) -> int | None:
-        return self._result(page).get("width")
+        return page.reading.get("width")
 
     def get_height(self, page: OcrTaskPage) -> int | None:
-        return self._result(page).get("height")
+        return page.reading.get("height")
 
     def get_direction(self, page: OcrTaskPage) -> int | None:
-        return self._result(page).get("direction")
+        return page.reading.get("direction")
 
     @extend_schema_field(LocatedLineSerializer(many=True, allow_null=True))
     def get_lines(self, page: OcrTaskPage) -> list | None:
-        return self._result(page).get("lines")
+        return page.reading.get("lines")
 
 
 class TaskItemSerializer(serializers.ModelSerializer):
