@@ -15,12 +15,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 COPY requirements.txt .
-# tesserocr is compiled against Debian's libtesseract (see requirements.txt); the compiler and
+# tesserocr is compiled against Debian's libtesseract (see requirements.txt), OpenCV (PP-OCR) loads
+# libGL and GLib; the compiler and
 # headers are removed again in the same layer, the libraries stay as tesseract-ocr's dependencies.
 ARG BUILD_PACKAGES="libtesseract-dev libleptonica-dev pkg-config g++"
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim tesseract-ocr-osd $BUILD_PACKAGES \
+        tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim tesseract-ocr-osd libgl1 libglib2.0-0 $BUILD_PACKAGES \
     && pip install -r requirements.txt \
     && apt-get purge -y --auto-remove $BUILD_PACKAGES \
     && rm -rf /var/lib/apt/lists/*

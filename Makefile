@@ -5,14 +5,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-# Tesseract with its English, Simplified Chinese and orientation data for the engines, and what
-# tesserocr is compiled with against Debian's libtesseract; for the tests, fonts to draw images
+# Tesseract with its English, Simplified Chinese and orientation data for the engines, what
+# tesserocr is compiled with against Debian's libtesseract, and the libraries OpenCV loads (PP-OCR); for the tests, fonts to draw images
 # with (DejaVu, Noto CJK) and Chromium to load the docs pages in (Playwright drives Debian's).
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim tesseract-ocr-osd \
-	libtesseract-dev libleptonica-dev pkg-config g++ python3-venv python3-dev
+	libtesseract-dev libleptonica-dev pkg-config g++ python3-venv python3-dev libgl1 libglib2.0-0
 TEST_APT_PACKAGES := fonts-dejavu-core fonts-noto-cjk chromium
 # The benchmark draws its images with these fonts and words.
-BENCH_APT_PACKAGES := fonts-dejavu-core fonts-liberation fonts-freefont-ttf wamerican
+BENCH_APT_PACKAGES := fonts-dejavu-core fonts-liberation fonts-freefont-ttf fonts-noto-cjk wamerican
 # Tesseract's OpenMP threads would fight the server's workers for the cores (ocr_engine sets it
 # too, for anything that does not start through make).
 export OMP_THREAD_LIMIT := 1

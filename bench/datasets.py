@@ -115,6 +115,42 @@ def _two_lines(rng, text, font):
     return _draw(text, font, rng.randint(26, 36))
 
 
+def _heavy_noise(rng, text, font):
+    """Gaussian noise of σ ≈ 90 grey levels: a photo taken in the dark at a high ISO."""
+    image = np.asarray(_draw(text, font, rng.randint(30, 40)), dtype=np.float32)
+    noise_rng = np.random.default_rng(rng.randrange(2**32))
+    image = image + noise_rng.normal(0, rng.uniform(85, 95), image.shape)
+    return Image.fromarray(np.clip(image, 0, 255).astype(np.uint8))
+
+
+def _uneven_lighting(rng, text, font):
+    """A strong left-to-right gradient: the paper goes from lit to shadowed, and the ink with it."""
+    image = np.asarray(_draw(text, font, rng.randint(28, 36)), dtype=np.float32)
+    dark, light = rng.uniform(0.15, 0.3), rng.uniform(0.9, 1.0)
+    ramp = np.linspace(light, dark, image.shape[1])[np.newaxis, :]
+    if rng.random() < 0.5:
+        ramp = ramp[:, ::-1]
+    return Image.fromarray(np.clip(image * ramp + 20 * ramp, 0, 255).astype(np.uint8))
+
+
+def _tiny(rng, text, font):
+    return _draw(text, font, rng.randint(8, 10), margin=rng.randint(3, 6))
+
+
+def _heavy_jpeg(rng, text, font):
+    """Saved as JPEG at quality 8 and decoded again: blocks and ringing around every letter."""
+    image = _draw(text, font, rng.randint(24, 34), mode="RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=8)
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+
+
+def _rotated_more(rng, text, font):
+    angle = rng.uniform(10, 15) * rng.choice([-1, 1])
+    image = _draw(text, font, rng.randint(28, 36))
+    return image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+
+
 SETS = {
     "clean": _clean,
     "small (10-14 px)": _small,
@@ -124,6 +160,11 @@ SETS = {
     "inverted": _inverted,
     "coloured background": _coloured,
     "two lines": _two_lines,
+    "heavy noise (σ≈90)": _heavy_noise,
+    "uneven lighting": _uneven_lighting,
+    "tiny (8-10 px)": _tiny,
+    "heavy JPEG (q=8)": _heavy_jpeg,
+    "rotated (±10-15°)": _rotated_more,
 }
 
 
@@ -198,3 +239,78 @@ def build_pages(name: str, *, count: int = 60, seed: int = 20261124) -> list[Pag
             image = turned
         pages.append(Page(image=image, words=drawn))
     return pages
+
+
+# Photos of printed text, for the engines' comparison -------------------------------------------
+
+CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+#: Words of shop signs and product labels, put together into lines of 2-6 characters each.
+CHINESE_WORDS = (
+    "超市 药店 银行 饭店 面包 牛奶 苹果 价格 优惠 出口 入口 停车场 电话 地址 营业时间 欢迎光临 "
+    "小心地滑 禁止吸烟 生产日期 保质期 净含量 配料 食品 有限公司 北京 上海 广州 深圳 人民路 "
+    "中山路 收银台 会员 折扣 新鲜 水果 蔬菜 早餐 午餐 咖啡 茶叶 酒店 医院 学校 图书馆 地铁站"
+).split()
+
+
+@dataclass(frozen=True)
+class Photo:
+    image: Image.Image
+    text: str  # every line drawn, top to bottom, joined by newlines
+
+
+PHOTO_SETS = ("photos of printed text", "photos of Chinese labels")
+
+
+def build_photos(name: str, *, count: int = 30, seed: int = 20261125) -> list[Photo]:
+    """Phone photos of a printed card: 2-5 lines of words (English, or Chinese labels), on a
+    cluttered background, seen at an angle (perspective), under a shadow, slightly out of focus,
+    and saved as a phone saves it (JPEG). The text of each is what was printed."""
+    rng = random.Random(f"{seed}:{name}")
+    vocabulary = words()
+    photos = []
+    for _ in range(count):
+        if name == "photos of Chinese labels":
+            font = ImageFont.truetype(CJK_FONT, rng.randint(34, 56))
+            lines = ["".join(rng.choice(CHINESE_WORDS) for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(2, 4))]
+        else:
+            font = ImageFont.truetype(rng.choice(FONTS), rng.randint(30, 48))
+            lines = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(2, 5))]
+        photos.append(Photo(image=_photograph(rng, lines, font), text="\n".join(lines)))
+    return photos
+
+
+def _photograph(rng: random.Random, lines: list[str], font: ImageFont.FreeTypeFont) -> Image.Image:
+    margin = font.size
+    line_height = int(font.size * 1.5)
+    card_width = max(int(font.getlength(line)) for line in lines) + 2 * margin
+    card_height = line_height * len(lines) + 2 * margin
+    paper = tuple(rng.randint(200, 250) for _ in range(3))
+    ink = tuple(rng.randint(0, 70) for _ in range(3))
+    card = Image.new("RGB", (card_width, card_height), paper)
+    draw = ImageDraw.Draw(card)
+    for number, line in enumerate(lines):
+        draw.text((margin, margin + number * line_height), line, fill=ink, font=font)
+    # The scene: a background of blotches in other colours, the card somewhere on it.
+    width, height = int(card_width * rng.uniform(1.3, 1.6)), int(card_height * rng.uniform(1.4, 1.9))
+    scene = Image.new("RGB", (width, height), tuple(rng.randint(40, 160) for _ in range(3)))
+    scene_draw = ImageDraw.Draw(scene)
+    for _ in range(12):
+        x, y = rng.randrange(width), rng.randrange(height)
+        radius = rng.randint(10, max(11, width // 6))
+        scene_draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=tuple(rng.randint(30, 200) for _ in range(3)))
+    left, top = rng.randint(0, width - card_width), rng.randint(0, height - card_height)
+    scene.paste(card, (left, top))
+    # Seen at an angle: each corner of the scene moved by up to 8% of its size.
+    jitter = [(rng.uniform(-0.08, 0.08) * width, rng.uniform(-0.08, 0.08) * height) for _ in range(4)]
+    corners = [(0, 0), (0, height), (width, height), (width, 0)]
+    quad = [coordinate for (x, y), (dx, dy) in zip(corners, jitter) for coordinate in (x + dx, y + dy)]
+    scene = scene.transform((width, height), Image.Transform.QUAD, quad, resample=Image.Resampling.BICUBIC)
+    # A shadow across part of the picture, and a little blur.
+    pixels = np.asarray(scene, dtype=np.float32)
+    ramp = np.linspace(1.0, rng.uniform(0.45, 0.75), width)[np.newaxis, :, np.newaxis]
+    pixels = pixels * (ramp if rng.random() < 0.5 else ramp[:, ::-1])
+    scene = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+    scene = scene.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 1.3)))
+    buffer = io.BytesIO()
+    scene.save(buffer, format="JPEG", quality=rng.randint(55, 85))
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")

@@ -34,6 +34,9 @@ class RecognitionTimeout(OcrEngineError):
 
 #: A rectangle in the pixels of the image that was read: left, top, right, bottom (exclusive).
 Box = tuple[int, int, int, int]
+#: Four corners in the pixels of the image that was read, clockwise from the text's top-left: the
+#: box of text that is not level (a tilted line found by a text detector).
+Quad = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]
 
 
 @dataclass(frozen=True)
@@ -41,16 +44,21 @@ class Word:
     text: str
     confidence: float  # 0 to 1
     box: Box
+    #: The word's four corners when it is not level; `box` then encloses them.
+    quad: Quad | None = None
 
 
 @dataclass(frozen=True)
 class Line:
-    """A line of text: its words joined by spaces, and their mean confidence."""
+    """A line of text: its words joined as the script wants (`join_words`), their mean confidence,
+    and the engine that read it (a combined engine keeps each line's own reader)."""
 
     text: str
     confidence: float
     box: Box
     words: tuple[Word, ...]
+    quad: Quad | None = None
+    engine: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,10 +75,34 @@ class Recognition:
     lines: tuple[Line, ...] = ()
 
 
-def line_of(words: list[Word]) -> Line:
-    """The line made of `words`: their text joined by spaces, mean confidence, enclosing box."""
+def is_cjk(character: str) -> bool:
+    """A Chinese, Japanese or Korean ideograph or syllable, or CJK punctuation: scripts written
+    without spaces between words."""
+    code = ord(character)
+    return (
+        0x3000 <= code <= 0x9FFF  # CJK punctuation, kana, ideographs
+        or 0xAC00 <= code <= 0xD7AF  # Hangul syllables
+        or 0xF900 <= code <= 0xFAFF  # compatibility ideographs
+        or 0xFF00 <= code <= 0xFFEF  # full-width forms
+        or 0x20000 <= code <= 0x2FA1F  # ideographs beyond the basic plane
+    )
+
+
+def join_words(words: list[str]) -> str:
+    """Words joined by spaces, except between two CJK characters: Tesseract reads each Chinese
+    character as a word of its own, and "汉 阳" is not how Chinese is written."""
+    text = ""
+    for word in words:
+        if text and not (is_cjk(text[-1]) and is_cjk(word[0])):
+            text += " "
+        text += word
+    return text
+
+
+def line_of(words: list[Word], *, engine: str = "") -> Line:
+    """The line made of `words`: their text joined (`join_words`), mean confidence, enclosing box."""
     return Line(
-        text=" ".join(word.text for word in words),
+        text=join_words([word.text for word in words]),
         confidence=sum(word.confidence for word in words) / len(words),
         box=(
             min(word.box[0] for word in words),
@@ -79,6 +111,7 @@ def line_of(words: list[Word]) -> Line:
             max(word.box[3] for word in words),
         ),
         words=tuple(words),
+        engine=engine,
     )
 
 

@@ -108,5 +108,5 @@ def _recognition_from_table(tsv: str, *, with_lines: bool) -> Recognition:
     return Recognition(
         text="".join(" ".join(word.text for word in line) + "\n" for line in lines.values()),
         confidence=sum(whole_percents) / len(whole_percents) / 100 if words else None,
-        lines=tuple(line_of(line) for line in lines.values()) if with_lines else (),
+        lines=tuple(line_of(line, engine="pytesseract") for line in lines.values()) if with_lines else (),
     )

@@ -6,6 +6,7 @@ import tesserocr
 from PIL import Image
 
 from ocr_engine.base import (
+    Box,
     EngineUnavailable,
     Layout,
     Line,
@@ -124,10 +125,22 @@ def _lines(api: tesserocr.PyTessBaseAPI) -> tuple[Line, ...]:
     while True:
         if iterator.IsAtBeginningOf(tesserocr.RIL.TEXTLINE) or not lines:
             lines.append([])
-        text = (iterator.GetUTF8Text(tesserocr.RIL.WORD) or "").strip()
-        box = iterator.BoundingBox(tesserocr.RIL.WORD)
+        text, box = _word_at(iterator)
         if text and box:
             lines[-1].append(Word(text=text, confidence=iterator.Confidence(tesserocr.RIL.WORD) / 100, box=box))
         if not iterator.Next(tesserocr.RIL.WORD):
             break
-    return tuple(line_of(words) for words in lines if words)
+    return tuple(line_of(words, engine="tesserocr") for words in lines if words)
+
+
+def _word_at(iterator) -> tuple[str, Box | None]:
+    """The text and box of the word the iterator is at; ("", None) where there is none.
+
+    On an image without text, or where layout analysis found a block it recognized nothing in,
+    tesserocr raises "No text returned" instead of giving an empty word.
+    """
+    try:
+        text = (iterator.GetUTF8Text(tesserocr.RIL.WORD) or "").strip()
+    except RuntimeError:
+        return "", None
+    return text, iterator.BoundingBox(tesserocr.RIL.WORD)

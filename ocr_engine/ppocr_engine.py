@@ -1,0 +1,378 @@
+"""PP-OCRv4 on ONNX Runtime: text detection, a 0/180 line-direction classifier and recognition.
+
+The models ship inside the pinned `rapidocr_onnxruntime` wheel (PP-OCRv4 detection and Chinese +
+English recognition, the PP-OCR mobile direction classifier): nothing is downloaded. The package's
+own pre- and post-processing (DB box extraction) is used; the orchestration is ours, because the
+package's default call is tuned for a GPU and a batch, not for one request on one core:
+
+- one ONNX Runtime thread per call, like Tesseract (`OMP_THREAD_LIMIT=1`): the server's workers
+  use the cores, and one request's threads must not fight another's;
+- each line is recognized at its own width (the package pads every line to at least 320 px and a
+  batch to its widest line: twice the work on a receipt, and no better reading);
+- the detector caps the side it looks at (PaddleOCR's default, where the package enlarges every
+  page to 736 px on its shorter side), so that a phone photo or a receipt costs what a page costs;
+- a language without Chinese masks the Chinese characters out of the recognizer's choices, so
+  that an English line cannot come back with a stray ideograph.
+
+Sessions are created once per process (`_models`) and shared by every engine instance and thread:
+`InferenceSession.run` is thread-safe.
+"""
+
+import functools
+import math
+import threading
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from ocr_engine.base import (
+    EngineUnavailable,
+    Layout,
+    Line,
+    OcrEngine,
+    Quad,
+    Recognition,
+    RecognitionFailed,
+    RecognitionTimeout,
+    Word,
+    is_cjk,
+    join_words,
+)
+from ocr_engine.images import as_engine_input
+
+#: The recognizer's input height, and the narrowest a line is padded to: very short words
+#: (a price, "SR") are read better with some room after them, as the model was trained.
+LINE_HEIGHT_PX = 48
+MIN_LINE_WIDTH_PX = 96
+#: A line wider than this (at 48 px high) is squeezed to it: a bound on one call's cost that real
+#: lines stay under (a 2,000 px scanned line of 32 px is 3,000 px at 48).
+MAX_LINE_WIDTH_PX = 3200
+#: The detector: pages are looked at with their shorter side at least this (smaller ones are
+#: enlarged so that their text is found), and their longer side at most DETECT_MAX_SIDE_PX, which
+#: is PaddleOCR's own default (`det_limit_side_len`): on the real receipts it found as much as
+#: 1,280 or 1,600 did, at half the cost.
+DETECT_MIN_SIDE_PX = 736
+DETECT_MAX_SIDE_PX = 960
+#: A detected line the classifier says is upside down with at least this probability is turned.
+UPSIDE_DOWN_ABOVE = 0.9
+#: Lines read with a mean character probability under this are dropped (the package's default):
+#: what the detector took for text and the recognizer could not make anything of.
+MIN_LINE_CONFIDENCE = 0.5
+
+
+@dataclass(frozen=True)
+class _Models:
+    detector: "object"
+    classifier: "object"
+    recognizer: "object"
+    characters: tuple[str, ...]
+    #: Indices of the recognizer's characters that are not CJK: what a non-Chinese language keeps.
+    latin_indices: np.ndarray
+    postprocess: "object"
+
+
+@functools.cache
+def _models() -> _Models:
+    """The three ONNX sessions of this process, loaded from the rapidocr_onnxruntime wheel."""
+    try:
+        import onnxruntime
+        import rapidocr_onnxruntime
+        from rapidocr_onnxruntime.ch_ppocr_det.utils import DBPostProcess
+    except ImportError as error:
+        raise EngineUnavailable(f"PP-OCR needs rapidocr_onnxruntime and onnxruntime: {error}") from error
+    model_dir = Path(rapidocr_onnxruntime.__file__).parent / "models"
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # No memory arena: a large page's buffers are given back after the call instead of being kept
+    # by the process for ever (the worker's memory stays flat from one image to the next).
+    options.enable_cpu_mem_arena = False
+    options.log_severity_level = 3
+
+    def session(file_name: str):
+        path = model_dir / file_name
+        if not path.is_file():
+            raise EngineUnavailable(f"the PP-OCR model {path} is missing (reinstall rapidocr_onnxruntime)")
+        return onnxruntime.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+
+    recognizer = session("ch_PP-OCRv4_rec_infer.onnx")
+    # The model's own alphabet, kept in its metadata; CTC's blank comes first, the space last.
+    alphabet = recognizer.get_modelmeta().custom_metadata_map["character"].splitlines()
+    characters = ("", *alphabet, " ")
+    latin = np.array([index for index, character in enumerate(characters) if not (character and is_cjk(character))])
+    return _Models(
+        detector=session("ch_PP-OCRv4_det_infer.onnx"),
+        classifier=session("ch_ppocr_mobile_v2.0_cls_infer.onnx"),
+        recognizer=recognizer,
+        characters=characters,
+        latin_indices=latin,
+        # DB's post-processing with the package's defaults (box threshold, unclip ratio).
+        postprocess=DBPostProcess(thresh=0.3, box_thresh=0.5, max_candidates=1000, unclip_ratio=1.6,
+                                  score_mode="fast", use_dilation=True),
+    )
+
+
+class PpocrEngine(OcrEngine):
+    """Reads photos, receipts, signs and Chinese far better than Tesseract; clean document pages,
+    faint text and dense print worse (README, "Engines"). `layout="line"` reads the whole image as
+    one line with the recognizer alone (a cropped word or line: the detector finds nothing in a
+    crop with no margin); any other layout detects the lines first."""
+
+    name = "ppocr"
+
+    def __init__(self, *, language: str = "eng", timeout_seconds: float | None = None) -> None:
+        super().__init__(language=language, timeout_seconds=timeout_seconds)
+        self._models = _models()
+        self.reads_chinese = any(name.startswith("chi") for name in language.split("+"))
+
+    @property
+    def version(self) -> str:
+        return f"rapidocr_onnxruntime {metadata.version('rapidocr_onnxruntime')} (PP-OCRv4), onnxruntime {metadata.version('onnxruntime')}"
+
+    def recognize(self, image: Image.Image, *, layout: Layout = "auto", with_lines: bool = False) -> Recognition:
+        pixels = _bgr(as_engine_input(image))
+        deadline = _Deadline(self.timeout_seconds)
+        try:
+            if layout == "line":
+                # The image is the line: no classifier (it turns more upright crops the wrong way
+                # than it rights, on the real line sets) and no confidence floor (a doubtful
+                # reading is still this engine's reading of it, for the caller to weigh).
+                height, width = pixels.shape[:2]
+                whole = ((0.0, 0.0), (float(width), 0.0), (float(width), float(height)), (0.0, float(height)))
+                line = self._read_line(pixels, whole, deadline)
+                lines = [line] if line is not None else []
+            else:
+                lines = self._read_lines(pixels, self._detect(pixels, deadline), deadline)
+        except RecognitionTimeout:
+            raise
+        except Exception as error:  # onnxruntime and OpenCV raise their own types
+            raise RecognitionFailed(f"PP-OCR failed: {error}") from error
+        words = [word for line in lines for word in line.words]
+        return Recognition(
+            text="".join(line.text + "\n" for line in lines),
+            confidence=sum(word.confidence for word in words) / len(words) if words else None,
+            lines=tuple(lines) if with_lines else (),
+        )
+
+    # Detection ------------------------------------------------------------------------------
+
+    def _detect(self, pixels: np.ndarray, deadline: "_Deadline") -> list[Quad]:
+        """The text lines' quadrilaterals in `pixels`, in reading order."""
+        import cv2
+
+        height, width = pixels.shape[:2]
+        scale = 1.0
+        if min(height, width) < DETECT_MIN_SIDE_PX:
+            scale = DETECT_MIN_SIDE_PX / min(height, width)
+        if max(height, width) * scale > DETECT_MAX_SIDE_PX:
+            scale = DETECT_MAX_SIDE_PX / max(height, width)
+        resized_height = max(32, round(height * scale / 32) * 32)
+        resized_width = max(32, round(width * scale / 32) * 32)
+        resized = cv2.resize(pixels, (resized_width, resized_height))
+        batch = ((resized.astype(np.float32) / 255 - 0.5) / 0.5).transpose(2, 0, 1)[np.newaxis]
+        probability = deadline.run(self._models.detector, batch)
+        boxes, _ = self._models.postprocess(probability, (height, width))
+        quads = []
+        for box in boxes:
+            quad = _clockwise(np.asarray(box, dtype=np.float32))
+            if np.linalg.norm(quad[0] - quad[1]) > 3 and np.linalg.norm(quad[0] - quad[3]) > 3:
+                quads.append(tuple((float(x), float(y)) for x, y in quad))
+        return _reading_order(quads)
+
+    # Recognition ----------------------------------------------------------------------------
+
+    def _read_lines(self, pixels: np.ndarray, quads: list[Quad], deadline: "_Deadline") -> list[Line]:
+        """Each detected line read, upright: a line the classifier finds upside down is read both
+        ways and the surer reading kept (the classifier alone turns about one upright line in fifty
+        of the real sets the wrong way). Lines read with too little confidence are dropped: what
+        the detector took for text and was not."""
+        crops = [_crop(pixels, quad) for quad in quads]
+        lines = []
+        for quad, crop, flagged in zip(quads, crops, self._upside_down(crops, deadline)):
+            line = self._read_line(crop, quad, deadline)
+            if flagged:
+                # The text's top-left is the crop's bottom-right.
+                turned = self._read_line(crop[::-1, ::-1], (quad[2], quad[3], quad[0], quad[1]), deadline)
+                if turned is not None and (line is None or turned.confidence > line.confidence):
+                    line = turned
+            if line is not None and line.confidence >= MIN_LINE_CONFIDENCE:
+                lines.append(line)
+        return lines
+
+    def _upside_down(self, crops: list[np.ndarray], deadline: "_Deadline") -> list[bool]:
+        """Which crops the direction classifier finds turned by 180 degrees (one call for all)."""
+        import cv2
+
+        if not crops:
+            return []
+        batch = np.zeros((len(crops), 3, 48, 192), dtype=np.float32)
+        for index, crop in enumerate(crops):
+            width = min(192, math.ceil(48 * crop.shape[1] / crop.shape[0]))
+            resized = cv2.resize(crop, (width, 48)).astype(np.float32)
+            batch[index, :, :, :width] = ((resized / 255 - 0.5) / 0.5).transpose(2, 0, 1)
+        probabilities = deadline.run(self._models.classifier, batch)
+        return [bool(row[1] > UPSIDE_DOWN_ABOVE and row[1] > row[0]) for row in probabilities]
+
+    def _read_line(self, crop: np.ndarray, quad: Quad, deadline: "_Deadline") -> Line | None:
+        """One line's text, read at its own width, with its words located along `quad`."""
+        import cv2
+
+        height, width = crop.shape[:2]
+        text_width = min(MAX_LINE_WIDTH_PX, max(1, math.ceil(LINE_HEIGHT_PX * width / height)))
+        padded_width = max(MIN_LINE_WIDTH_PX, math.ceil(text_width / 8) * 8)
+        batch = np.zeros((1, 3, LINE_HEIGHT_PX, padded_width), dtype=np.float32)
+        resized = cv2.resize(crop, (text_width, LINE_HEIGHT_PX)).astype(np.float32)
+        batch[0, :, :, :text_width] = ((resized / 255 - 0.5) / 0.5).transpose(2, 0, 1)
+        scores = deadline.run(self._models.recognizer, batch)[0]
+        if not self.reads_chinese:
+            masked = np.full_like(scores, -1.0)
+            masked[:, self._models.latin_indices] = scores[:, self._models.latin_indices]
+            scores = masked
+        best = scores.argmax(axis=1)
+        probability = scores.max(axis=1)
+        # CTC: a character is a column whose best class is not the blank and differs from the column before.
+        kept = (best != 0) & np.concatenate(([True], best[1:] != best[:-1]))
+        columns = np.nonzero(kept)[0]
+        if not len(columns):
+            return None
+        # Each output column covers this many pixels of the resized line; back to the crop's pixels.
+        column_px = padded_width / len(best) * width / text_width
+        characters = [(self._models.characters[best[column]], float(probability[column]), column) for column in columns]
+        words = _words(characters, column_px, width, quad)
+        if not words:
+            return None
+        confidence = sum(probability[columns]) / len(columns)
+        return Line(
+            text=join_words([word.text for word in words]),
+            confidence=float(confidence),
+            box=_enclosing(quad),
+            words=tuple(words),
+            quad=quad,
+            engine=self.name,
+        )
+
+
+def _words(characters: list[tuple[str, float, int]], column_px: float, width: int, quad: Quad) -> list[Word]:
+    """Split a line's characters into words at spaces (and around each CJK character, which is
+    a word of its own as Tesseract counts them), each located along the line's quadrilateral."""
+    groups: list[list[tuple[str, float, int]]] = []
+    for character in characters:
+        text = character[0]
+        if text.isspace():
+            groups.append([])
+            continue
+        if not groups or (groups[-1] and (is_cjk(text) or is_cjk(groups[-1][-1][0]))):
+            groups.append([])
+        groups[-1].append(character)
+    words = []
+    for group in (group for group in groups if group):
+        # A character's column is where the model saw its middle; half a column either side.
+        left = max(0.0, (group[0][2] - 0.5) * column_px)
+        right = min(float(width), (group[-1][2] + 1.5) * column_px)
+        word_quad = _along(quad, left / width, right / width)
+        words.append(Word(
+            text="".join(character[0] for character in group),
+            confidence=sum(character[1] for character in group) / len(group),
+            box=_enclosing(word_quad),
+            quad=word_quad,
+        ))
+    return words
+
+
+def _along(quad: Quad, start: float, end: float) -> Quad:
+    """The part of `quad` between fractions `start` and `end` of its length."""
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = quad
+
+    def top(t):
+        return (x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
+
+    def bottom(t):
+        return (x3 + (x2 - x3) * t, y3 + (y2 - y3) * t)
+
+    return (top(start), top(end), bottom(end), bottom(start))
+
+
+def _enclosing(quad: Quad) -> tuple[int, int, int, int]:
+    xs = [x for x, _ in quad]
+    ys = [y for _, y in quad]
+    return math.floor(min(xs)), math.floor(min(ys)), math.ceil(max(xs)), math.ceil(max(ys))
+
+
+def _crop(pixels: np.ndarray, quad: Quad) -> np.ndarray:
+    """The line inside `quad`, straightened to a rectangle (a tall one is a vertical line: turned)."""
+    import cv2
+
+    points = np.asarray(quad, dtype=np.float32)
+    width = max(1, int(max(np.linalg.norm(points[0] - points[1]), np.linalg.norm(points[2] - points[3]))))
+    height = max(1, int(max(np.linalg.norm(points[0] - points[3]), np.linalg.norm(points[1] - points[2]))))
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
+    crop = cv2.warpPerspective(
+        pixels, cv2.getPerspectiveTransform(points, target), (width, height),
+        borderMode=cv2.BORDER_REPLICATE, flags=cv2.INTER_CUBIC,
+    )
+    return crop
+
+
+def _clockwise(points: np.ndarray) -> np.ndarray:
+    """Four points ordered top-left, top-right, bottom-right, bottom-left."""
+    by_x = points[np.argsort(points[:, 0])]
+    left = by_x[:2][np.argsort(by_x[:2, 1])]
+    right = by_x[2:][np.argsort(by_x[2:, 1])]
+    return np.array([left[0], right[0], right[1], left[1]], dtype=np.float32)
+
+
+def _reading_order(quads: list[Quad]) -> list[Quad]:
+    """Top to bottom, and left to right within a row: two boxes whose vertical middles are within
+    half a line height of each other are on the same row (a receipt's item and its price)."""
+    ordered: list[list[Quad]] = []
+    for quad in sorted(quads, key=lambda quad: (quad[0][1] + quad[3][1]) / 2):
+        middle = (quad[0][1] + quad[3][1]) / 2
+        height = abs(quad[3][1] - quad[0][1])
+        if ordered:
+            row_middle = sum((q[0][1] + q[3][1]) / 2 for q in ordered[-1]) / len(ordered[-1])
+            if abs(middle - row_middle) < height / 2:
+                ordered[-1].append(quad)
+                continue
+        ordered.append([quad])
+    return [quad for row in ordered for quad in sorted(row, key=lambda quad: quad[0][0])]
+
+
+def _bgr(image: Image.Image) -> np.ndarray:
+    """The pixels as the PaddleOCR models were trained on them: 8-bit, three channels, BGR."""
+    rgb = np.asarray(image.convert("RGB"))
+    return np.ascontiguousarray(rgb[:, :, ::-1])
+
+
+class _Deadline:
+    """The time limit of one recognition, over all its model calls: each call gets the time left,
+    and is stopped by ONNX Runtime's terminate flag when it runs past it."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds if seconds else None
+
+    def run(self, session, batch: np.ndarray) -> np.ndarray:
+        import onnxruntime
+
+        if self.ends is None:
+            return session.run(None, {session.get_inputs()[0].name: batch})[0]
+        left = self.ends - time.monotonic()
+        if left <= 0:
+            raise RecognitionTimeout(f"PP-OCR did not finish within {self.seconds} s")
+        options = onnxruntime.RunOptions()
+        timer = threading.Timer(left, lambda: setattr(options, "terminate", True))
+        timer.start()
+        try:
+            return session.run(None, {session.get_inputs()[0].name: batch}, options)[0]
+        except Exception as error:
+            if options.terminate:
+                raise RecognitionTimeout(f"PP-OCR did not finish within {self.seconds} s") from error
+            raise
+        finally:
+            timer.cancel()
