@@ -139,7 +139,7 @@ def _tiny(rng, text, font):
 
 def _heavy_jpeg(rng, text, font):
     """Saved as JPEG at quality 8 and decoded again: blocks and ringing around every letter."""
-    image = _draw(text, font, rng.randint(24, 34), mode="RGB")
+    image = _draw(text, font, rng.randint(24, 34)).convert("RGB")
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=8)
     return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")

@@ -73,6 +73,9 @@ class Recognition:
     text: str
     confidence: float | None = None
     lines: tuple[Line, ...] = ()
+    #: What an engine that reads in several ways did to get this reading (e.g. "ppocr", "line"),
+    #: kept in the record's pipeline; empty for one plain reading.
+    steps: tuple[str, ...] = ()
 
 
 def is_cjk(character: str) -> bool:
@@ -125,6 +128,9 @@ class OcrEngine:
 
     #: The short name `OCR_ENGINE` selects this engine by.
     name = ""
+    #: True when `recognize` already takes a second look at an image it reads doubtfully (the
+    #: `auto` engine): the letters pipeline then does not clean the image up and read it again.
+    reads_doubtful_images_itself = False
 
     def __init__(self, *, language: str = "eng", timeout_seconds: float | None = None) -> None:
         """Raise `EngineUnavailable` when the engine cannot run on this machine."""

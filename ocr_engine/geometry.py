@@ -49,11 +49,14 @@ class Turns:
         to the upload's bounds, which a rotated box's corners can overshoot by a pixel or two.
         """
         left, top, right, bottom = box
-        corners = [(left, top), (right, top), (right, bottom), (left, bottom)]
+        return self.corners([(left, top), (right, top), (right, bottom), (left, bottom)], bounds)
+
+    def corners(self, points, bounds: tuple[int, int]) -> list[list[int]]:
+        """`points` of the image as read, in the upload's pixels, clamped to its bounds."""
         width, height = bounds
         return [
             [min(max(round(x), 0), width), min(max(round(y), 0), height)]
-            for x, y in (self.back(corner) for corner in corners)
+            for x, y in (self.back(point) for point in points)
         ]
 
 

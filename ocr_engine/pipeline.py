@@ -35,6 +35,9 @@ class Reading:
 
 def read_image(engine: OcrEngine, image: Image.Image, *, skip_steps: Sequence[str] = ()) -> Reading:
     """The best reading of `image` by `engine`; `skip_steps` leaves preprocessing steps out."""
+    if engine.reads_doubtful_images_itself:
+        recognition = engine.recognize(image)
+        return Reading(recognition, recognition.steps or ("raw",))
     raw = Reading(engine.recognize(image), ("raw",))
     if not is_doubtful(raw.recognition):
         return raw

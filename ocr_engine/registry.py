@@ -9,6 +9,8 @@ from ocr_engine.base import EngineUnavailable, OcrEngine
 ENGINES = {
     "tesserocr": "ocr_engine.tesserocr_engine.TesserocrEngine",
     "pytesseract": "ocr_engine.pytesseract_engine.PytesseractEngine",
+    "ppocr": "ocr_engine.ppocr_engine.PpocrEngine",
+    "auto": "ocr_engine.auto_engine.AutoEngine",
 }
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps
 
-from ocr_engine.base import Line, OcrEngine
+from ocr_engine.base import Line, OcrEngine, Word
 from ocr_engine.geometry import Turns
 from ocr_engine.preprocess import skew_angle
 
@@ -35,6 +35,8 @@ class LocatedLine:
     confidence: float
     location: Location
     words: tuple[LocatedWord, ...]
+    #: The engine that read the line ("tesserocr", "ppocr", ...).
+    engine: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,9 +100,16 @@ def _located(line: Line, turns: Turns, bounds: tuple[int, int]) -> LocatedLine:
     return LocatedLine(
         text=line.text,
         confidence=round(line.confidence, 4),
-        location=turns.quad(line.box, bounds),
+        location=_location(line, turns, bounds),
         words=tuple(
-            LocatedWord(text=word.text, confidence=round(word.confidence, 4), location=turns.quad(word.box, bounds))
+            LocatedWord(text=word.text, confidence=round(word.confidence, 4), location=_location(word, turns, bounds))
             for word in line.words
         ),
+        engine=line.engine,
     )
+
+
+def _location(part: Line | Word, turns: Turns, bounds: tuple[int, int]) -> Location:
+    """A line's or word's corners in the upload: its own quadrilateral when the engine found one
+    (text detected at a slant), otherwise its box's."""
+    return turns.corners(part.quad, bounds) if part.quad else turns.quad(part.box, bounds)

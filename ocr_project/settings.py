@@ -215,7 +215,8 @@ OCR_CALLBACK_RETRY_S = env_int("OCR_CALLBACK_RETRY_S", default=10, minimum=1)
 OCR_CALLBACK_TIMEOUT_S = env_int("OCR_CALLBACK_TIMEOUT_S", default=10, minimum=1)
 
 # The recognition engine: a short name from ocr_engine.ENGINES or a dotted path to an engine class.
-OCR_ENGINE = env_str("OCR_ENGINE", default="tesserocr")
+# "auto" reads with Tesseract and, where Tesseract is doubtful or the image is a photo, with PP-OCR.
+OCR_ENGINE = env_str("OCR_ENGINE", default="auto")
 OCR_LANGUAGE = env_str("OCR_LANGUAGE", default="eng")
 OCR_TIMEOUT_S = env_int("OCR_TIMEOUT_S", default=10, minimum=1)
 

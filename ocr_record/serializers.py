@@ -81,6 +81,17 @@ class ParseTextOptionsSerializer(serializers.Serializer):
     quick_mode = serializers.BooleanField(
         default=False, help_text="The image holds a single line of text: read it as one line, faster."
     )
+    engine = serializers.ChoiceField(
+        choices=["auto", "tesserocr", "pytesseract", "ppocr"],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Force an engine instead of the service's (OCR_ENGINE, `auto` by default): `tesserocr` "
+        "(Tesseract: clean pages, faint and dense print), `ppocr` (PP-OCRv4: photos, receipts, signs, "
+        "Chinese), `auto` (both: Tesseract first, PP-OCR where Tesseract is doubtful or the image is a "
+        "photo), `pytesseract` (Tesseract as a program, the original's way). Part of what makes a reading: "
+        "the same image read by another engine is another record.",
+    )
     tag = serializers.ListField(
         child=serializers.CharField(max_length=100),
         required=False,

@@ -67,11 +67,15 @@ class TextOptions:
     lang: str = "eng"
     detect_direction: bool = False
     quick_mode: bool = False
+    #: An engine the caller insists on (a short name of ocr_engine.ENGINES); "" is OCR_ENGINE.
+    engine: str = ""
 
     @property
     def key(self) -> str:
-        """The canonical form stored in the record, part of its unique key."""
-        return f"lang={self.lang};detect_direction={int(self.detect_direction)};quick_mode={int(self.quick_mode)}"
+        """The canonical form stored in the record, part of its unique key. A reading by the
+        configured engine keeps the key it had before engines could be chosen."""
+        key = f"lang={self.lang};detect_direction={int(self.detect_direction)};quick_mode={int(self.quick_mode)}"
+        return key + (f";engine={self.engine}" if self.engine else "")
 
 
 def ocr_record_parse_text(
@@ -84,7 +88,7 @@ def ocr_record_parse_text(
     """
 
     def recognize() -> dict:
-        engine = configured_engine(options.lang)
+        engine = configured_engine(options.lang, name=options.engine)
         reading = read_text(
             engine, image, detect_direction=options.detect_direction, quick_mode=options.quick_mode
         )
@@ -118,6 +122,7 @@ def text_result(reading: TextReading) -> dict:
             {
                 "text": line.text,
                 "confidence": line.confidence,
+                "engine": line.engine,
                 "location": line.location,
                 "words": [
                     {"text": word.text, "confidence": word.confidence, "location": word.location}
@@ -168,6 +173,7 @@ def _found_or_recognized(image_file: File, *, kind: str, options: str, recognize
     return record
 
 
-def configured_engine(language: str) -> ocr_engine.OcrEngine:
-    """The engine OCR_ENGINE names, for `language`, with OCR_TIMEOUT_S: the one this process reuses."""
-    return ocr_engine.get_engine(settings.OCR_ENGINE, language=language, timeout_seconds=settings.OCR_TIMEOUT_S)
+def configured_engine(language: str, *, name: str = "") -> ocr_engine.OcrEngine:
+    """The engine `name` (by default the one OCR_ENGINE names), for `language`, with OCR_TIMEOUT_S:
+    the one this process reuses."""
+    return ocr_engine.get_engine(name or settings.OCR_ENGINE, language=language, timeout_seconds=settings.OCR_TIMEOUT_S)

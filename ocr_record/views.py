@@ -192,7 +192,8 @@ class OcrRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         inputs = images_of(request)
         tags = tags_for(inputs, options["tag"])
         text_options = TextOptions(
-            lang=options["lang"], detect_direction=options["detect_direction"], quick_mode=options["quick_mode"]
+            lang=options["lang"], detect_direction=options["detect_direction"], quick_mode=options["quick_mode"],
+            engine=options["engine"],
         )
         results = [
             text_result_of(entry, text_options, tag, requested_by=_client(request))

@@ -117,11 +117,14 @@ def test_it_keeps_which_engine_and_pipeline_read_the_record(post_image):
     post_image(draw_text("hello world"))
 
     record = OcrRecord.objects.get()
-    assert record.engine.startswith("tesserocr 2.13.0, tesseract 5.")
-    assert record.pipeline == "letters-v1: raw"
+    assert record.engine.startswith("auto: tesserocr 2.13.0, tesseract 5.")
+    assert "rapidocr_onnxruntime 1.4.4 (PP-OCRv4)" in record.engine
+    # A clean image Tesseract is sure of costs Tesseract alone.
+    assert record.pipeline == "letters-v1: tesserocr, raw"
 
 
-def test_it_keeps_the_preprocessing_steps_of_a_doubtful_image(post_image):
+def test_it_keeps_the_preprocessing_steps_of_a_doubtful_image(post_image, settings):
+    settings.OCR_ENGINE = "tesserocr"
     post_image(draw_text("quizzical", font_size=10))
 
     record = OcrRecord.objects.get()

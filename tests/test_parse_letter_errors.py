@@ -185,7 +185,7 @@ def test_it_answers_503_for_an_engine_name_it_does_not_know(post_image, settings
     assert response.status_code == 503
     assert response.json() == {
         "detail": "The OCR engine is not available: unknown OCR engine 'no-such-engine': "
-        "use one of ['pytesseract', 'tesserocr'] or a dotted path to a class",
+        "use one of ['auto', 'ppocr', 'pytesseract', 'tesserocr'] or a dotted path to a class",
         "code": "ocr_engine_unavailable",
     }
     assert_nothing_stored()

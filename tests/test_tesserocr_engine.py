@@ -26,10 +26,7 @@ def engine() -> TesserocrEngine:
     return TesserocrEngine(timeout_seconds=10)
 
 
-def test_it_is_the_default_engine(settings):
-    from django.conf import settings as django_settings
-
-    assert django_settings.OCR_ENGINE == "tesserocr"
+def test_it_is_what_the_short_name_selects():
     assert ocr_engine.engine_class("tesserocr") is TesserocrEngine
 
 

@@ -1,0 +1,181 @@
+"""The default engine: Tesseract where it reads well and cheaply, PP-OCR where it does not.
+
+Measured on the benchmark's sets (`make bench`, README "Engines"): Tesseract reads clean scans,
+document pages, faint and blurred print best, and costs a few milliseconds a line; PP-OCR reads
+photos, receipts, signs, noisy, unevenly lit and Chinese text far better, at 10-50 times the cost.
+Tesseract's own confidence does not tell them apart: it is above 0.9 on its garbage readings of
+heavy noise and of Chinese. What does is the image itself, measured in well under a millisecond
+(`ImageKind`), together with agreement between the engines:
+
+1. Chinese (`chi_sim` in the language), a photo, a noisy or unevenly lit image: PP-OCR alone;
+   Tesseract only if it finds nothing.
+2. A clean image (two flat tones, an even background) that Tesseract reads with confidence: that
+   reading, at Tesseract's cost alone.
+3. Otherwise (scans of receipts, small or compressed print, faint text) both read it: the engines
+   agreeing keeps Tesseract's reading; disagreeing, the surer one wins, with PP-OCR trusted by
+   `PPOCR_TRUST` more (its confidences run lower on text it reads right).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+from ocr_engine.base import Layout, OcrEngine, Recognition
+from ocr_engine.pipeline import read_image
+from ocr_engine.preprocess import text_line_heights
+from ocr_engine.registry import get_engine
+
+#: Tesseract's raw reading of a clean image with at least this mean word confidence is kept.
+TESSERACT_SURE = 0.90
+#: Mean distance of the pixels from the nearer of the two tones, relative to their contrast: under
+#: CLEAN_SPREAD the image is clean print; from NOISY_SPREAD on, a photo or a noisy image.
+CLEAN_SPREAD = 0.035
+NOISY_SPREAD = 0.12
+#: How much the paper's brightness varies across the image, relative to the contrast: over this,
+#: it is unevenly lit (a shadow, a gradient), which Tesseract's binarization does not survive.
+UNEVEN_LIGHTING = 0.2
+#: Two readings this similar (1 - edit distance / length) agree.
+AGREE = 0.9
+#: Added to PP-OCR's confidence when the engines disagree on an image in between.
+PPOCR_TRUST = 0.2
+#: A line image read as one line with less confidence than this is also read with detection.
+LINE_READING_SURE = 0.8
+#: The kind of image is measured on a copy at most this wide: enough for its tones.
+MEASURE_WIDTH_PX = 400
+
+
+@dataclass(frozen=True)
+class ImageKind:
+    spread: float
+    uneven_lighting: float
+    is_line_crop: bool
+
+    @property
+    def is_clean(self) -> bool:
+        return self.spread < CLEAN_SPREAD and self.uneven_lighting < UNEVEN_LIGHTING
+
+    @property
+    def is_photo_like(self) -> bool:
+        """A photo, heavy noise or uneven lighting: what Tesseract reads worst."""
+        return self.spread >= NOISY_SPREAD or self.uneven_lighting >= UNEVEN_LIGHTING
+
+
+def image_kind(image: Image.Image) -> ImageKind:
+    """How clean `image` is, measured on its grey levels (see the module's docstring)."""
+    gray = image.convert("L")
+    if gray.width > MEASURE_WIDTH_PX:
+        gray = gray.resize((MEASURE_WIDTH_PX, max(1, round(gray.height * MEASURE_WIDTH_PX / gray.width))))
+    pixels = np.asarray(gray, dtype=np.float32)
+    dark, light = _two_tones(pixels)
+    contrast = max(1.0, light - dark)
+    spread = float(np.minimum(np.abs(pixels - dark), np.abs(pixels - light)).mean() / contrast)
+    papers = [np.percentile(strip, 90) for strip in np.array_split(pixels, 4, axis=1) if strip.size]
+    uneven = float((max(papers) - min(papers)) / contrast)
+    # A crop of one line (a word or a line cut from a bigger picture) has its ink from near the top
+    # to near the bottom; a picture with margins around its text does not. The median filter
+    # keeps noise from counting as ink.
+    heights = text_line_heights(gray.filter(ImageFilter.MedianFilter(5)))
+    is_line_crop = bool(heights) and max(heights) >= 0.45 * gray.height and gray.height <= 200
+    return ImageKind(spread=spread, uneven_lighting=uneven, is_line_crop=is_line_crop)
+
+
+def _two_tones(pixels: np.ndarray) -> tuple[float, float]:
+    """The mean grey levels of the dark and the light pixels, split where Otsu's method splits."""
+    histogram = np.bincount(pixels.astype(np.uint8).ravel(), minlength=256).astype(np.float64)
+    levels = np.arange(256)
+    weight_dark = np.cumsum(histogram)
+    weight_light = pixels.size - weight_dark
+    sum_dark = np.cumsum(histogram * levels)
+    mean_dark = np.divide(sum_dark, weight_dark, out=np.zeros(256), where=weight_dark > 0)
+    mean_light = np.divide(sum_dark[-1] - sum_dark, weight_light, out=np.zeros(256), where=weight_light > 0)
+    split = int(np.argmax(weight_dark * weight_light * (mean_dark - mean_light) ** 2))
+    return float(mean_dark[split]), float(mean_light[split])
+
+
+def similarity(a: str, b: str) -> float:
+    """1 - edit distance / the longer length, of the texts with case and spacing ignored."""
+    a, b = " ".join(a.split()).casefold(), " ".join(b.split()).casefold()
+    if not a and not b:
+        return 1.0
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
+        previous = current
+    return 1 - previous[-1] / max(len(a), len(b))
+
+
+class AutoEngine(OcrEngine):
+    """Tesseract (tesserocr) and PP-OCR, chosen per image (the module's docstring says how).
+
+    Each line of a located reading keeps the name of the engine that read it, and a letters
+    reading says it in its steps (stored in the record's pipeline).
+    """
+
+    name = "auto"
+    reads_doubtful_images_itself = True
+
+    def __init__(self, *, language: str = "eng", timeout_seconds: float | None = None) -> None:
+        super().__init__(language=language, timeout_seconds=timeout_seconds)
+        # The process's own instances, shared with anyone asking for either engine by name.
+        self.tesseract = get_engine("tesserocr", language=language, timeout_seconds=timeout_seconds)
+        self.ppocr = get_engine("ppocr", language=language, timeout_seconds=timeout_seconds)
+        self.chinese = any(name.startswith("chi") for name in language.split("+"))
+
+    @property
+    def version(self) -> str:
+        return f"auto: {self.tesseract.version}; {self.ppocr.version}"
+
+    def detect_orientation(self, image: Image.Image) -> int:
+        return self.tesseract.detect_orientation(image)
+
+    def recognize(self, image: Image.Image, *, layout: Layout = "auto", with_lines: bool = False) -> Recognition:
+        kind = image_kind(image)
+        if self.chinese or kind.is_photo_like:
+            # PP-OCR's reading wins here whatever Tesseract reads: Tesseract only when it found nothing.
+            first = self._ppocr(image, kind, layout, with_lines)
+            return first if first.text.strip() else self._tesseract(image, layout, with_lines)
+        tesseract = self._tesseract(image, layout, with_lines)
+        if kind.is_clean and (tesseract.confidence or 0.0) >= TESSERACT_SURE:
+            return tesseract
+        ppocr = self._ppocr(image, kind, layout, with_lines)
+        return ppocr if self._prefers_ppocr(kind, tesseract, ppocr) else tesseract
+
+    @staticmethod
+    def _prefers_ppocr(kind: ImageKind, tesseract: Recognition, ppocr: Recognition) -> bool:
+        if not ppocr.text.strip():
+            return False
+        if not tesseract.text.strip():
+            return True
+        if similarity(tesseract.text, ppocr.text) >= AGREE:
+            return False
+        return (ppocr.confidence or 0.0) + PPOCR_TRUST >= (tesseract.confidence or 0.0)
+
+    def _tesseract(self, image: Image.Image, layout: Layout, with_lines: bool) -> Recognition:
+        """Tesseract's best reading: for letters its own pipeline (a second, cleaned-up look at a
+        doubtful image); located lines must stay in the image's pixels, so they are read raw."""
+        if with_lines:
+            return self.tesseract.recognize(image, layout=layout, with_lines=True)
+        reading = read_image(self.tesseract, image)
+        recognition = reading.recognition
+        return Recognition(recognition.text, recognition.confidence, (), steps=("tesserocr", *reading.steps))
+
+    def _ppocr(self, image: Image.Image, kind: ImageKind, layout: Layout, with_lines: bool) -> Recognition:
+        """PP-OCR's reading: a crop of one line with the recognizer alone (the detector finds no
+        text touching the image's edges), and with detection too when that reading is doubtful;
+        anything else with detection."""
+        if layout == "line" or kind.is_line_crop:
+            line = self.ppocr.recognize(image, layout="line", with_lines=with_lines)
+            if (line.confidence or 0.0) >= LINE_READING_SURE or layout == "line":
+                return _with_steps(line, ("ppocr", "line"))
+            detected = self.ppocr.recognize(image, with_lines=with_lines)
+            if (detected.confidence or 0.0) > (line.confidence or 0.0):
+                return _with_steps(detected, ("ppocr", "detected"))
+            return _with_steps(line, ("ppocr", "line"))
+        return _with_steps(self.ppocr.recognize(image, with_lines=with_lines), ("ppocr", "detected"))
+
+
+def _with_steps(recognition: Recognition, steps: tuple[str, ...]) -> Recognition:
+    return Recognition(recognition.text, recognition.confidence, recognition.lines, steps=steps)
