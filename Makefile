@@ -20,7 +20,7 @@ export OMP_THREAD_LIMIT := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system-packages test-system-packages bench-system-packages apt-install migrate run serve \
-	worker test test-postgres bench bench-tasks load check-schema clean
+	worker test test-postgres bench bench-engines bench-tasks load check-schema clean
 
 setup: system-packages $(BIN)/.requirements-installed migrate
 
@@ -85,9 +85,15 @@ POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 test-postgres: setup test-system-packages
 	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest
 
-# Accuracy, speed, list queries and memory, written to bench/RESULTS.md (about 10 minutes).
+# Accuracy, speed, list queries and memory, then the engines side by side on real and synthetic
+# images, written to bench/RESULTS.md (about 25 minutes).
 bench: setup bench-system-packages
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.engines
+
+# Tesseract, PP-OCR and auto on ../shared/realdata and the synthetic sets (about 15 minutes).
+bench-engines: setup bench-system-packages
+	$(BIN)/python -m bench.engines
 
 # 60 s of mixed requests against gunicorn on loopback, written into bench/RESULTS.md.
 load: setup bench-system-packages

@@ -92,11 +92,11 @@ def is_cjk(character: str) -> bool:
 
 
 def join_words(words: list[str]) -> str:
-    """Words joined by spaces, except between two CJK characters: Tesseract reads each Chinese
-    character as a word of its own, and "汉 阳" is not how Chinese is written."""
+    """Words joined by spaces, except next to a CJK character: Tesseract reads each Chinese
+    character as a word of its own, and neither "汉 阳" nor "市场 E 区" is how Chinese is written."""
     text = ""
     for word in words:
-        if text and not (is_cjk(text[-1]) and is_cjk(word[0])):
+        if text and not (is_cjk(text[-1]) or is_cjk(word[0])):
             text += " "
         text += word
     return text

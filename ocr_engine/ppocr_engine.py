@@ -40,7 +40,6 @@ from ocr_engine.base import (
     RecognitionTimeout,
     Word,
     is_cjk,
-    join_words,
 )
 from ocr_engine.images import as_engine_input
 
@@ -249,7 +248,8 @@ class PpocrEngine(OcrEngine):
             return None
         confidence = sum(probability[columns]) / len(columns)
         return Line(
-            text=join_words([word.text for word in words]),
+            # As the recognizer read it: its own spaces, none inside Chinese.
+            text=" ".join("".join(character[0] for character in characters).split()),
             confidence=float(confidence),
             box=_enclosing(quad),
             words=tuple(words),

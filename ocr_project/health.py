@@ -1,6 +1,7 @@
 """Health checks for load balancers and orchestrators, cheap enough to be polled every second.
 
-`/healthz`: the process answers. `/readyz`: the database answers and the OCR engine reads a tiny
+`/healthz`: the process answers. `/readyz`: the database answers and every OCR engine the
+configuration can use (the configured one, and those parse_text's `engine` may ask for) reads a tiny
 built-in image; the engine check is remembered for a few seconds, so that a poll every second does
 not cost an OCR call every second.
 """
@@ -13,6 +14,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from PIL import Image, ImageDraw, ImageFont
 
+import ocr_engine
 from ocr_record.services import configured_engine
 
 ENGINE_CHECK_SECONDS = 10.0
@@ -46,13 +48,23 @@ def _engine_error() -> str:
     with _engine_check_lock:
         if time.monotonic() - _engine_checked["at"] < ENGINE_CHECK_SECONDS:
             return _engine_checked["error"]
-        try:
-            text = configured_engine(settings.OCR_LANGUAGE).recognize(_probe_image()).text
-            error = "" if "OK" in text.upper() else f"read {text.strip()!r} instead of 'OK'"
-        except Exception as error_raised:
-            error = f"{type(error_raised).__name__}: {error_raised}"
+        # The configured engine, then every other one a request may ask for (parse_text's `engine`).
+        error = _reading_error("")
+        for name in ocr_engine.ENGINES:
+            if not error and name != settings.OCR_ENGINE:
+                error = _reading_error(name)
+                error = f"{name}: {error}" if error else ""
         _engine_checked.update(at=time.monotonic(), error=error)
         return error
+
+
+def _reading_error(name: str) -> str:
+    """What keeps the engine `name` (by default the configured one) from reading the probe."""
+    try:
+        text = configured_engine(settings.OCR_LANGUAGE, name=name).recognize(_probe_image()).text
+    except Exception as error:
+        return f"{type(error).__name__}: {error}"
+    return "" if "OK" in text.upper() else f"read {text.strip()!r} instead of 'OK'"
 
 
 def _probe_image() -> Image.Image:

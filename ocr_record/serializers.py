@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from PIL import Image
 from rest_framework import serializers
 
+import ocr_engine
 from ocr_record.images import InvalidImage, decode_image
 from ocr_record.models import OcrRecord
 
@@ -82,7 +83,7 @@ class ParseTextOptionsSerializer(serializers.Serializer):
         default=False, help_text="The image holds a single line of text: read it as one line, faster."
     )
     engine = serializers.ChoiceField(
-        choices=["auto", "tesserocr", "pytesseract", "ppocr"],
+        choices=sorted(ocr_engine.ENGINES),
         required=False,
         allow_blank=True,
         default="",

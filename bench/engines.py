@@ -1,0 +1,184 @@
+"""The engines side by side on real images and hard synthetic ones: Tesseract's pipeline, PP-OCR
+alone, and `auto`, in one run, written into bench/RESULTS.md.
+
+    make bench-engines          # also part of `make bench`
+    .venv/bin/python -m bench.engines --quick
+
+Each image is read the way the endpoints read it, in-process and without the database: parse_letter
+is `ocr_engine.pipeline.read_image` (its letters are scored), parse_text is
+`ocr_engine.text.read_text` (its text is scored). Real sets come from ../shared/realdata (its
+README says how to score them: NFKC, whitespace normalised, case-sensitive and case-insensitive;
+Chinese without whitespace); synthetic sets from bench/datasets.py, scored on their letters.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import time
+import unicodedata
+from pathlib import Path
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+from PIL import Image  # noqa: E402
+
+import ocr_engine  # noqa: E402
+from bench import datasets, metrics, sections  # noqa: E402
+from ocr_engine.pipeline import read_image  # noqa: E402
+from ocr_engine.text import read_text  # noqa: E402
+
+REAL_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
+REAL_SETS = {  # set: (language, whether parse_text is measured on it)
+    "sroie_lines": ("eng", True),
+    "uw3_lines": ("eng", True),
+    "scene_words": ("eng", True),
+    "chinese": ("chi_sim", True),
+    "sroie_receipts": ("eng", True),
+}
+ENGINES = ("tesserocr", "ppocr", "auto")
+
+
+def normalise(text: str, cjk: bool) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(text.split()) if cjk else " ".join(text.split())
+
+
+def accuracy(predicted: str, truth: str, *, cjk: bool = False, ignore_case: bool = False) -> float:
+    predicted, truth = normalise(predicted, cjk), normalise(truth, cjk)
+    if ignore_case:
+        predicted, truth = predicted.casefold(), truth.casefold()
+    return metrics.character_accuracy(predicted, truth) if truth else float(not predicted)
+
+
+def letters(text: str) -> str:
+    return "".join(character for character in text if character.isalpha())
+
+
+def timed(function, *args, **kwargs):
+    start = time.perf_counter()
+    result = function(*args, **kwargs)
+    return (time.perf_counter() - start) * 1000, result
+
+
+def measure(samples, language: str, *, cjk: bool, text: bool) -> dict:
+    """Per engine: letters' accuracy and ms, and (`text`) parse_text's accuracy (cs, ci) and ms."""
+    results = {}
+    for name in ENGINES:
+        engine = ocr_engine.get_engine(name, language=language, timeout_seconds=60)
+        letter_scores, letter_ms, text_cs, text_ci, text_ms = [], [], [], [], []
+        for image, truth in samples:
+            elapsed, reading = timed(read_image, engine, image)
+            letter_ms.append(elapsed)
+            letter_scores.append(accuracy(letters(reading.recognition.text), letters(truth), cjk=True, ignore_case=True))
+            if text:
+                elapsed, located = timed(read_text, engine, image)
+                text_ms.append(elapsed)
+                text_cs.append(accuracy(located.text, truth, cjk=cjk))
+                text_ci.append(accuracy(located.text, truth, cjk=cjk, ignore_case=True))
+        results[name] = {
+            "letters": 100 * statistics.mean(letter_scores),
+            "letters_ms": statistics.median(letter_ms),
+            "text_cs": 100 * statistics.mean(text_cs) if text else None,
+            "text_ci": 100 * statistics.mean(text_ci) if text else None,
+            "text_ms": statistics.median(text_ms) if text else None,
+        }
+    return results
+
+
+def real_samples(name: str, limit: int | None):
+    labels = json.loads((REAL_DATA / name / "labels.json").read_text(encoding="utf-8"))
+    return [(Image.open(REAL_DATA / name / file_name), truth) for file_name, truth in list(labels.items())[:limit]]
+
+
+def resident_mib() -> float:
+    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    return int(status["VmRSS"].split()[0]) / 1024
+
+
+def clean_line_cost(count: int) -> tuple[float, float]:
+    """Median ms of a clean single line: Tesseract alone (one raw call) and `auto`'s letters."""
+    tesseract = ocr_engine.get_engine("tesserocr", timeout_seconds=60)
+    auto = ocr_engine.get_engine("auto", timeout_seconds=60)
+    images = [sample.image for sample in datasets.build("clean", count=count, seed=7)]
+    alone, combined = [], []
+    for image in images:
+        alone.append(timed(tesseract.recognize, image)[0])
+        combined.append(timed(read_image, auto, image)[0])
+    return statistics.median(alone), statistics.median(combined)
+
+
+def row(name: str, count: int, results: dict, *, text: bool) -> str:
+    cells = [f"{results[engine]['letters']:.1f}" for engine in ENGINES]
+    cells += [f"{results[engine]['letters_ms']:.0f}" for engine in ENGINES]
+    if text:
+        cells += [f"{results[engine]['text_cs']:.1f} / {results[engine]['text_ci']:.1f}" for engine in ENGINES]
+        cells += [f"{results[engine]['text_ms']:.0f}" for engine in ENGINES]
+    else:
+        cells += ["–"] * 6
+    return f"| {name} | {count} | " + " | ".join(cells) + " |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer images per set")
+    parser.add_argument("--output", type=Path, default=sections.RESULTS)
+    arguments = parser.parse_args()
+    synthetic_count = 10 if arguments.quick else 40
+    real_limit = 30 if arguments.quick else None
+
+    rss_start = resident_mib()
+    header = [
+        "| set | images | letters: tesserocr | ppocr | **auto** | ms: tesserocr | ppocr | auto "
+        "| text (cs / ci): tesserocr | ppocr | **auto** | ms: tesserocr | ppocr | auto |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    rows, shortfalls = [], []
+
+    def record(name, count, results, text):
+        rows.append(row(name, count, results, text=text))
+        print(rows[-1], flush=True)
+        key = "text_ci" if text else "letters"
+        best = max(results["tesserocr"][key], results["ppocr"][key])
+        if results["auto"][key] < best - 1:
+            shortfalls.append(f"{name} ({results['auto'][key]:.1f} vs {best:.1f})")
+
+    for name, (language, text) in REAL_SETS.items():
+        samples = real_samples(name, real_limit)
+        record(f"real: {name}", len(samples), measure(samples, language, cjk=name == "chinese", text=text), text)
+    for name in datasets.PHOTO_SETS:
+        photos = datasets.build_photos(name, count=synthetic_count // 2)
+        language = "chi_sim" if "Chinese" in name else "eng"
+        samples = [(photo.image, photo.text) for photo in photos]
+        record(name, len(samples), measure(samples, language, cjk="Chinese" in name, text=True), True)
+    for name in datasets.SETS:
+        samples = [(sample.image, sample.text) for sample in datasets.build(name, count=synthetic_count)]
+        record(f"synthetic: {name}", len(samples), measure(samples, "eng", cjk=False, text=False), False)
+    alone, combined = clean_line_cost(min(synthetic_count * 2, 60))
+    rss_end = resident_mib()
+
+    body = [
+        "## Engines side by side: Tesseract's pipeline, PP-OCR alone and `auto` (issue 13)",
+        "",
+        f"`python -m bench.engines{' --quick' if arguments.quick else ''}` (`make bench-engines`, part of "
+        "`make bench`), one run, one request at a time, in-process. Letters: character accuracy of "
+        "parse_letter's letters (case-insensitive). Text: parse_text's text, case-sensitive / "
+        "case-insensitive, whitespace normalised (Chinese: without whitespace), as "
+        "../shared/realdata/README.md scores. ms: median per image, including every engine call the "
+        "reading made.",
+        "",
+        *header,
+        *rows,
+        "",
+        f"- A clean single line: Tesseract alone (one raw call) {alone:.1f} ms, `auto` {combined:.1f} ms "
+        f"= **{combined / alone:.2f} ×** (target ≤ 1.2 ×).",
+        f"- This process, with both engines loaded and after every reading above: RSS {rss_end:.0f} MiB "
+        f"(it was {rss_start:.0f} MiB before the first).",
+        f"- Sets where `auto` is more than a point under the better engine: {', '.join(shortfalls) or 'none'}.",
+    ]
+    sections.write("engines", "\n".join(body), arguments.output)
+    print(f"wrote {arguments.output}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""The auto engine (ocr_engine/auto_engine.py): which engine reads what, and parse_text's choices."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+import ocr_engine
+from ocr_engine.auto_engine import image_kind
+from ocr_engine.pipeline import read_image
+from ocr_engine.text import read_text
+from ocr_record.models import OcrRecord
+from tests.conftest import FONT_PATH, draw_text, encode, upload
+
+REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+PARSE_TEXT_URL = "/api/ocr_record/parse_text/"
+
+
+@pytest.fixture(scope="module")
+def auto():
+    return ocr_engine.get_engine("auto", timeout_seconds=30)
+
+
+def clean_page() -> Image.Image:
+    page = Image.new("L", (900, 260), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(FONT_PATH, 32)
+    draw.text((40, 40), "The quick brown fox jumps", fill=0, font=font)
+    draw.text((40, 120), "over the lazy dog again", fill=0, font=font)
+    return page
+
+
+def photo_of(text: str) -> Image.Image:
+    """Printed text photographed badly: a shadow across it, sensor noise and a little blur."""
+    page = Image.new("L", (760, 180), 235)
+    ImageDraw.Draw(page).text((50, 50), text, fill=40, font=ImageFont.truetype(FONT_PATH, 56))
+    pixels = np.asarray(page, dtype=np.float32) * np.linspace(1.0, 0.35, page.width)[np.newaxis, :]
+    pixels += np.random.default_rng(7).normal(0, 12, pixels.shape)
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.6))
+
+
+def test_a_clean_page_costs_tesseract_alone(auto):
+    reading = read_image(auto, clean_page())
+
+    assert reading.steps == ("tesserocr", "raw")
+    assert reading.recognition.text.split() == "The quick brown fox jumps over the lazy dog again".split()
+
+
+def test_a_photo_is_read_by_ppocr_where_tesseract_reads_it_wrong(auto):
+    photo = photo_of("shadowed words")
+    tesseract = ocr_engine.get_engine("tesserocr", timeout_seconds=30)
+
+    reading = read_image(auto, photo)
+
+    assert image_kind(photo).is_photo_like
+    assert reading.steps[0] == "ppocr"
+    assert reading.recognition.text.strip() == "shadowed words"
+    assert read_image(tesseract, photo).recognition.text.strip() != "shadowed words"
+
+
+def test_a_real_receipt_line_is_read_as_ppocr_reads_it(auto):
+    image = Image.open(REAL_DATA / "sroie_lines" / "010_028.png")
+
+    assert read_image(auto, image).recognition.text.strip() == "TAX AMT (S) 6%"
+
+
+def test_each_located_line_names_the_engine_that_read_it(auto):
+    assert {line.engine for line in read_text(auto, clean_page()).lines} == {"tesserocr"}
+    assert {line.engine for line in read_text(auto, photo_of("shadowed words")).lines} == {"ppocr"}
+
+
+def test_the_kind_of_image_tells_clean_print_from_photos_and_line_crops():
+    assert image_kind(clean_page()).is_clean
+    assert not image_kind(clean_page()).is_line_crop
+    assert image_kind(Image.open(REAL_DATA / "uw3_lines" / "0022_010005.bin.png")).is_line_crop
+
+
+@pytest.mark.django_db
+def test_parse_text_answers_an_image_without_text_with_no_lines(api_client):
+    response = api_client.post(PARSE_TEXT_URL, {"image": upload(encode(Image.new("RGB", (400, 300), "white")))})
+
+    assert response.status_code == 200
+    result = response.json()["results"][0]
+    assert (result["text"], result["lines"]) == ("", [])
+    assert OcrRecord.objects.get(pk=result["record_id"]).content == []
+
+
+@pytest.mark.django_db
+def test_parse_text_reads_every_real_line_image_without_failing(api_client):
+    """tesserocr crashed ("No text returned") on about half of the real scanned lines."""
+    folder = REAL_DATA / "uw3_lines"
+    files = sorted(json.loads((folder / "labels.json").read_text()))[:10]
+
+    response = api_client.post(
+        PARSE_TEXT_URL, {"image": [upload((folder / name).read_bytes(), name) for name in files]}, format="multipart"
+    )
+
+    assert response.status_code == 200
+    assert all("error" not in result and result["text"] for result in response.json()["results"])
+    assert OcrRecord.objects.count() == 10
+
+
+@pytest.mark.django_db
+def test_parse_text_reads_with_the_engine_a_client_asks_for(api_client):
+    image = draw_text("forced engine")
+
+    by_ppocr = api_client.post(PARSE_TEXT_URL, {"image": upload(image), "engine": "ppocr"}).json()["results"][0]
+    by_default = api_client.post(PARSE_TEXT_URL, {"image": upload(image)}).json()["results"][0]
+
+    assert by_ppocr["text"] == by_default["text"] == "forced engine"
+    assert [line["engine"] for line in by_ppocr["lines"]] == ["ppocr"]
+    assert [line["engine"] for line in by_default["lines"]] == ["tesserocr"]
+    assert by_ppocr["record_id"] != by_default["record_id"]  # another engine, another reading
+    record = OcrRecord.objects.get(pk=by_ppocr["record_id"])
+    assert record.options.endswith(";engine=ppocr")
+    assert record.engine.startswith("rapidocr_onnxruntime 1.4.4 (PP-OCRv4)")
+
+
+@pytest.mark.django_db
+def test_parse_text_refuses_an_engine_it_does_not_have(api_client):
+    response = api_client.post(PARSE_TEXT_URL, {"image": upload(draw_text("hi")), "engine": "gpt"})
+
+    assert response.status_code == 400
+    assert "engine" in response.json()
+    assert not OcrRecord.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_chinese_label_comes_back_without_spaces_between_characters(api_client):
+    content = (REAL_DATA / "chinese" / "paddleocr_word_2.jpg").read_bytes()
+
+    response = api_client.post(PARSE_TEXT_URL, {"image": upload(content, "label.jpg"), "lang": "chi_sim"})
+
+    result = response.json()["results"][0]
+    assert result["text"] == "汉阳鹦鹉家居建材市场E区25-26号"
+    assert [line["engine"] for line in result["lines"]] == ["ppocr"]

@@ -1,0 +1,109 @@
+"""The PP-OCR engine (ocr_engine/ppocr_engine.py), on real images and on drawn ones."""
+
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from ocr_engine import RecognitionTimeout
+from bench.metrics import character_accuracy
+from ocr_engine.geometry import overlap
+from ocr_engine.ppocr_engine import PpocrEngine
+from tests.conftest import FONT_PATH
+
+REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+CJK_FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+
+def real_image(set_name: str, file_name: str) -> tuple[Image.Image, str]:
+    labels = json.loads((REAL_DATA / set_name / "labels.json").read_text(encoding="utf-8"))
+    return Image.open(REAL_DATA / set_name / file_name), labels[file_name]
+
+
+@pytest.fixture(scope="module")
+def engine() -> PpocrEngine:
+    return PpocrEngine(timeout_seconds=30)
+
+
+def test_it_reads_a_real_receipt_line(engine):
+    image, truth = real_image("sroie_lines", "010_028.png")
+
+    assert engine.recognize(image, layout="line").text.strip() == truth == "TAX AMT (S) 6%"
+
+
+def test_it_reads_a_real_scanned_line(engine):
+    image, truth = real_image("uw3_lines", sorted(json.loads((REAL_DATA / "uw3_lines" / "labels.json").read_text()))[0])
+
+    reading = engine.recognize(image, layout="line").text
+
+    assert character_accuracy(" ".join(reading.split()), " ".join(truth.split())) >= 0.97
+
+
+def test_it_reads_a_real_chinese_label_with_the_chinese_model():
+    image, truth = real_image("chinese", "paddleocr_word_4.jpg")
+
+    assert PpocrEngine(language="chi_sim").recognize(image, layout="line").text.strip() == truth == "实力活力"
+
+
+def test_an_english_reading_never_holds_chinese_characters(engine):
+    image, _ = real_image("chinese", "paddleocr_word_4.jpg")
+
+    assert not any("\u4e00" <= character <= "\u9fff" for character in engine.recognize(image, layout="line").text)
+
+
+def test_it_finds_no_text_in_a_blank_image(engine):
+    reading = engine.recognize(Image.new("RGB", (300, 200), "white"), with_lines=True)
+
+    assert (reading.text, reading.confidence, reading.lines) == ("", None, ())
+
+
+def test_its_words_land_where_they_were_drawn(engine):
+    image = Image.new("RGB", (700, 300), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT_PATH, 40)
+    drawn = {}
+    for word, position in (("receipt", (60, 60)), ("total", (360, 60)), ("thanks", (60, 180))):
+        drawn[word] = draw.textbbox(position, word, font=font)
+        draw.text(position, word, fill="black", font=font)
+
+    reading = engine.recognize(image, with_lines=True)
+
+    words = {word.text: word for line in reading.lines for word in line.words}
+    assert set(words) == set(drawn)
+    for text, box in drawn.items():
+        assert overlap(words[text].box, box) >= 0.5, (text, words[text].box, box)
+        assert len(words[text].quad) == 4
+    # Boxes on one row are read left to right before the next row.
+    assert [line.text for line in reading.lines] == ["receipt", "total", "thanks"]
+    assert {line.engine for line in reading.lines} == {"ppocr"}
+
+
+def test_a_tilted_line_gets_a_tilted_quadrilateral(engine):
+    image = Image.new("L", (600, 200), 255)
+    ImageDraw.Draw(image).text((80, 70), "slanted words", fill=0, font=ImageFont.truetype(FONT_PATH, 44))
+    tilted = image.rotate(12, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+
+    line = engine.recognize(tilted, with_lines=True).lines[0]
+
+    assert line.text == "slanted words"
+    (left_x, left_y), (right_x, right_y) = line.quad[0], line.quad[1]
+    # Turned counter-clockwise: the top edge rises from left to right.
+    assert right_y < left_y - 40
+
+
+def test_chinese_characters_are_not_spaced_apart():
+    image = Image.new("RGB", (520, 140), "white")
+    ImageDraw.Draw(image).text((40, 30), "欢迎光临", fill="black", font=ImageFont.truetype(CJK_FONT_PATH, 64))
+
+    reading = PpocrEngine(language="eng+chi_sim").recognize(image, with_lines=True)
+
+    assert reading.lines[0].text == "欢迎光临"
+    assert len(reading.lines[0].words) == 4  # a word per character, as Tesseract counts them
+
+
+def test_it_stops_at_its_time_limit():
+    image, _ = real_image("sroie_receipts", "136.jpg")
+
+    with pytest.raises(RecognitionTimeout, match="PP-OCR did not finish within 0.001 s"):
+        PpocrEngine(timeout_seconds=0.001).recognize(image)
