@@ -142,9 +142,9 @@ class PpocrEngine(OcrEngine):
                 # The image is the line: no classifier (it turns more upright crops the wrong way
                 # than it rights, on the real line sets) and no confidence floor (a doubtful
                 # reading is still this engine's reading of it, for the caller to weigh).
-                height, width = pixels.shape[:2]
-                whole = ((0.0, 0.0), (float(width), 0.0), (float(width), float(height)), (0.0, float(height)))
-                line = self._read_line(pixels, whole, deadline)
+                left, top, right, bottom = _ink_bounds(pixels)
+                whole = ((left, top), (right, top), (right, bottom), (left, bottom))
+                line = self._read_line(pixels[int(top):int(bottom), int(left):int(right)], whole, deadline)
                 lines = [line] if line is not None else []
             else:
                 lines = self._read_lines(pixels, self._detect(pixels, deadline), deadline)
@@ -341,6 +341,28 @@ def _reading_order(quads: list[Quad]) -> list[Quad]:
                 continue
         ordered.append([quad])
     return [quad for row in ordered for quad in sorted(row, key=lambda quad: quad[0][0])]
+
+
+def _ink_bounds(pixels: np.ndarray) -> tuple[float, float, float, float]:
+    """Where the ink of a one-line image is, with a margin of a fifth of its height: the
+    recognizer reads a line cut close, as it was trained, and misreads one lost in a wide margin
+    (a drawn line with a margin of a letter's height all round read 70 % right, cut close 98 %).
+    The whole image when it has no ink apart from its background."""
+    import cv2
+
+    gray = cv2.medianBlur(cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY), 3)
+    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    if ink.mean() > 127:  # light text on a dark background: the ink is the minority
+        ink = 255 - ink
+    rows, columns = np.nonzero(ink.any(axis=1))[0], np.nonzero(ink.any(axis=0))[0]
+    height, width = pixels.shape[:2]
+    if not len(rows):
+        return 0.0, 0.0, float(width), float(height)
+    margin = max(2, round((rows[-1] - rows[0] + 1) / 5))
+    return (
+        float(max(0, columns[0] - margin)), float(max(0, rows[0] - margin)),
+        float(min(width, columns[-1] + 1 + margin)), float(min(height, rows[-1] + 1 + margin)),
+    )
 
 
 def _bgr(image: Image.Image) -> np.ndarray:
