@@ -18,7 +18,8 @@ heavy noise and of Chinese. What does is the image itself, measured in well unde
    right).
 """
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image, ImageFilter
@@ -53,11 +54,22 @@ LINE_CROP_MAX_HEIGHT_PX = 200
 PPOCR_SURE = 0.95
 
 
-@dataclass(frozen=True)
+@dataclass
 class ImageKind:
     spread: float
     uneven_lighting: float
-    is_line_crop: bool
+    #: The measured copy, and the image's own height, for `is_line_crop`.
+    gray: Image.Image = field(repr=False)
+    height: int
+
+    @functools.cached_property
+    def is_line_crop(self) -> bool:
+        """A picture of one line (a word or a line cut from a bigger picture, a label): low, with
+        one band of ink. Measured only when asked (the median filter is most of the cost), which
+        a clean image Tesseract is sure of never is. The filter keeps noise from counting as ink."""
+        if self.height > LINE_CROP_MAX_HEIGHT_PX:
+            return False
+        return text_line_count(self.gray.filter(ImageFilter.MedianFilter(5))) == 1
 
     @property
     def is_clean(self) -> bool:
@@ -80,17 +92,9 @@ def image_kind(image: Image.Image) -> ImageKind:
     dark, light = _two_tones(pixels)
     contrast = max(1.0, light - dark)
     spread = float(np.minimum(np.abs(pixels - dark), np.abs(pixels - light)).mean() / contrast)
-    papers = [np.percentile(strip, 90) for strip in np.array_split(pixels, 4, axis=1) if strip.size]
+    papers = [np.percentile(strip, 90, method="lower") for strip in np.array_split(pixels, 4, axis=1) if strip.size]
     uneven = float((max(papers) - min(papers)) / contrast)
-    return ImageKind(spread=spread, uneven_lighting=uneven, is_line_crop=_is_line_crop(gray, height))
-
-
-def _is_line_crop(gray: Image.Image, height: int) -> bool:
-    """A picture of one line (a word or a line cut from a bigger picture, a label): low, with one
-    band of ink. The median filter keeps noise from counting as ink."""
-    if height > LINE_CROP_MAX_HEIGHT_PX:
-        return False
-    return text_line_count(gray.filter(ImageFilter.MedianFilter(5))) == 1
+    return ImageKind(spread=spread, uneven_lighting=uneven, gray=gray, height=height)
 
 
 def _two_tones(pixels: np.ndarray) -> tuple[float, float]:

@@ -11,6 +11,7 @@ from PIL import Image, ImageOps
 
 from ocr_engine.base import Line, OcrEngine, Word
 from ocr_engine.geometry import Turns
+from ocr_engine.images import as_engine_input
 from ocr_engine.preprocess import skew_angle
 
 #: Stored with every text record, so that readings made by different pipelines can be told apart.
@@ -78,15 +79,17 @@ def read_text(
         upright = image.rotate(direction, expand=True)
         turns.add(direction, image.size, upright.size)
         image = upright
-    gray = image.convert("L")
-    angle = 0.0 if quick_mode else skew_angle(gray)
+    angle = 0.0 if quick_mode else skew_angle(image.convert("L"))
+    # The engine gets the colours: PP-OCR reads a photo better in them (Tesseract makes its own grey).
+    image = as_engine_input(image)
     if abs(angle) >= MIN_TEXT_SKEW_DEGREES:
-        straight = gray.rotate(-angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
-        turns.add(-angle, gray.size, straight.size)
-        gray = straight
+        white = 255 if image.mode == "L" else (255, 255, 255)
+        straight = image.rotate(-angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=white)
+        turns.add(-angle, image.size, straight.size)
+        image = straight
     else:
         angle = 0.0
-    recognition = engine.recognize(gray, layout="line" if quick_mode else "auto", with_lines=True)
+    recognition = engine.recognize(image, layout="line" if quick_mode else "auto", with_lines=True)
     return TextReading(
         width=bounds[0],
         height=bounds[1],
