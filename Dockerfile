@@ -15,9 +15,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 COPY requirements.txt .
-# tesserocr is compiled against Debian's libtesseract (see requirements.txt), OpenCV (PP-OCR) loads
-# libGL and GLib; the compiler and
-# headers are removed again in the same layer, the libraries stay as tesseract-ocr's dependencies.
+# tesserocr is compiled against Debian's libtesseract (see requirements.txt), and OpenCV (the
+# PP-OCR engine) loads libGL and GLib; the compiler and headers are removed again in the same
+# layer, the libraries stay as tesseract-ocr's dependencies.
 ARG BUILD_PACKAGES="libtesseract-dev libleptonica-dev pkg-config g++"
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \

@@ -6,8 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 # Tesseract with its English, Simplified Chinese and orientation data for the engines, what
-# tesserocr is compiled with against Debian's libtesseract, and the libraries OpenCV loads (PP-OCR); for the tests, fonts to draw images
-# with (DejaVu, Noto CJK) and Chromium to load the docs pages in (Playwright drives Debian's).
+# tesserocr is compiled with against Debian's libtesseract, and the libraries OpenCV loads (the
+# PP-OCR engine); for the tests, fonts to draw images with (DejaVu, Noto CJK) and Chromium to load
+# the docs pages in (Playwright drives Debian's).
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim tesseract-ocr-osd \
 	libtesseract-dev libleptonica-dev pkg-config g++ python3-venv python3-dev libgl1 libglib2.0-0
 TEST_APT_PACKAGES := fonts-dejavu-core fonts-noto-cjk chromium

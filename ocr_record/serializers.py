@@ -141,6 +141,11 @@ class LocatedWordSerializer(serializers.Serializer):
 
 class LocatedLineSerializer(LocatedWordSerializer):
     words = LocatedWordSerializer(many=True)
+    engine = serializers.CharField(
+        required=False,
+        help_text="The engine that read the line: `tesserocr`, `ppocr` or `pytesseract` (with `auto`, "
+        "each line its own). Absent on readings stored before engines were recorded per line.",
+    )
 
 
 class ImageErrorSerializer(serializers.Serializer):

@@ -3,6 +3,7 @@
 import pytest
 from django.db.utils import OperationalError
 
+import ocr_engine
 from ocr_project import health
 
 
@@ -56,3 +57,21 @@ def test_readyz_remembers_the_engine_check_for_a_few_seconds(client, settings):
     settings.OCR_ENGINE = "tests.engines.MissingProgramEngine"
 
     assert client.get("/readyz").status_code == 200
+
+
+@pytest.mark.django_db
+def test_readyz_checks_every_engine_a_request_may_ask_for(client, settings, monkeypatch):
+    settings.OCR_ENGINE = "tesserocr"
+    monkeypatch.setitem(ocr_engine.ENGINES, "broken", "tests.engines.MissingProgramEngine")
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["engine"].startswith("broken: EngineUnavailable:")
+
+
+@pytest.mark.django_db
+def test_readyz_reads_the_probe_with_ppocr_too(client, settings, monkeypatch):
+    settings.OCR_ENGINE = "ppocr"
+
+    assert client.get("/readyz").json()["checks"]["engine"] == "ok"

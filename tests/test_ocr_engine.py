@@ -108,3 +108,11 @@ def test_engine_input_turns_an_image_upright_by_its_exif_orientation():
     sideways.save(buffer, format="JPEG", exif=exif)
 
     assert as_engine_input(Image.open(buffer)).size == (20, 40)
+
+
+def test_words_are_joined_by_spaces_except_next_to_chinese_characters():
+    from ocr_engine.base import join_words
+
+    assert join_words(["hello", "world"]) == "hello world"
+    assert join_words(["汉", "阳", "市场", "E", "区", "25-26", "号"]) == "汉阳市场E区25-26号"
+    assert join_words(["电话", ":", "159"]) == "电话: 159"

@@ -143,3 +143,10 @@ def test_tesseracts_own_threads_are_off_in_the_engine_process():
     import os
 
     assert os.environ["OMP_THREAD_LIMIT"] == "1"
+
+
+def test_it_finds_no_lines_in_an_image_without_text(engine):
+    """tesserocr's result iterator raised "No text returned" here, and parse_text answered 500."""
+    reading = engine.recognize(Image.new("L", (300, 200), 255), with_lines=True)
+
+    assert (reading.text, reading.lines) == ("", ())
