@@ -26,7 +26,8 @@ from PIL import Image, ImageFilter
 
 from ocr_engine.base import Layout, OcrEngine, Recognition
 from ocr_engine.pipeline import DOUBTFUL_BELOW, read_image
-from ocr_engine.preprocess import text_line_count
+from ocr_engine.distance import edit_distance
+from ocr_engine.preprocess import otsu_split, text_line_count
 from ocr_engine.registry import get_engine
 
 #: Tesseract's reading of a clean image is kept when it is not doubtful by the letters pipeline's
@@ -91,7 +92,7 @@ def image_kind(image: Image.Image) -> ImageKind:
         image = image.reduce(image.width // MEASURE_WIDTH_PX)
     gray = image.convert("L")
     pixels = np.asarray(gray, dtype=np.float32)
-    dark, light = _two_tones(pixels)
+    _, dark, light = otsu_split(pixels.astype(np.uint8))
     contrast = max(1.0, light - dark)
     spread = float(np.minimum(np.abs(pixels - dark), np.abs(pixels - light)).mean() / contrast)
     papers = [np.percentile(strip, 90, method="lower") for strip in np.array_split(pixels, 4, axis=1) if strip.size]
@@ -99,31 +100,12 @@ def image_kind(image: Image.Image) -> ImageKind:
     return ImageKind(spread=spread, uneven_lighting=uneven, gray=gray, height=height)
 
 
-def _two_tones(pixels: np.ndarray) -> tuple[float, float]:
-    """The mean grey levels of the dark and the light pixels, split where Otsu's method splits."""
-    histogram = np.bincount(pixels.astype(np.uint8).ravel(), minlength=256).astype(np.float64)
-    levels = np.arange(256)
-    weight_dark = np.cumsum(histogram)
-    weight_light = pixels.size - weight_dark
-    sum_dark = np.cumsum(histogram * levels)
-    mean_dark = np.divide(sum_dark, weight_dark, out=np.zeros(256), where=weight_dark > 0)
-    mean_light = np.divide(sum_dark[-1] - sum_dark, weight_light, out=np.zeros(256), where=weight_light > 0)
-    split = int(np.argmax(weight_dark * weight_light * (mean_dark - mean_light) ** 2))
-    return float(mean_dark[split]), float(mean_light[split])
-
-
 def similarity(a: str, b: str) -> float:
     """1 - edit distance / the longer length, of the texts with case and spacing ignored."""
     a, b = " ".join(a.split()).casefold(), " ".join(b.split()).casefold()
     if not a and not b:
         return 1.0
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i]
-        for j, char_b in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
-        previous = current
-    return 1 - previous[-1] / max(len(a), len(b))
+    return 1 - edit_distance(a, b) / max(len(a), len(b))
 
 
 class AutoEngine(OcrEngine):

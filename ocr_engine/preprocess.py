@@ -32,6 +32,12 @@ Step = Callable[[Image.Image], tuple[Image.Image, str | None]]
 
 def otsu_threshold(pixels: np.ndarray) -> int:
     """The grey level that best splits the pixels into two classes (Otsu's method)."""
+    return otsu_split(pixels)[0]
+
+
+def otsu_split(pixels: np.ndarray) -> tuple[int, float, float]:
+    """Otsu's split of 8-bit pixels: the threshold, and the mean grey levels of the dark and the
+    light pixels either side of it."""
     histogram = np.bincount(pixels.ravel(), minlength=256).astype(np.float64)
     levels = np.arange(256)
     weight_dark = np.cumsum(histogram)
@@ -39,7 +45,8 @@ def otsu_threshold(pixels: np.ndarray) -> int:
     sum_dark = np.cumsum(histogram * levels)
     mean_dark = np.divide(sum_dark, weight_dark, out=np.zeros(256), where=weight_dark > 0)
     mean_light = np.divide(sum_dark[-1] - sum_dark, weight_light, out=np.zeros(256), where=weight_light > 0)
-    return int(np.argmax(weight_dark * weight_light * (mean_dark - mean_light) ** 2))
+    split = int(np.argmax(weight_dark * weight_light * (mean_dark - mean_light) ** 2))
+    return split, float(mean_dark[split]), float(mean_light[split])
 
 
 def ink_mask(image: Image.Image) -> np.ndarray:
