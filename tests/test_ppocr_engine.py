@@ -102,8 +102,9 @@ def test_chinese_characters_are_not_spaced_apart():
     assert len(reading.lines[0].words) == 4  # a word per character, as Tesseract counts them
 
 
-def test_it_stops_at_its_time_limit():
-    image, _ = real_image("sroie_receipts", "136.jpg")
+def test_it_stops_a_model_call_running_past_its_time_limit():
+    # The detector alone takes longer than this on a whole receipt: ONNX Runtime's terminate flag stops it.
+    image, _ = real_image("sroie_receipts", "210.jpg")
 
-    with pytest.raises(RecognitionTimeout, match="PP-OCR did not finish within 0.001 s"):
-        PpocrEngine(timeout_seconds=0.001).recognize(image)
+    with pytest.raises(RecognitionTimeout, match="PP-OCR did not finish within 0.05 s"):
+        PpocrEngine(timeout_seconds=0.05).recognize(image)
