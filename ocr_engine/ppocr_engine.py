@@ -142,12 +142,15 @@ class PpocrEngine(OcrEngine):
                 # The image is the line: no classifier (it turns more upright crops the wrong way
                 # than it rights, on the real line sets) and no confidence floor (a doubtful
                 # reading is still this engine's reading of it, for the caller to weigh).
-                left, top, right, bottom = _ink_bounds(pixels)
-                whole = ((left, top), (right, top), (right, bottom), (left, bottom))
-                line = self._read_line(pixels[int(top):int(bottom), int(left):int(right)], whole, deadline)
+                line = self._read_whole_line(pixels, deadline)
                 lines = [line] if line is not None else []
             else:
                 lines = self._read_lines(pixels, self._detect(pixels, deadline), deadline)
+                if not lines:
+                    # The detector misses text that touches the image's edges: a word or a line
+                    # cut close from a bigger picture. Such an image is read as the line it is.
+                    line = self._read_whole_line(pixels, deadline)
+                    lines = [line] if line is not None and line.confidence >= MIN_LINE_CONFIDENCE else []
         except RecognitionTimeout:
             raise
         except Exception as error:  # onnxruntime and OpenCV raise their own types
@@ -203,6 +206,12 @@ class PpocrEngine(OcrEngine):
             if line is not None and line.confidence >= MIN_LINE_CONFIDENCE:
                 lines.append(line)
         return lines
+
+    def _read_whole_line(self, pixels: np.ndarray, deadline: "_Deadline") -> Line | None:
+        """The image read as one line, cut close to its ink."""
+        left, top, right, bottom = _ink_bounds(pixels)
+        whole = ((left, top), (right, top), (right, bottom), (left, bottom))
+        return self._read_line(pixels[int(top):int(bottom), int(left):int(right)], whole, deadline)
 
     def _upside_down(self, crops: list[np.ndarray], deadline: "_Deadline") -> list[bool]:
         """Which crops the direction classifier finds turned by 180 degrees (one call for all)."""
