@@ -130,6 +130,13 @@ class PpocrEngine(OcrEngine):
         self._models = _models()
         self.reads_chinese = any(name.startswith("chi") for name in language.split("+"))
 
+    def detect_orientation(self, image: Image.Image) -> int:
+        """Tesseract's orientation detection (OSD): a page's turn is found from its layout, which
+        PP-OCR's line classifier (0 or 180 degrees, one line at a time) does not see."""
+        from ocr_engine.registry import get_engine
+
+        return get_engine("tesserocr", timeout_seconds=self.timeout_seconds).detect_orientation(image)
+
     @property
     def version(self) -> str:
         return f"rapidocr_onnxruntime {metadata.version('rapidocr_onnxruntime')} (PP-OCRv4), onnxruntime {metadata.version('onnxruntime')}"
