@@ -56,7 +56,8 @@ MAX_LINE_WIDTH_PX = 3200
 #: 1,280 or 1,600 did, at half the cost.
 DETECT_MIN_SIDE_PX = 736
 DETECT_MAX_SIDE_PX = 960
-#: A detected line the classifier says is upside down with at least this probability is turned.
+#: A detected line the classifier finds upside down with at least this probability is also read
+#: turned, and the surer of the two readings kept.
 UPSIDE_DOWN_ABOVE = 0.9
 #: Lines read with a mean character probability under this are dropped (the package's default):
 #: what the detector took for text and the recognizer could not make anything of.
