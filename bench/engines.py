@@ -28,7 +28,8 @@ from bench import datasets, metrics, sections  # noqa: E402
 from ocr_engine.pipeline import read_image  # noqa: E402
 from ocr_engine.text import read_text  # noqa: E402
 
-REAL_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
+#: The labelled real images (../shared/realdata beside the repository; OCR_REALDATA_DIR elsewhere).
+REAL_DATA = Path(os.environ.get("OCR_REALDATA_DIR") or Path(__file__).resolve().parents[2] / "shared" / "realdata")
 REAL_SETS = {  # set: (language, whether parse_text is measured on it)
     "sroie_lines": ("eng", True),
     "uw3_lines": ("eng", True),
