@@ -56,8 +56,10 @@ MAX_LINE_WIDTH_PX = 3200
 #: 1,280 or 1,600 did, at half the cost.
 DETECT_MIN_SIDE_PX = 736
 DETECT_MAX_SIDE_PX = 960
-#: A detected line the classifier finds upside down with at least this probability is also read
-#: turned, and the surer of the two readings kept.
+#: A detected line read with less confidence than this is shown to the direction classifier; one
+#: it finds upside down with at least UPSIDE_DOWN_ABOVE probability is also read turned, and the
+#: surer of the two readings kept.
+UPRIGHT_SURE = 0.9
 UPSIDE_DOWN_ABOVE = 0.9
 #: Lines read with a mean character probability under this are dropped (the package's default):
 #: what the detector took for text and the recognizer could not make anything of.
@@ -198,22 +200,23 @@ class PpocrEngine(OcrEngine):
     # Recognition ----------------------------------------------------------------------------
 
     def _read_lines(self, pixels: np.ndarray, quads: list[Quad], deadline: "_Deadline") -> list[Line]:
-        """Each detected line read, upright: a line the classifier finds upside down is read both
-        ways and the surer reading kept (the classifier alone turns about one upright line in fifty
-        of the real sets the wrong way). Lines read with too little confidence are dropped: what
-        the detector took for text and was not."""
+        """Each detected line read, upright. A line read with doubt is shown to the direction
+        classifier, and one it finds upside down is read turned too, the surer reading kept (the
+        classifier alone turns about one upright line in fifty of the real sets the wrong way; a
+        line read upside down is read with doubt, so the lines read surely need no classifier).
+        Lines read with too little confidence are dropped: what the detector took for text and was
+        not."""
         crops = [_crop(pixels, quad) for quad in quads]
-        lines = []
-        for quad, crop, flagged in zip(quads, crops, self._upside_down(crops, deadline)):
-            line = self._read_line(crop, quad, deadline)
-            if flagged:
-                # The text's top-left is the crop's bottom-right.
-                turned = self._read_line(crop[::-1, ::-1], (quad[2], quad[3], quad[0], quad[1]), deadline)
-                if turned is not None and (line is None or turned.confidence > line.confidence):
-                    line = turned
-            if line is not None and line.confidence >= MIN_LINE_CONFIDENCE:
-                lines.append(line)
-        return lines
+        lines = [self._read_line(crop, quad, deadline) for quad, crop in zip(quads, crops)]
+        doubtful = [index for index, line in enumerate(lines) if line is None or line.confidence < UPRIGHT_SURE]
+        flags = self._upside_down([crops[index] for index in doubtful], deadline)
+        for index in (index for index, flagged in zip(doubtful, flags) if flagged):
+            quad = quads[index]
+            # The text's top-left is the crop's bottom-right.
+            turned = self._read_line(crops[index][::-1, ::-1], (quad[2], quad[3], quad[0], quad[1]), deadline)
+            if turned is not None and (lines[index] is None or turned.confidence > lines[index].confidence):
+                lines[index] = turned
+        return [line for line in lines if line is not None and line.confidence >= MIN_LINE_CONFIDENCE]
 
     def _read_whole_line(self, pixels: np.ndarray, deadline: "_Deadline") -> Line | None:
         """The image read as one line, cut close to its ink."""
