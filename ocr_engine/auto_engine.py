@@ -184,7 +184,9 @@ class AutoEngine(OcrEngine):
             reading = self.ppocr.recognize(image, layout="line" if way == "line" else "auto", with_lines=with_lines)
             if best is None or (reading.confidence or 0.0) > (best.confidence or 0.0):
                 best = _with_steps(reading, ("ppocr", way))
-            if (best.confidence or 0.0) >= LINE_READING_SURE:
+            # Under uneven light a line can be read as surely as wrongly (the cut to its ink is
+            # unsure): both ways are read there.
+            if (best.confidence or 0.0) >= LINE_READING_SURE and kind.uneven_lighting < UNEVEN_LIGHTING:
                 break
         return best
 
