@@ -21,6 +21,7 @@ Sessions are created once per process (`_models`) and shared by every engine ins
 import ctypes
 import functools
 import math
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -62,6 +63,9 @@ DETECT_MAX_SIDE_PX = 960
 #: surer of the two readings kept.
 UPRIGHT_SURE = 0.9
 UPSIDE_DOWN_ABOVE = 0.9
+#: A process holding more than this after a detection gives the memory it freed back (`_give_memory_back`).
+TRIM_ABOVE_BYTES = 384 * 1024 * 1024
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 #: Lines read with a mean character probability under this are dropped (the package's default):
 #: what the detector took for text and the recognizer could not make anything of.
 MIN_LINE_CONFIDENCE = 0.5
@@ -87,16 +91,25 @@ def _glibc():
 
 
 def _give_memory_back() -> None:
-    """Return the heap memory a detection freed to the system (glibc's `malloc_trim`).
+    """Return the heap memory detections freed to the system (glibc's `malloc_trim`) once the
+    process holds more than TRIM_ABOVE_BYTES.
 
     ONNX Runtime allocates a detection's activations (tens of MB) and frees them after the call,
-    but glibc keeps freed heap memory for later: a worker sat at 480-525 MiB after a few hundred
-    readings, and at about 310 MiB, flat, with this, for about 4 % more time on a receipt. Making
-    glibc map large buffers on their own instead (a fixed mmap threshold) cost 20-60 %, ONNX
-    Runtime's own arena kept 600 MiB (bench/RESULTS.md, README "Engines"). Nothing elsewhere than glibc.
+    and glibc keeps freed heap memory for later: a worker climbed to 480-525 MiB within a few
+    hundred readings. Trimming after every detection kept it at 280 MiB but cost 5-25 % of each
+    (the next detection faults its pages in again); a fixed mmap threshold cost 20-60 %; ONNX
+    Runtime's own arena kept 600 MiB. Trimming past a ceiling keeps the worker under it at almost
+    no cost (README "Engines"). Nothing elsewhere than glibc on Linux.
     """
     libc = _glibc()
-    if libc is not None:
+    if libc is None:
+        return
+    try:
+        with open("/proc/self/statm") as statm:
+            resident = int(statm.read().split()[1]) * _PAGE_BYTES
+    except OSError:
+        return
+    if resident > TRIM_ABOVE_BYTES:
         libc.malloc_trim(0)
 
 
