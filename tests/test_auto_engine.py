@@ -10,6 +10,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 import ocr_engine
 from bench.metrics import character_accuracy
 from ocr_engine.auto_engine import image_kind
+from ocr_engine.geometry import bounds, overlap
 from ocr_engine.pipeline import read_image
 from ocr_engine.text import read_text
 from ocr_record.models import OcrRecord
@@ -139,3 +140,21 @@ def test_a_chinese_label_comes_back_without_spaces_between_characters(api_client
     result = response.json()["results"][0]
     assert result["text"] == "汉阳鹦鹉家居建材市场E区25-26号"
     assert [line["engine"] for line in result["lines"]] == ["ppocr"]
+
+
+def test_the_words_of_a_photo_land_where_they_were_printed(auto):
+    page = Image.new("L", (760, 180), 235)
+    font = ImageFont.truetype(FONT_PATH, 56)
+    draw, drawn = ImageDraw.Draw(page), {}
+    for word, x in (("shadow", 50), ("across", 400)):
+        drawn[word] = draw.textbbox((x, 50), word, font=font)
+        draw.text((x, 50), word, fill=40, font=font)
+    pixels = np.asarray(page, dtype=np.float32) * np.linspace(1.0, 0.35, page.width)[np.newaxis, :]
+    photo = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+
+    reading = read_text(auto, photo)
+
+    words = {word.text: word for line in reading.lines for word in line.words}
+    assert {line.engine for line in reading.lines} == {"ppocr"}
+    for text, box in drawn.items():
+        assert overlap(bounds(words[text].location), box) >= 0.5, (text, words[text].location, box)
