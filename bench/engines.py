@@ -17,7 +17,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 import unicodedata
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from PIL import Image  # noqa: E402
 
 import ocr_engine  # noqa: E402
 from bench import datasets, metrics, sections  # noqa: E402
+from bench.metrics import timed  # noqa: E402
 from ocr_engine.pipeline import read_image  # noqa: E402
 from ocr_engine.text import read_text  # noqa: E402
 
@@ -56,12 +56,6 @@ def accuracy(predicted: str, truth: str, *, cjk: bool = False, ignore_case: bool
 
 def letters(text: str) -> str:
     return "".join(character for character in text if character.isalpha())
-
-
-def timed(function, *args, **kwargs):
-    start = time.perf_counter()
-    result = function(*args, **kwargs)
-    return (time.perf_counter() - start) * 1000, result
 
 
 def measure(samples, language: str, *, cjk: bool, text: bool, detect_direction: bool = False) -> dict:
@@ -98,8 +92,7 @@ def real_samples(name: str, limit: int | None):
 
 
 def resident_mib() -> float:
-    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
-    return int(status["VmRSS"].split()[0]) / 1024
+    return metrics.resident_kib()[0] / 1024
 
 
 def clean_line_cost(count: int) -> tuple[float, float]:

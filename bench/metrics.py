@@ -1,6 +1,8 @@
-"""Accuracy and timing arithmetic for the benchmark."""
+"""Accuracy, timing and memory arithmetic for the benchmark."""
 
 import statistics
+import time
+from pathlib import Path
 
 from ocr_engine.distance import edit_distance
 from ocr_engine.geometry import overlap
@@ -31,3 +33,16 @@ def matched_overlaps(found: list[tuple[str, tuple]], truth: list[tuple[str, tupl
         max((overlap(box, found_box) for found_word, found_box in found if found_word == word), default=0.0)
         for word, box in truth
     ]
+
+
+def timed(function, *args, **kwargs) -> tuple[float, object]:
+    """Milliseconds `function` took, and what it returned."""
+    start = time.perf_counter()
+    result = function(*args, **kwargs)
+    return (time.perf_counter() - start) * 1000, result
+
+
+def resident_kib() -> tuple[int, int]:
+    """(current, peak) resident set size of this process, from /proc."""
+    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])

@@ -16,7 +16,6 @@ import platform
 import random
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -58,6 +57,7 @@ from PIL import Image  # noqa: E402
 import ocr_engine  # noqa: E402
 from bench import datasets, metrics, sections  # noqa: E402
 from bench.datasets import png_bytes  # noqa: E402
+from bench.metrics import resident_kib, timed  # noqa: E402
 from ocr_engine.geometry import bounds  # noqa: E402
 from ocr_engine.pipeline import read_image  # noqa: E402
 from ocr_engine.preprocess import STEPS  # noqa: E402
@@ -98,12 +98,6 @@ def post(client: Client, content: bytes) -> dict:
     response = client.post(PARSE_LETTER_URL, {"image": SimpleUploadedFile("image.png", content)})
     assert response.status_code == 200, response.content
     return response.json()
-
-
-def timed(function, *args) -> tuple[float, object]:
-    start = time.perf_counter()
-    result = function(*args)
-    return (time.perf_counter() - start) * 1000, result
 
 
 # Accuracy --------------------------------------------------------------------------------------
@@ -332,12 +326,6 @@ def list_queries(scales: list[int], repeats: int) -> list[str]:
 
 
 # Memory ----------------------------------------------------------------------------------------
-
-def resident_kib() -> tuple[int, int]:
-    """(current, peak) resident set size of this process, from /proc."""
-    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
-    return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
-
 
 def memory(requests: int) -> tuple[list[str], dict]:
     """Every request a new image (a cache miss, a new record), with a hit of a known one every 10th."""

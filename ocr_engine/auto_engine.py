@@ -50,7 +50,7 @@ PPOCR_TRUST = 0.2
 LINE_READING_SURE = 0.8
 #: The kind of image is measured on a copy about this wide (at most twice): enough for its tones.
 MEASURE_WIDTH_PX = 400
-#: A picture of one line is at most this high.
+#: A picture of one line is at most this high; PP-OCR reads a higher one with detection only.
 LINE_CROP_MAX_HEIGHT_PX = 200
 #: In between clean and photo, PP-OCR reads first, and a reading this sure is kept at once: on the
 #: benchmark's sets it was worse than Tesseract's on 10 of about 370 such images (and better on most).
@@ -65,14 +65,17 @@ class ImageKind:
     gray: Image.Image = field(repr=False)
     height: int
 
+    @property
+    def is_small(self) -> bool:
+        """Low enough to be a picture of one line."""
+        return self.height <= LINE_CROP_MAX_HEIGHT_PX
+
     @functools.cached_property
     def is_line_crop(self) -> bool:
-        """A picture of one line (a word or a line cut from a bigger picture, a label): low, with
+        """A picture of one line (a word or a line cut from a bigger picture, a label): small, with
         one band of ink. Measured only when asked (the median filter is most of the cost), which
         a clean image Tesseract is sure of never is. The filter keeps noise from counting as ink."""
-        if self.height > LINE_CROP_MAX_HEIGHT_PX:
-            return False
-        return text_line_count(self.gray.filter(ImageFilter.MedianFilter(5))) == 1
+        return self.is_small and text_line_count(self.gray.filter(ImageFilter.MedianFilter(5))) == 1
 
     @property
     def is_clean(self) -> bool:
@@ -123,7 +126,6 @@ class AutoEngine(OcrEngine):
         # The process's own instances, shared with anyone asking for either engine by name.
         self.tesseract = get_engine("tesserocr", language=language, timeout_seconds=timeout_seconds)
         self.ppocr = get_engine("ppocr", language=language, timeout_seconds=timeout_seconds)
-        self.chinese = any(name.startswith("chi") for name in language.split("+"))
 
     @property
     def version(self) -> str:
@@ -134,7 +136,7 @@ class AutoEngine(OcrEngine):
 
     def recognize(self, image: Image.Image, *, layout: Layout = "auto", with_lines: bool = False) -> Recognition:
         kind = image_kind(image)
-        if self.chinese or kind.is_photo_like:
+        if self.ppocr.reads_chinese or kind.is_photo_like:
             # PP-OCR's reading wins here whatever Tesseract reads: Tesseract only when it found nothing.
             first = self._ppocr(image, kind, layout, with_lines)
             return first if first.text.strip() else self._tesseract(image, layout, with_lines)
@@ -176,9 +178,10 @@ class AutoEngine(OcrEngine):
         from a small picture by its ink is not always right (a lone "2" on a receipt)."""
         if layout == "line":
             return _with_steps(self.ppocr.recognize(image, layout="line", with_lines=with_lines), ("ppocr", "line"))
-        ways = ["line", "detected"] if kind.is_line_crop else ["detected", "line"]
-        if image.height > LINE_CROP_MAX_HEIGHT_PX:
-            ways = ["detected"]
+        if kind.is_line_crop:
+            ways = ["line", "detected"]
+        else:
+            ways = ["detected", "line"] if kind.is_small else ["detected"]
         best = None
         for way in ways:
             reading = self.ppocr.recognize(image, layout="line" if way == "line" else "auto", with_lines=with_lines)

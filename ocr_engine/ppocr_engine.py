@@ -28,8 +28,12 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+import cv2
 import numpy as np
+import onnxruntime
+import rapidocr_onnxruntime
 from PIL import Image
+from rapidocr_onnxruntime.ch_ppocr_det.utils import DBPostProcess
 
 from ocr_engine.base import (
     EngineUnavailable,
@@ -117,12 +121,6 @@ def _give_memory_back() -> None:
 @functools.cache
 def _models() -> _Models:
     """The three ONNX sessions of this process, loaded from the rapidocr_onnxruntime wheel."""
-    try:
-        import onnxruntime
-        import rapidocr_onnxruntime
-        from rapidocr_onnxruntime.ch_ppocr_det.utils import DBPostProcess
-    except ImportError as error:
-        raise EngineUnavailable(f"PP-OCR needs rapidocr_onnxruntime and onnxruntime: {error}") from error
     model_dir = Path(rapidocr_onnxruntime.__file__).parent / "models"
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1
@@ -214,8 +212,6 @@ class PpocrEngine(OcrEngine):
 
     def _detect(self, pixels: np.ndarray, deadline: "_Deadline") -> list[Quad]:
         """The text lines' quadrilaterals in `pixels`, in reading order."""
-        import cv2
-
         height, width = pixels.shape[:2]
         scale = 1.0
         if min(height, width) < DETECT_MIN_SIDE_PX:
@@ -264,8 +260,6 @@ class PpocrEngine(OcrEngine):
 
     def _upside_down(self, crops: list[np.ndarray], deadline: "_Deadline") -> list[bool]:
         """Which crops the direction classifier finds turned by 180 degrees (one call for all)."""
-        import cv2
-
         if not crops:
             return []
         batch = np.zeros((len(crops), 3, 48, 192), dtype=np.float32)
@@ -278,8 +272,6 @@ class PpocrEngine(OcrEngine):
 
     def _read_line(self, crop: np.ndarray, quad: Quad, deadline: "_Deadline") -> Line | None:
         """One line's text, read at its own width, with its words located along `quad`."""
-        import cv2
-
         height, width = crop.shape[:2]
         text_width = min(MAX_LINE_WIDTH_PX, max(1, math.ceil(LINE_HEIGHT_PX * width / height)))
         padded_width = max(MIN_LINE_WIDTH_PX, math.ceil(text_width / 8) * 8)
@@ -364,8 +356,6 @@ def _enclosing(quad: Quad) -> tuple[int, int, int, int]:
 
 def _crop(pixels: np.ndarray, quad: Quad) -> np.ndarray:
     """The line inside `quad`, straightened to a rectangle (a tall one is a vertical line: turned)."""
-    import cv2
-
     points = np.asarray(quad, dtype=np.float32)
     width = max(1, int(max(np.linalg.norm(points[0] - points[1]), np.linalg.norm(points[2] - points[3]))))
     height = max(1, int(max(np.linalg.norm(points[0] - points[3]), np.linalg.norm(points[1] - points[2]))))
@@ -409,8 +399,6 @@ def _ink_bounds(pixels: np.ndarray) -> tuple[float, float, float, float]:
 
     The light is evened out first (the image divided by its background, what a closing larger
     than the strokes leaves), so that a shadow across the line is not taken for ink."""
-    import cv2
-
     gray = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
     if np.median(gray) < 128:  # light text on a dark background: made dark on light
         gray = 255 - gray
@@ -444,8 +432,6 @@ class _Deadline:
         self.ends = time.monotonic() + seconds if seconds else None
 
     def run(self, session, batch: np.ndarray) -> np.ndarray:
-        import onnxruntime
-
         if self.ends is None:
             return session.run(None, {session.get_inputs()[0].name: batch})[0]
         left = self.ends - time.monotonic()

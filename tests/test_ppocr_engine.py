@@ -87,7 +87,7 @@ def test_a_tilted_line_gets_a_tilted_quadrilateral(engine):
     line = engine.recognize(tilted, with_lines=True).lines[0]
 
     assert line.text == "slanted words"
-    (left_x, left_y), (right_x, right_y) = line.quad[0], line.quad[1]
+    (_, left_y), (_, right_y) = line.quad[0], line.quad[1]
     # Turned counter-clockwise: the top edge rises from left to right.
     assert right_y < left_y - 40
 
