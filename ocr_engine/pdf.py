@@ -1,16 +1,20 @@
 """The pages of a PDF as images, for recognition (pypdfium2: PDFium, the renderer of Chromium).
 
 Pages are rendered, never trusted for their text layer: a PDF's text can say anything.
+
+PDFium runs in a child process within `Limits` (`ocr_engine.contained`): a few hundred bytes of
+PDF can make it allocate without end, and nothing stops native code in the serving process. A
+child per call also makes PDFium's lack of thread safety harmless without a lock that would make
+every PDF of a process wait behind the slowest.
 """
 
-import threading
 from collections.abc import Iterator
 
 import pypdfium2 as pdfium
 from PIL import Image
 
-# PDFium is not thread-safe: one document operation at a time in a process.
-_pdfium_lock = threading.Lock()
+from ocr_engine.contained import LimitExceeded, Limits, run_contained
+
 POINTS_PER_INCH = 72
 
 
@@ -20,19 +24,22 @@ class InvalidPdf(ValueError):
         self.message = message
         self.code = code
 
+    def __reduce__(self):  # crosses from the rendering child to the caller
+        return _invalid_pdf, (self.message, self.code)
+
+
+def _invalid_pdf(message: str, code: str) -> InvalidPdf:
+    return InvalidPdf(message, code=code)
+
 
 def is_pdf(data: bytes) -> bool:
     return data[:1024].lstrip().startswith(b"%PDF-")
 
 
-def pdf_page_count(data: bytes, *, max_pages: int) -> int:
-    """How many pages the PDF has; InvalidPdf when it cannot be opened or has over `max_pages`."""
-    with _pdfium_lock:
-        document = _open(data)
-        try:
-            count = len(document)
-        finally:
-            document.close()
+def pdf_page_count(data: bytes, *, max_pages: int, limits: Limits) -> int:
+    """How many pages the PDF has; InvalidPdf when it cannot be opened (within `limits`) or has
+    over `max_pages`."""
+    count = _contained(_count_pages, data, limits=limits)
     if count > max_pages:
         raise InvalidPdf(f"The PDF has {count} pages: at most {max_pages} are accepted.", code="too_many_pages")
     if count == 0:
@@ -40,35 +47,56 @@ def pdf_page_count(data: bytes, *, max_pages: int) -> int:
     return count
 
 
-def render_pdf_page(data: bytes, number: int, *, dpi: int, max_pixels: int) -> Image.Image:
+def render_pdf_page(data: bytes, number: int, *, dpi: int, max_pixels: int, limits: Limits) -> Image.Image:
     """Page `number` (from 1) as an RGB image at `dpi`, or at the lower resolution that keeps it
     within `max_pixels` (a poster-sized page would otherwise be gigapixels). The same bytes and
     settings give the same pixels, so a page read twice is found again by the dedup."""
-    with _pdfium_lock:
-        document = _open(data)
-        try:
-            page = document[number - 1]
-            try:
-                width, height = page.get_size()  # in points
-                scale = dpi / POINTS_PER_INCH
-                pixels = width * scale * height * scale
-                if pixels > max_pixels:
-                    scale *= (max_pixels / pixels) ** 0.5
-                return page.render(scale=scale).to_pil().convert("RGB")
-            finally:
-                page.close()
-        finally:
-            document.close()
+    size, pixels = _contained(_render_page, data, number, dpi, max_pixels, limits=limits)
+    return Image.frombytes("RGB", size, pixels)
 
 
-def render_pdf_pages(data: bytes, *, dpi: int, max_pixels: int) -> Iterator[Image.Image]:
+def render_pdf_pages(data: bytes, *, dpi: int, max_pixels: int, limits: Limits) -> Iterator[Image.Image]:
     """Every page, in order, as `render_pdf_page` renders it."""
-    with _pdfium_lock:
-        document = _open(data)
-        count = len(document)
+    for number in range(1, _contained(_count_pages, data, limits=limits) + 1):
+        yield render_pdf_page(data, number, dpi=dpi, max_pixels=max_pixels, limits=limits)
+
+
+def _contained(function, *args, limits: Limits):
+    try:
+        return run_contained(function, *args, limits=limits)
+    except LimitExceeded as exceeded:
+        limit = f"{exceeded.limits.seconds:g} s" if exceeded.reason == "time" else f"{exceeded.limits.memory_mib} MiB of memory"
+        raise InvalidPdf(
+            f"The PDF is too costly to render: it needed more than {limit} and was stopped.", code="pdf_too_costly"
+        ) from None
+
+
+# In the child process ---------------------------------------------------------------------------
+
+def _count_pages(data: bytes) -> int:
+    document = _open(data)
+    try:
+        return len(document)
+    finally:
         document.close()
-    for number in range(1, count + 1):
-        yield render_pdf_page(data, number, dpi=dpi, max_pixels=max_pixels)
+
+
+def _render_page(data: bytes, number: int, dpi: int, max_pixels: int) -> tuple[tuple[int, int], bytes]:
+    document = _open(data)
+    try:
+        page = document[number - 1]
+        try:
+            width, height = page.get_size()  # in points
+            scale = dpi / POINTS_PER_INCH
+            pixels = width * scale * height * scale
+            if pixels > max_pixels:
+                scale *= (max_pixels / pixels) ** 0.5
+            image = page.render(scale=scale).to_pil().convert("RGB")
+            return image.size, image.tobytes()
+        finally:
+            page.close()
+    finally:
+        document.close()
 
 
 def _open(data: bytes) -> "pdfium.PdfDocument":
@@ -76,4 +104,4 @@ def _open(data: bytes) -> "pdfium.PdfDocument":
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:
         detail = "it is protected by a password" if "password" in str(error).lower() else "it is damaged"
-        raise InvalidPdf(f"The PDF cannot be read: {detail}.", code="invalid_pdf") from error
+        raise InvalidPdf(f"The PDF cannot be read: {detail}.", code="invalid_pdf") from None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from PIL import Image
 
 from ocr_engine.base import OcrEngine, Recognition
+from ocr_engine.deadline import reading_time_limit
 from ocr_engine.preprocess import preprocess, text_line_count
 
 #: Stored with every record, so that readings made by different pipelines can be told apart.
@@ -34,7 +35,13 @@ class Reading:
 
 
 def read_image(engine: OcrEngine, image: Image.Image, *, skip_steps: Sequence[str] = ()) -> Reading:
-    """The best reading of `image` by `engine`; `skip_steps` leaves preprocessing steps out."""
+    """The best reading of `image` by `engine`, all of it within the engine's `timeout_seconds`
+    (`ocr_engine.deadline`); `skip_steps` leaves preprocessing steps out."""
+    with reading_time_limit(engine.timeout_seconds):
+        return _best_reading(engine, image, skip_steps)
+
+
+def _best_reading(engine: OcrEngine, image: Image.Image, skip_steps: Sequence[str]) -> Reading:
     if engine.reads_doubtful_images_itself:
         recognition = engine.recognize(image)
         return Reading(recognition, recognition.steps or ("raw",))

@@ -47,6 +47,7 @@ from ocr_engine.base import (
     Word,
     is_cjk,
 )
+from ocr_engine.deadline import seconds_left, timeout_message
 from ocr_engine.images import as_engine_input
 from ocr_engine.registry import get_engine
 
@@ -63,6 +64,8 @@ MAX_LINE_WIDTH_PX = 3200
 #: 1,280 or 1,600 did, at half the cost.
 DETECT_MIN_SIDE_PX = 736
 DETECT_MAX_SIDE_PX = 960
+#: A one-line image's ink is found on a copy of at most this many pixels (real lines have fewer).
+INK_BOUNDS_MAX_PIXELS = 1_000_000
 #: A detected line read with less confidence than this is shown to the direction classifier; one
 #: it finds upside down with at least UPSIDE_DOWN_ABOVE probability is also read turned, and the
 #: surer of the two readings kept.
@@ -399,6 +402,16 @@ def _ink_bounds(pixels: np.ndarray) -> tuple[float, float, float, float]:
 
     The light is evened out first (the image divided by its background, what a closing larger
     than the strokes leaves), so that a shadow across the line is not taken for ink."""
+    height, width = pixels.shape[:2]
+    if height * width > INK_BOUNDS_MAX_PIXELS:
+        # Measured on a smaller copy: the background's closing costs with the pixels times the
+        # image's height (about 80 s on a 6324-pixel square), and a margin needs no finer measure.
+        scale = (INK_BOUNDS_MAX_PIXELS / (height * width)) ** 0.5
+        small = cv2.resize(pixels, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
+        left, top, right, bottom = _ink_bounds(small)
+        return (
+            max(0.0, left / scale), max(0.0, top / scale), min(float(width), right / scale), min(float(height), bottom / scale)
+        )
     gray = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
     if np.median(gray) < 128:  # light text on a dark background: made dark on light
         gray = 255 - gray
@@ -424,19 +437,21 @@ def _bgr(image: Image.Image) -> np.ndarray:
 
 
 class _Deadline:
-    """The time limit of one recognition, over all its model calls: each call gets the time left,
-    and is stopped by ONNX Runtime's terminate flag when it runs past it."""
+    """The time limit of one recognition, over all its model calls (and within the reading's,
+    `ocr_engine.deadline`): each call gets the time left, and is stopped by ONNX Runtime's
+    terminate flag when it runs past it."""
 
     def __init__(self, seconds: float | None) -> None:
         self.seconds = seconds
         self.ends = time.monotonic() + seconds if seconds else None
 
     def run(self, session, batch: np.ndarray) -> np.ndarray:
-        if self.ends is None:
+        own = None if self.ends is None else self.ends - time.monotonic()
+        if own is not None and own <= 0:
+            raise RecognitionTimeout(timeout_message("PP-OCR", self.seconds))
+        left = seconds_left(own)
+        if left is None:
             return session.run(None, {session.get_inputs()[0].name: batch})[0]
-        left = self.ends - time.monotonic()
-        if left <= 0:
-            raise RecognitionTimeout(f"PP-OCR did not finish within {self.seconds} s")
         options = onnxruntime.RunOptions()
         timer = threading.Timer(left, lambda: setattr(options, "terminate", True))
         timer.start()
@@ -444,7 +459,7 @@ class _Deadline:
             return session.run(None, {session.get_inputs()[0].name: batch}, options)[0]
         except Exception as error:
             if options.terminate:
-                raise RecognitionTimeout(f"PP-OCR did not finish within {self.seconds} s") from error
+                raise RecognitionTimeout(timeout_message("PP-OCR", self.seconds)) from error
             raise
         finally:
             timer.cancel()

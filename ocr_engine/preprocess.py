@@ -14,10 +14,16 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
+from ocr_engine.deadline import check_time
+
 # Tesseract reads small text badly: lines shorter than this are enlarged to TARGET_LINE_HEIGHT_PX.
 SMALL_LINE_HEIGHT_PX = 24
 TARGET_LINE_HEIGHT_PX = 40
 MAX_UPSCALE = 4.0
+# An enlarged image has at most this many pixels (an A4 page at 300 dpi has 8.7 million), and
+# enlarging by less than MIN_UPSCALE is not worth its cost.
+MAX_UPSCALED_PIXELS = 12_000_000
+MIN_UPSCALE = 1.1
 # Background pixels straying more than this many grey levels from their neighbours: speckles.
 NOISY_ABOVE = 12.0
 MAX_SKEW_DEGREES = 15.0
@@ -127,7 +133,11 @@ def upscale_small_text(image: Image.Image) -> tuple[Image.Image, str | None]:
     height = line_height(image)
     if not height or height >= SMALL_LINE_HEIGHT_PX:
         return image, None
-    factor = min(MAX_UPSCALE, TARGET_LINE_HEIGHT_PX / height)
+    # Bounded in pixels too: a huge image whose only ink is a speck has a "line" 1 px high, and
+    # enlarging it 4 × made 640 million pixels of it.
+    factor = min(MAX_UPSCALE, TARGET_LINE_HEIGHT_PX / height, (MAX_UPSCALED_PIXELS / (image.width * image.height)) ** 0.5)
+    if factor < MIN_UPSCALE:
+        return image, None
     size = (round(image.width * factor), round(image.height * factor))
     return image.resize(size, Image.Resampling.LANCZOS), f"upscale x{factor:.1f}"
 
@@ -175,6 +185,7 @@ def preprocess(image: Image.Image, *, skip: Sequence[str] = ()) -> tuple[Image.I
     notes = ["grayscale"]
     for name, step in STEPS.items():
         if name not in skip:
+            check_time()  # each step is bounded in pixels; the reading's time limit, between them
             image, note = step(image)
             if note:
                 notes.append(note)

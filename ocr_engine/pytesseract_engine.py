@@ -15,6 +15,7 @@ from ocr_engine.base import (
     Word,
     line_of,
 )
+from ocr_engine.deadline import seconds_left, timeout_message
 from ocr_engine.images import as_engine_input
 from ocr_engine.tesseract_layout import PAGE_SEGMENTATION_MODES
 
@@ -42,13 +43,14 @@ class PytesseractEngine(OcrEngine):
         return f"pytesseract {pytesseract.__version__}, tesseract {self._tesseract_version}"
 
     def recognize(self, image: Image.Image, *, layout: Layout = "auto", with_lines: bool = False) -> Recognition:
+        seconds = seconds_left(self.timeout_seconds)
         try:
             # The word table has the text in reading order and each word's confidence.
             table = pytesseract.image_to_data(
                 as_engine_input(image),
                 lang=self.language,
                 config=f"--psm {PAGE_SEGMENTATION_MODES[layout]}",
-                timeout=self.timeout_seconds or 0,
+                timeout=seconds or 0,
             )
         except pytesseract.TesseractNotFoundError as error:
             raise EngineUnavailable(str(error)) from error
@@ -60,13 +62,14 @@ class PytesseractEngine(OcrEngine):
         except RuntimeError as error:
             # pytesseract kills the process and raises a bare RuntimeError on its timeout.
             if "timeout" in str(error).lower():
-                raise RecognitionTimeout(f"tesseract did not finish within {self.timeout_seconds} s") from error
+                raise RecognitionTimeout(timeout_message("tesseract", seconds)) from error
             raise RecognitionFailed(str(error)) from error
         return _recognition_from_table(table, with_lines=with_lines)
 
     def detect_orientation(self, image: Image.Image) -> int:
         try:
-            report = pytesseract.image_to_osd(as_engine_input(image), timeout=self.timeout_seconds or 0)
+            seconds = seconds_left(self.timeout_seconds)
+            report = pytesseract.image_to_osd(as_engine_input(image), timeout=seconds or 0)
         except pytesseract.TesseractError as error:
             if "Too few characters" in str(error.message) or "Invalid resolution" in str(error.message):
                 return 0
@@ -74,7 +77,7 @@ class PytesseractEngine(OcrEngine):
                 raise EngineUnavailable(str(error.message).strip()) from error
             return 0
         except RuntimeError as error:
-            raise RecognitionTimeout(f"tesseract did not finish within {self.timeout_seconds} s") from error
+            raise RecognitionTimeout(timeout_message("tesseract", seconds)) from error
         return _orientation(report)
 
 

@@ -1,6 +1,7 @@
 """Tesseract's C API in-process through tesserocr: the model is loaded once, not per image."""
 
 import queue
+import time
 
 import tesserocr
 from PIL import Image
@@ -12,10 +13,12 @@ from ocr_engine.base import (
     Line,
     OcrEngine,
     Recognition,
+    RecognitionFailed,
     RecognitionTimeout,
     Word,
     line_of,
 )
+from ocr_engine.deadline import seconds_left, timeout_message
 from ocr_engine.images import as_engine_input
 from ocr_engine.tessdata import tessdata_dir
 from ocr_engine.tesseract_layout import PAGE_SEGMENTATION_MODES
@@ -56,9 +59,14 @@ class TesserocrEngine(OcrEngine):
         try:
             api.SetPageSegMode(PAGE_SEGMENTATION_MODES[layout])
             _set_pixels(api, as_engine_input(image))
-            timeout_ms = int(self.timeout_seconds * 1000) if self.timeout_seconds else 0
-            if not api.Recognize(timeout=timeout_ms):
-                raise RecognitionTimeout(f"tesseract did not finish within {self.timeout_seconds} s")
+            seconds = seconds_left(self.timeout_seconds)
+            started = time.monotonic()
+            if not api.Recognize(timeout=max(1, int(seconds * 1000)) if seconds else 0):
+                # Recognize says False both when stopped and when it failed: the clock tells which.
+                took = time.monotonic() - started
+                if seconds and took >= seconds * 0.9:
+                    raise RecognitionTimeout(timeout_message("tesseract", seconds))
+                raise RecognitionFailed(f"tesseract failed on this image after {took:.2f} s")
             text = api.GetUTF8Text()
             word_confidences = api.AllWordConfidences()
             lines = _lines(api) if with_lines else ()

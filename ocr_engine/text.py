@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps
 
 from ocr_engine.base import Line, OcrEngine, Word
+from ocr_engine.deadline import check_time, reading_time_limit
 from ocr_engine.geometry import Turns
 from ocr_engine.images import as_engine_input
 from ocr_engine.preprocess import skew_angle
@@ -69,6 +70,11 @@ def read_text(
     `quick_mode` reads the image as one line of text, without measuring its skew: faster, for
     images that hold a single line.
     """
+    with reading_time_limit(engine.timeout_seconds):
+        return _read_text(engine, image, detect_direction=detect_direction, quick_mode=quick_mode)
+
+
+def _read_text(engine: OcrEngine, image: Image.Image, *, detect_direction: bool, quick_mode: bool) -> TextReading:
     # The upload as a viewer shows it: photos stored sideways carry an EXIF orientation.
     image = ImageOps.exif_transpose(image)
     bounds = image.size
@@ -79,6 +85,7 @@ def read_text(
         upright = image.rotate(direction, expand=True)
         turns.add(direction, image.size, upright.size)
         image = upright
+    check_time()
     angle = 0.0 if quick_mode else skew_angle(image.convert("L"))
     # The engine gets the colours: PP-OCR reads a photo better in them (Tesseract makes its own grey).
     image = as_engine_input(image)
@@ -89,6 +96,7 @@ def read_text(
         image = straight
     else:
         angle = 0.0
+    check_time()
     recognition = engine.recognize(image, layout="line" if quick_mode else "auto", with_lines=True)
     return TextReading(
         width=bounds[0],

@@ -174,6 +174,10 @@ OCR_TASK_MAX_FILE_BYTES = env_int("OCR_TASK_MAX_FILE_BYTES", default=50 * 1024 *
 OCR_TASK_MAX_PDF_PAGES = env_int("OCR_TASK_MAX_PDF_PAGES", default=200, minimum=1)
 OCR_TASK_MAX_BYTES = env_int("OCR_TASK_MAX_BYTES", default=200 * 1024 * 1024, minimum=1)
 OCR_PDF_DPI = env_int("OCR_PDF_DPI", default=300, minimum=36)
+# PDFium counts and renders pages in a child process that may use this much memory and time: a
+# tiny hostile PDF can make it allocate without end (ocr_engine/contained.py).
+OCR_PDF_MAX_MEMORY_MB = env_int("OCR_PDF_MAX_MEMORY_MB", default=1024, minimum=64)
+OCR_PDF_TIMEOUT_S = env_int("OCR_PDF_TIMEOUT_S", default=30, minimum=1)
 # A task with async_task=false is read while the client waits: at most this many pages.
 OCR_TASK_SYNC_MAX_PAGES = env_int("OCR_TASK_SYNC_MAX_PAGES", default=20, minimum=1)
 
@@ -191,7 +195,7 @@ OCR_TASK_POLL_S = env_int("OCR_TASK_POLL_S", default=2, minimum=1)
 # worker takes it. Also the broker's visibility timeout (an unacknowledged message is redelivered).
 OCR_TASK_PAGE_LEASE_S = env_int("OCR_TASK_PAGE_LEASE_S", default=300, minimum=1)
 # How often a Celery worker looks for pages sent a lease ago and never started (lost by the broker).
-OCR_TASK_SWEEP_S = env_int("OCR_TASK_SWEEP_S", default=60, minimum=1)
+OCR_TASK_SWEEP_S = env_int("OCR_TASK_SWEEP_S", default=30, minimum=1)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds one page at a time; the others stay for others

@@ -5,12 +5,18 @@ import io
 from django.conf import settings
 from PIL import Image, ImageOps
 
+from ocr_engine.contained import Limits
 from ocr_engine.pdf import render_pdf_page
 from ocr_record.images import decode_image
 from ocr_task.models import OcrTaskItem
 
 # Images whose files do not say their resolution are laid out at this one in exports.
 DEFAULT_IMAGE_DPI = 150
+
+
+def pdf_limits() -> Limits:
+    """What PDFium may use to count or render the pages of one PDF (OCR_PDF_MAX_MEMORY_MB, OCR_PDF_TIMEOUT_S)."""
+    return Limits(memory_bytes=settings.OCR_PDF_MAX_MEMORY_MB * 1024 * 1024, seconds=settings.OCR_PDF_TIMEOUT_S)
 
 
 def page_content(item: OcrTaskItem, number: int) -> tuple[bytes, Image.Image]:
@@ -22,7 +28,8 @@ def page_content(item: OcrTaskItem, number: int) -> tuple[bytes, Image.Image]:
     """
     if item.is_pdf:
         image = render_pdf_page(
-            bytes(item.content), number, dpi=settings.OCR_PDF_DPI, max_pixels=settings.OCR_MAX_IMAGE_PIXELS
+            bytes(item.content), number, dpi=settings.OCR_PDF_DPI, max_pixels=settings.OCR_MAX_IMAGE_PIXELS,
+            limits=pdf_limits(),
         )
         buffer = io.BytesIO()
         image.save(buffer, format="PNG")

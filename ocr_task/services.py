@@ -18,7 +18,7 @@ from ocr_record.services import TextOptions, ocr_record_parse_text
 from ocr_task import callbacks, queues
 from ocr_task.errors import TaskRefused
 from ocr_task.models import CallbackStatus, OcrTask, OcrTaskItem, OcrTaskPage, Status
-from ocr_task.pages import page_content
+from ocr_task.pages import page_content, pdf_limits
 from ocr_task.serializers import OcrTaskSummarySerializer
 
 logger = logging.getLogger(__name__)
@@ -262,7 +262,7 @@ def _page_count(file: TaskFile) -> tuple[int, str]:
         return 0, "The file is empty."
     if is_pdf(file.content):
         try:
-            return pdf_page_count(file.content, max_pages=settings.OCR_TASK_MAX_PDF_PAGES), ""
+            return pdf_page_count(file.content, max_pages=settings.OCR_TASK_MAX_PDF_PAGES, limits=pdf_limits()), ""
         except InvalidPdf as error:
             if error.code == "too_many_pages":
                 raise TaskRefused(f"{file.name!r}: {error.message}", code="too_many_pages") from None

@@ -35,15 +35,19 @@ def multipart(field: str, filename: str, content: bytes) -> tuple[bytes, str]:
     return body, f"multipart/form-data; boundary={boundary}"
 
 
-def start_gunicorn(*options: str) -> tuple[subprocess.Popen, str]:
+def start_gunicorn(*options: str, memory_cap: int | None = None, **settings: str) -> tuple[subprocess.Popen, str]:
+    """gunicorn serving the app on a free port, with `settings` in its environment; with
+    `memory_cap`, every process of it (workers and their children) under that address space."""
     port = free_port()
     environment = {
         **os.environ,
         "DATABASE_URL": database_url_under_test(),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        **settings,
     }
+    cap = ["prlimit", f"--as={memory_cap}"] if memory_cap else []
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "ocr_project.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        [*cap, sys.executable, "-m", "gunicorn", "ocr_project.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--worker-class", "gthread", "--timeout", "60", *options],
         env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )

@@ -1,13 +1,18 @@
 """PDF pages rendered for recognition, with their limits; no Django needed."""
 
+import concurrent.futures
 import io
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from ocr_engine.pdf import InvalidPdf, is_pdf, pdf_page_count, render_pdf_pages
+from ocr_engine.contained import Limits
+from ocr_engine.pdf import InvalidPdf, is_pdf, pdf_page_count, render_pdf_page, render_pdf_pages
 from ocr_engine.tesserocr_engine import TesserocrEngine
 from tests.conftest import FONT_PATH
+from tests.hostile import self_drawing_pdf
+
+LIMITS = Limits(memory_bytes=1024 * 1024 * 1024, seconds=30)
 
 
 def pdf_of(*texts: str, resolution: float = 150) -> bytes:
@@ -27,13 +32,13 @@ def test_it_counts_the_pages_of_a_pdf():
     document = pdf_of("one", "two", "three")
 
     assert is_pdf(document)
-    assert pdf_page_count(document, max_pages=10) == 3
+    assert pdf_page_count(document, max_pages=10, limits=LIMITS) == 3
 
 
 def test_it_renders_each_page_at_the_resolution_asked_and_the_engine_reads_it():
     document = pdf_of("first page text", "second page here")
 
-    pages = list(render_pdf_pages(document, dpi=150, max_pixels=50_000_000))
+    pages = list(render_pdf_pages(document, dpi=150, max_pixels=50_000_000, limits=LIMITS))
 
     # A4 at 150 dpi, within a pixel of rounding.
     assert all(abs(page.width - 1240) <= 1 and abs(page.height - 1754) <= 1 for page in pages)
@@ -43,14 +48,14 @@ def test_it_renders_each_page_at_the_resolution_asked_and_the_engine_reads_it():
 
 
 def test_it_lowers_the_resolution_of_a_page_that_would_be_too_large():
-    (page,) = render_pdf_pages(pdf_of("big"), dpi=600, max_pixels=1_000_000)
+    (page,) = render_pdf_pages(pdf_of("big"), dpi=600, max_pixels=1_000_000, limits=LIMITS)
 
     assert page.width * page.height <= 1_000_000 * 1.01
 
 
 def test_it_refuses_a_pdf_with_more_pages_than_allowed():
     with pytest.raises(InvalidPdf) as refused:
-        pdf_page_count(pdf_of("a", "b", "c"), max_pages=2)
+        pdf_page_count(pdf_of("a", "b", "c"), max_pages=2, limits=LIMITS)
 
     assert refused.value.code == "too_many_pages"
     assert refused.value.message == "The PDF has 3 pages: at most 2 are accepted."
@@ -59,10 +64,45 @@ def test_it_refuses_a_pdf_with_more_pages_than_allowed():
 @pytest.mark.parametrize("data", [b"%PDF-1.4 this is not really a pdf", b"%PDF-"])
 def test_it_refuses_a_damaged_pdf(data):
     with pytest.raises(InvalidPdf) as refused:
-        pdf_page_count(data, max_pages=10)
+        pdf_page_count(data, max_pages=10, limits=LIMITS)
 
     assert refused.value.code == "invalid_pdf"
 
 
 def test_an_image_is_not_a_pdf():
     assert not is_pdf(b"\x89PNG\r\n\x1a\n")
+
+
+def test_a_page_that_draws_itself_without_end_stops_at_the_memory_ceiling_in_its_own_process():
+    with pytest.raises(InvalidPdf) as refused:
+        render_pdf_page(
+            self_drawing_pdf(), 1, dpi=300, max_pixels=40_000_000,
+            limits=Limits(memory_bytes=512 * 1024 * 1024, seconds=60),
+        )
+
+    assert refused.value.code == "pdf_too_costly"
+    assert refused.value.message == (
+        "The PDF is too costly to render: it needed more than 512 MiB of memory and was stopped."
+    )
+
+
+def test_a_render_past_its_time_is_stopped_and_says_so():
+    # A ceiling high enough that time runs out first.
+    with pytest.raises(InvalidPdf) as refused:
+        render_pdf_page(
+            self_drawing_pdf(), 1, dpi=300, max_pixels=40_000_000,
+            limits=Limits(memory_bytes=16 * 1024**3, seconds=1),
+        )
+
+    assert refused.value.code == "pdf_too_costly"
+    assert refused.value.message == "The PDF is too costly to render: it needed more than 1 s and was stopped."
+
+
+def test_pdfs_are_rendered_at_once_from_several_threads():
+    # No lock: each render has a process of its own, and PDFium's lack of thread safety is moot.
+    documents = [pdf_of(f"page {number}") for number in range(4)]
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        pages = list(pool.map(lambda document: render_pdf_page(document, 1, dpi=100, max_pixels=10**7, limits=LIMITS), documents))
+
+    engine = TesserocrEngine()
+    assert [engine.recognize(page).text.strip() for page in pages] == [f"page {number}" for number in range(4)]

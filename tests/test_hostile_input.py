@@ -1,0 +1,95 @@
+"""Hostile files against the real server: gunicorn under an address-space cap, so that a file
+that once cost gigabytes fails its test instead of taking the test machine down."""
+
+import concurrent.futures
+import json
+import time
+import urllib.request
+import uuid
+
+import pytest
+
+from ocr_record.models import OcrRecord
+from ocr_task.models import OcrTask
+from tests.conftest import draw_text
+from tests.hostile import self_drawing_pdf
+from tests.test_gunicorn import post_image, start_gunicorn
+from tests.test_pdf_pages import pdf_of
+from tests.test_reading_limits import one_speck_png
+from tests.test_task_workers import wait_for
+
+#: Every process of the server (the worker, PDFium's children) may use at most this address space.
+MEMORY_CAP = 4_000_000_000
+
+
+@pytest.fixture
+def capped_server(transactional_db):
+    server, url = start_gunicorn(
+        "--workers", "1", "--threads", "4", memory_cap=MEMORY_CAP,
+        OCR_PDF_MAX_MEMORY_MB="512", OCR_PDF_DPI="150", OCR_TASK_POLL_S="1",
+    )
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def post_task(url: str, *files: tuple[str, bytes], async_task: bool = True) -> dict:
+    boundary = uuid.uuid4().hex
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
+        f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n"
+        for name, content in files
+    )
+    body += f'--{boundary}\r\nContent-Disposition: form-data; name="async_task"\r\n\r\n{str(async_task).lower()}\r\n'.encode()
+    body += f"--{boundary}--\r\n".encode()
+    request = urllib.request.Request(
+        f"{url}/api/ocr_task/", data=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return json.load(response)
+
+
+def get_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.load(response)
+
+
+def test_a_pdf_that_draws_itself_without_end_fails_alone_and_the_server_lives_on(capped_server):
+    task = post_task(capped_server, ("bomb.pdf", self_drawing_pdf()), ("fine.pdf", pdf_of("still read")))
+
+    wait_for(lambda: get_json(f"{capped_server}/api/ocr_task/{task['id']}/")["status"] in {"succeeded", "failed"},
+             timeout=120, what="the task to finish")
+    done = get_json(f"{capped_server}/api/ocr_task/{task['id']}/")
+
+    bomb, fine = done["items"]
+    assert done["status"] == "succeeded"
+    assert (bomb["status"], bomb["error"]) == (
+        "failed", "page 1: The PDF is too costly to render: it needed more than 512 MiB of memory and was stopped."
+    )
+    assert fine["status"] == "succeeded"
+    assert fine["pages"][0]["text"] == "still read"
+    assert post_image(capped_server, draw_text("alive")) == (200, "alive")
+
+
+def test_no_pdf_waits_behind_a_slow_one(capped_server):
+    # The costly PDF is read while its client waits; a small one sent meanwhile is not held up by it.
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        slow = pool.submit(post_task, capped_server, ("bomb.pdf", self_drawing_pdf()), async_task=False)
+        time.sleep(0.5)
+        quick = pool.submit(post_task, capped_server, ("fine.pdf", pdf_of("not kept waiting")), async_task=False)
+        finished_first = next(concurrent.futures.as_completed([slow, quick]))
+
+    assert finished_first is quick
+    assert quick.result()["items"][0]["pages"][0]["text"] == "not kept waiting"
+    assert slow.result()["items"][0]["status"] == "failed"
+    assert OcrTask.objects.count() == 2
+
+
+def test_a_huge_image_with_one_speck_is_read_within_the_cap(capped_server):
+    status, letters = post_image(capped_server, one_speck_png())
+
+    assert status == 200
+    assert OcrRecord.objects.count() == 1
+    assert post_image(capped_server, draw_text("next")) == (200, "next")
