@@ -194,6 +194,9 @@ OCR_TASK_POLL_S = env_int("OCR_TASK_POLL_S", default=2, minimum=1)
 # A page a worker took this long ago and did not finish was left by a worker that died: another
 # worker takes it. Also the broker's visibility timeout (an unacknowledged message is redelivered).
 OCR_TASK_PAGE_LEASE_S = env_int("OCR_TASK_PAGE_LEASE_S", default=300, minimum=1)
+# A page whose reading was started this many times and never finished (its worker died each time)
+# is failed rather than tried again.
+OCR_TASK_MAX_ATTEMPTS = env_int("OCR_TASK_MAX_ATTEMPTS", default=3, minimum=1)
 # How often a Celery worker looks for pages sent a lease ago and never started (lost by the broker).
 OCR_TASK_SWEEP_S = env_int("OCR_TASK_SWEEP_S", default=30, minimum=1)
 CELERY_TASK_ACKS_LATE = True

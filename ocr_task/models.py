@@ -71,6 +71,9 @@ class OcrTaskPage(models.Model):
     # When the page was last sent to the task queue (Celery): a page sent long ago and never
     # started was lost on the way, and is sent again.
     queued_at = models.DateTimeField(null=True, blank=True)
+    # How many times a worker started reading the page: one that never finishes (its worker killed
+    # by the kernel every time) is failed after OCR_TASK_MAX_ATTEMPTS instead of tried for ever.
+    attempts = models.PositiveSmallIntegerField(default=0)
     record = models.ForeignKey(OcrRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     error = models.TextField(blank=True, default="")
     read_by = models.CharField(max_length=200, blank=True, default="", help_text="The worker that read the page.")

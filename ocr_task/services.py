@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 import ocr_engine
@@ -60,6 +60,9 @@ def ocr_task_create(
             "waits; send this file with async_task=true.",
             code="too_many_pages",
         )
+    # A synchronous task's pages are read by this request: "running" from the start, so that no
+    # background worker takes them too (unless this process dies and their lease runs out).
+    taken_here = {} if asynchronous else {"status": Status.RUNNING, "started_at": timezone.now()}
     with transaction.atomic():
         task = OcrTask.objects.create(
             name=name, lang=lang, detect_direction=detect_direction, callback_url=callback_url,
@@ -70,7 +73,9 @@ def ocr_task_create(
                 task=task, origin_name=file.name, content=file.content, is_pdf=is_pdf(file.content),
                 status=Status.FAILED if error else Status.PENDING, error=error,
             )
-            OcrTaskPage.objects.bulk_create(OcrTaskPage(item=item, number=number) for number in range(1, pages + 1))
+            OcrTaskPage.objects.bulk_create(
+                OcrTaskPage(item=item, number=number, **taken_here) for number in range(1, pages + 1)
+            )
         _update_statuses(task.pk)
         if asynchronous:
             page_ids = list(OcrTaskPage.objects.filter(item__task=task).values_list("id", flat=True))
@@ -94,7 +99,18 @@ def ocr_task_read_page(*, page_id: int, worker: str = "") -> OcrTaskPage:
     if page.status in FINISHED:
         return page
     item, task = page.item, page.item.task
-    OcrTaskPage.objects.filter(pk=page.pk).update(status=Status.RUNNING, started_at=timezone.now())
+    if page.attempts >= settings.OCR_TASK_MAX_ATTEMPTS:
+        # Each worker that took it died before finishing: the page is what kills them.
+        page.status, page.error = Status.FAILED, (
+            f"Reading this page was started {page.attempts} times and never finished (the worker "
+            "reading it was stopped each time: out of memory, killed or crashed); it is not tried again."
+        )
+        OcrTaskPage.objects.filter(pk=page.pk).update(status=page.status, error=page.error)
+        _update_statuses(task.pk)
+        return page
+    OcrTaskPage.objects.filter(pk=page.pk).update(
+        status=Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
+    )
     _update_statuses(task.pk)
     try:
         content, image = page_content(item, page.number)
@@ -107,8 +123,10 @@ def ocr_task_read_page(*, page_id: int, worker: str = "") -> OcrTaskPage:
         page.status, page.error, page.read_by = Status.SUCCEEDED, "", worker
     except (InvalidPdf, InvalidImage) as error:
         page.status, page.error = Status.FAILED, error.message
-    except ocr_engine.EngineUnavailable:
-        OcrTaskPage.objects.filter(pk=page.pk).update(status=Status.PENDING, started_at=None)
+    except ocr_engine.EngineUnavailable:  # not the page's fault: the attempt does not count
+        OcrTaskPage.objects.filter(pk=page.pk).update(
+            status=Status.PENDING, started_at=None, attempts=F("attempts") - 1
+        )
         raise
     except ocr_engine.OcrEngineError as error:  # a timeout, or the engine failing on this page
         page.status, page.error = Status.FAILED, f"识别失败: {error}"

@@ -2,6 +2,7 @@
 real Tesseract; the others stand in for failures that cannot be produced on demand."""
 
 import os
+import signal
 import threading
 import time
 
@@ -68,4 +69,13 @@ class SlowTesserocrEngine(TesserocrEngine):
 
     def recognize(self, image: Image.Image, *, layout: Layout = "auto", with_lines: bool = False) -> Recognition:
         time.sleep(0.3)
+        return super().recognize(image, layout=layout, with_lines=with_lines)
+
+
+class DyingTesserocrEngine(TesserocrEngine):
+    """An engine whose process is killed as it starts reading (SIGKILL, as the kernel's OOM killer
+    does): a page that takes down every worker that tries it."""
+
+    def recognize(self, image: Image.Image, *, layout: Layout = "auto", with_lines: bool = False) -> Recognition:
+        os.kill(os.getpid(), signal.SIGKILL)
         return super().recognize(image, layout=layout, with_lines=with_lines)

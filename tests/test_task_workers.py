@@ -91,6 +91,34 @@ class TestEmbeddedWorker:
         assert statuses == {left.id: "succeeded", in_hand.id: "running"}  # another worker holds that one
 
 
+    def test_a_page_whose_workers_all_died_on_it_is_failed_after_its_attempts(self, settings, transactional_db):
+        settings.OCR_TASK_MAX_ATTEMPTS = 3
+        task = ocr_task_create(files=[TaskFile("a.png", draw_text("deadly"))])
+        long_ago = timezone.now() - timedelta(seconds=settings.OCR_TASK_PAGE_LEASE_S + 1)
+        OcrTaskPage.objects.filter(item__task=task).update(status="running", started_at=long_ago, attempts=3)
+
+        while queues.work_once():
+            pass
+
+        page = OcrTaskPage.objects.get(item__task=task)
+        assert (page.status, page.attempts, page.record) == ("failed", 3, None)
+        assert page.error.startswith("Reading this page was started 3 times and never finished")
+        assert task_status(task.id) == "failed"
+
+    def test_a_synchronous_task_is_read_by_its_request_alone(self, embedded_threads, api_client):
+        embedded_threads.start()
+
+        answer = api_client.post(
+            "/api/ocr_task/",
+            {"files": [upload(pdf_of("one", "two", "three", "four"), "report.pdf")], "async_task": "false"},
+            format="multipart",
+        )
+
+        assert answer.status_code == 201
+        pages = OcrTaskPage.objects.filter(item__task_id=answer.json()["id"])
+        assert [(page.status, page.attempts, page.read_by) for page in pages] == [("succeeded", 1, "")] * 4
+
+
 def test_the_ocr_worker_command_reads_pages_and_stops_cleanly_on_sigterm(transactional_db):
     task = ocr_task_create(files=[TaskFile("photo.png", draw_text("read elsewhere"))])
     worker = subprocess.Popen(
@@ -234,6 +262,16 @@ def test_a_worker_killed_mid_page_leaves_the_page_to_another_and_the_task_finish
     page = OcrTaskPage.objects.get(item__task=task)
     assert page.record.content_text == "read at last"
     assert page.read_by.startswith(rescuer.name)
+
+
+def test_a_page_that_kills_every_worker_is_failed_after_its_attempts_and_the_task_finishes(start_worker):
+    start_worker("victim", OCR_ENGINE="tests.engines.DyingTesserocrEngine", OCR_TASK_MAX_ATTEMPTS="3")
+    task = ocr_task_create(files=[TaskFile("deadly.png", draw_text("deadly"))])
+
+    wait_for(lambda: task_status(task.id) == "failed", timeout=120, what="the page to be given up")
+    page = OcrTaskPage.objects.get(item__task=task)
+    assert (page.status, page.attempts) == ("failed", 3)
+    assert page.error.startswith("Reading this page was started 3 times and never finished")
 
 
 def test_work_the_broker_lost_is_sent_again_when_a_worker_starts(start_worker, broker):
