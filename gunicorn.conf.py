@@ -1,6 +1,7 @@
 """gunicorn settings for django-ocr (`make serve`, the Docker image). Every value can be set from
 the environment; the defaults suit OCR, which keeps a core busy for each image it reads."""
 
+import logging
 import multiprocessing
 import os
 
@@ -23,3 +24,19 @@ accesslog = "-"
 errorlog = "-"
 # Behind a reverse proxy, list its address here to trust its X-Forwarded-* headers.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# A worker whose memory stays above this after a request (the reading's peak is given back, see
+# ocr_engine/memory.py, but fragmentation or a library may keep some) finishes its requests and is
+# replaced: one large file cannot leave a worker at gigabytes.
+worker_max_memory_mb = int(os.environ.get("OCR_WORKER_MAX_MEMORY_MB", "1024"))
+
+
+def post_request(worker, request, environ, response):
+    from ocr_engine.memory import resident_bytes
+
+    resident = resident_bytes()
+    if resident is not None and resident > worker_max_memory_mb * 1024 * 1024 and worker.alive:
+        logging.getLogger("gunicorn.error").info(
+            "Worker %s holds %s MiB (over OCR_WORKER_MAX_MEMORY_MB=%s): replacing it.",
+            worker.pid, resident // (1024 * 1024), worker_max_memory_mb,
+        )
+        worker.alive = False

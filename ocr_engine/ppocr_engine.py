@@ -18,10 +18,8 @@ Sessions are created once per process (`_models`) and shared by every engine ins
 `InferenceSession.run` is thread-safe.
 """
 
-import ctypes
 import functools
 import math
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -49,6 +47,7 @@ from ocr_engine.base import (
 )
 from ocr_engine.deadline import seconds_left, timeout_message
 from ocr_engine.images import as_engine_input
+from ocr_engine.memory import give_memory_back
 from ocr_engine.registry import get_engine
 
 #: The recognizer's input height, and the narrowest a line is padded to: very short words
@@ -71,9 +70,6 @@ INK_BOUNDS_MAX_PIXELS = 1_000_000
 #: surer of the two readings kept.
 UPRIGHT_SURE = 0.9
 UPSIDE_DOWN_ABOVE = 0.9
-#: A process holding more than this after a detection gives the memory it freed back (`_give_memory_back`).
-TRIM_ABOVE_BYTES = 384 * 1024 * 1024
-_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 #: Lines read with a mean character probability under this are dropped (the package's default):
 #: what the detector took for text and the recognizer could not make anything of.
 MIN_LINE_CONFIDENCE = 0.5
@@ -91,37 +87,6 @@ class _Models:
 
 
 @functools.cache
-def _glibc():
-    try:
-        return ctypes.CDLL("libc.so.6")
-    except OSError:
-        return None
-
-
-def _give_memory_back() -> None:
-    """Return the heap memory detections freed to the system (glibc's `malloc_trim`) once the
-    process holds more than TRIM_ABOVE_BYTES.
-
-    ONNX Runtime allocates a detection's activations (tens of MB) and frees them after the call,
-    and glibc keeps freed heap memory for later: a worker climbed to 480-525 MiB within a few
-    hundred readings. Trimming after every detection kept it at 280 MiB but cost 5-25 % of each
-    (the next detection faults its pages in again); a fixed mmap threshold cost 20-60 %; ONNX
-    Runtime's own arena kept 600 MiB. Trimming past a ceiling keeps the worker under it at almost
-    no cost (README "Engines"). Nothing elsewhere than glibc on Linux.
-    """
-    libc = _glibc()
-    if libc is None:
-        return
-    try:
-        with open("/proc/self/statm") as statm:
-            resident = int(statm.read().split()[1]) * _PAGE_BYTES
-    except OSError:
-        return
-    if resident > TRIM_ABOVE_BYTES:
-        libc.malloc_trim(0)
-
-
-@functools.cache
 def _models() -> _Models:
     """The three ONNX sessions of this process, loaded from the rapidocr_onnxruntime wheel."""
     model_dir = Path(rapidocr_onnxruntime.__file__).parent / "models"
@@ -131,7 +96,7 @@ def _models() -> _Models:
     options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
     # No memory arena: ONNX Runtime's arena keeps its peak for ever (600 MiB a worker, measured);
-    # without it the buffers are freed after each call, and `_give_memory_back` returns them.
+    # without it the buffers are freed after each call, and `give_memory_back` returns them.
     options.enable_cpu_mem_arena = False
     options.log_severity_level = 3
 
@@ -203,7 +168,13 @@ class PpocrEngine(OcrEngine):
             raise RecognitionFailed(f"PP-OCR failed: {error}") from error
         finally:
             if layout != "line":
-                _give_memory_back()
+                # ONNX Runtime frees a detection's activations (tens of MB) after the call, and
+                # glibc keeps freed heap for later: a worker climbed to 480-525 MiB within a few
+                # hundred readings. Trimming after every detection kept it at 280 MiB but cost
+                # 5-25 % of each (the next detection faults its pages in again); a fixed mmap
+                # threshold cost 20-60 %; ONNX Runtime's own arena kept 600 MiB. Trimming past a
+                # ceiling keeps the worker under it at almost no cost (README "Engines").
+                give_memory_back()
         words = [word for line in lines for word in line.words]
         return Recognition(
             text="".join(line.text + "\n" for line in lines),

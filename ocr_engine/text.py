@@ -11,6 +11,7 @@ from PIL import Image, ImageOps
 
 from ocr_engine.base import Line, OcrEngine, Word
 from ocr_engine.deadline import check_time, reading_time_limit
+from ocr_engine.memory import give_memory_back
 from ocr_engine.geometry import Turns
 from ocr_engine.images import as_engine_input
 from ocr_engine.preprocess import skew_angle
@@ -70,8 +71,11 @@ def read_text(
     `quick_mode` reads the image as one line of text, without measuring its skew: faster, for
     images that hold a single line.
     """
-    with reading_time_limit(engine.timeout_seconds):
-        return _read_text(engine, image, detect_direction=detect_direction, quick_mode=quick_mode)
+    try:
+        with reading_time_limit(engine.timeout_seconds):
+            return _read_text(engine, image, detect_direction=detect_direction, quick_mode=quick_mode)
+    finally:
+        give_memory_back()  # the reading's peak (turned and straightened copies, engine buffers)
 
 
 def _read_text(engine: OcrEngine, image: Image.Image, *, detect_direction: bool, quick_mode: bool) -> TextReading:

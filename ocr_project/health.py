@@ -1,13 +1,18 @@
 """Health checks for load balancers and orchestrators, cheap enough to be polled every second.
 
-`/healthz`: the process answers. `/readyz`: the database answers and every OCR engine the
+`/healthz`: the process answers. `/readyz`: the database answers, the disks it writes to (uploads'
+temporary files, an SQLite database) have OCR_MIN_FREE_DISK_MB free, and every OCR engine the
 configuration can use (the configured one, and those parse_text's `engine` may ask for) reads a tiny
 built-in image; the engine check is remembered for a few seconds, so that a poll every second does
 not cost an OCR call every second.
 """
 
+import os
+import shutil
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
@@ -27,7 +32,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def readyz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _database_error(), "engine": _engine_error()}
+    checks = {"database": _database_error(), "disk": _disk_error(), "engine": _engine_error()}
     ready = not any(checks.values())
     return JsonResponse(
         {"status": "ok" if ready else "unavailable", "checks": {name: error or "ok" for name, error in checks.items()}},
@@ -42,6 +47,25 @@ def _database_error() -> str:
     except Exception as error:  # any failure means not ready, and is reported, not raised
         return f"unreachable: {error}".strip()
     return ""
+
+
+def _disk_error() -> str:
+    """A full disk fails every upload (Django spools large ones to a temporary file) and every
+    write of an SQLite database: reported before it happens."""
+    needed = settings.OCR_MIN_FREE_DISK_MB * 1024 * 1024
+    for place in _written_places():
+        free = shutil.disk_usage(place).free
+        if free < needed:
+            return f"{free // (1024 * 1024)} MiB free in {place}; at least {settings.OCR_MIN_FREE_DISK_MB} MiB are needed"
+    return ""
+
+
+def _written_places() -> list[str]:
+    places = [settings.FILE_UPLOAD_TEMP_DIR or tempfile.gettempdir()]
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        places.append(str(Path(database["NAME"]).parent))
+    return [place for place in places if os.path.isdir(place)]
 
 
 def _engine_error() -> str:

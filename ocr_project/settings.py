@@ -150,6 +150,9 @@ STORAGES = {
 }
 
 
+# /readyz reports "unavailable" when a disk the service writes to has less free than this.
+OCR_MIN_FREE_DISK_MB = env_int("OCR_MIN_FREE_DISK_MB", default=200, minimum=0)
+
 # Uploads: the size limit is enforced while the body streams in, before anything is decoded.
 OCR_MAX_UPLOAD_BYTES = env_int("OCR_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024, minimum=1)
 # A small compressed file can decode to gigabytes of pixels (a decompression bomb).
@@ -202,6 +205,10 @@ OCR_TASK_SWEEP_S = env_int("OCR_TASK_SWEEP_S", default=30, minimum=1)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds one page at a time; the others stay for others
+# A pool process over this much memory after a page is replaced (gunicorn.conf.py does the same
+# for the service's workers).
+OCR_WORKER_MAX_MEMORY_MB = env_int("OCR_WORKER_MAX_MEMORY_MB", default=1024, minimum=128)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = OCR_WORKER_MAX_MEMORY_MB * 1024  # in KiB
 CELERY_TASK_IGNORE_RESULT = True  # progress and results are in the database
 CELERY_TASK_DEFAULT_QUEUE = "django-ocr"
 CELERY_BROKER_TRANSPORT_OPTIONS = {

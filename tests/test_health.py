@@ -1,5 +1,7 @@
 """/healthz and /readyz, for load balancers."""
 
+import shutil
+
 import pytest
 from django.db.utils import OperationalError
 
@@ -24,7 +26,7 @@ def test_readyz_checks_the_database_and_the_engine(client):
     response = client.get("/readyz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "engine": "ok"}}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "disk": "ok", "engine": "ok"}}
 
 
 @pytest.mark.django_db
@@ -75,3 +77,17 @@ def test_readyz_reads_the_probe_with_ppocr_too(client, settings, monkeypatch):
     settings.OCR_ENGINE = "ppocr"
 
     assert client.get("/readyz").json()["checks"]["engine"] == "ok"
+
+
+@pytest.mark.django_db
+def test_readyz_fails_when_the_upload_disk_has_less_free_than_needed(client, settings, tmp_path):
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    free_mib = shutil.disk_usage(tmp_path).free // (1024 * 1024)
+    settings.OCR_MIN_FREE_DISK_MB = free_mib + 10_000  # more than this disk has
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["disk"].endswith(
+        f"free in {tmp_path}; at least {free_mib + 10_000} MiB are needed"
+    )

@@ -13,7 +13,7 @@ from ocr_record.models import OcrRecord
 from ocr_task.models import OcrTask
 from tests.conftest import draw_text
 from tests.hostile import self_drawing_pdf
-from tests.test_gunicorn import post_image, start_gunicorn
+from tests.test_gunicorn import post_image, psutil_children, start_gunicorn
 from tests.test_pdf_pages import pdf_of
 from tests.test_reading_limits import one_speck_png
 from tests.test_task_workers import wait_for
@@ -22,17 +22,26 @@ from tests.test_task_workers import wait_for
 MEMORY_CAP = 4_000_000_000
 
 
+def start_capped_server(**settings: str):
+    return start_gunicorn(
+        "--workers", "1", "--threads", "4", memory_cap=MEMORY_CAP,
+        OCR_PDF_MAX_MEMORY_MB="512", OCR_PDF_DPI="150", OCR_TASK_POLL_S="1", **settings,
+    )
+
+
 @pytest.fixture
 def capped_server(transactional_db):
-    server, url = start_gunicorn(
-        "--workers", "1", "--threads", "4", memory_cap=MEMORY_CAP,
-        OCR_PDF_MAX_MEMORY_MB="512", OCR_PDF_DPI="150", OCR_TASK_POLL_S="1",
-    )
+    server, url = start_capped_server()
     try:
         yield url
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def resident_mib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) // 1024 for line in status if line.startswith("VmRSS:"))
 
 
 def post_task(url: str, *files: tuple[str, bytes], async_task: bool = True) -> dict:
@@ -75,6 +84,7 @@ def test_a_pdf_that_draws_itself_without_end_fails_alone_and_the_server_lives_on
 
 def test_no_pdf_waits_behind_a_slow_one(capped_server):
     # The costly PDF is read while its client waits; a small one sent meanwhile is not held up by it.
+    post_image(capped_server, draw_text("engines loaded"))
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         slow = pool.submit(post_task, capped_server, ("bomb.pdf", self_drawing_pdf()), async_task=False)
         time.sleep(0.5)
@@ -85,11 +95,33 @@ def test_no_pdf_waits_behind_a_slow_one(capped_server):
     assert quick.result()["items"][0]["pages"][0]["text"] == "not kept waiting"
     assert slow.result()["items"][0]["status"] == "failed"
     assert OcrTask.objects.count() == 2
+    assert OcrRecord.objects.count() == 2  # the loading image's and the small PDF's page
 
 
-def test_a_huge_image_with_one_speck_is_read_within_the_cap(capped_server):
-    status, letters = post_image(capped_server, one_speck_png())
+def test_a_huge_image_with_one_speck_is_read_within_the_cap_and_its_memory_given_back(transactional_db):
+    server, url = start_capped_server(OCR_WORKER_MAX_MEMORY_MB="100000")  # never replaced
+    try:
+        (worker,) = psutil_children(server.pid)
+        status, letters = post_image(url, one_speck_png())
+        after = resident_mib(worker)
+        assert post_image(url, draw_text("next")) == (200, "next")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
     assert status == 200
-    assert OcrRecord.objects.count() == 1
-    assert post_image(capped_server, draw_text("next")) == (200, "next")
+    assert OcrRecord.objects.count() == 2
+    # Both engines' models are loaded (~370 MiB); the reading peaked at ~850 MiB.
+    assert after < 600
+
+
+def test_a_worker_left_over_its_memory_ceiling_is_replaced_and_the_next_request_served(transactional_db):
+    server, url = start_capped_server(OCR_WORKER_MAX_MEMORY_MB="200")  # less than the models need
+    try:
+        (first,) = psutil_children(server.pid)
+        assert post_image(url, draw_text("first")) == (200, "first")
+        wait_for(lambda: psutil_children(server.pid) not in ([first], []), timeout=30, what="a new worker")
+        assert post_image(url, draw_text("second")) == (200, "second")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
