@@ -12,10 +12,3 @@ class ClientApiKey(AbstractAPIKey):
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "API key"
-
-
-class LoginFailure(models.Model):
-    """A failed login, counted per user name (existing or not) to lock out password guessing."""
-
-    username = models.CharField(max_length=150, db_index=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)

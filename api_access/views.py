@@ -1,11 +1,9 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from api_access.login import user_login
 from api_access.serializers import (
@@ -14,13 +12,15 @@ from api_access.serializers import (
     RefreshRequestSerializer,
     TokensSerializer,
 )
+from api_access.throttles import AuthRateThrottle
+from api_access.tokens import refreshed_tokens, revoke, tokens_for
 from ocr_project.exception_handler import ErrorSerializer
 
 
 class LoginView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = []
+    throttle_classes = [AuthRateThrottle]
 
     @extend_schema(
         tags=["auth"],
@@ -38,40 +38,50 @@ class LoginView(APIView):
         serializer = LoginRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = user_login(request=request._request, **serializer.validated_data)
-        refresh = RefreshToken.for_user(user)
         return Response({
-            "access_token": str(refresh.access_token),
-            "refresh_token": str(refresh),
+            **tokens_for(user),
             "user_id": user.pk,
             "nickname": user.get_full_name() or user.get_username(),
         })
 
 
-class RefreshView(APIView):
+class TokenView(APIView):
+    """What the token endpoints share: no credentials but the token sent, and a 401 for a bad one."""
+
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = []
+    throttle_classes = [AuthRateThrottle]
 
     def get_authenticate_header(self, request: Request) -> str:
         # An invalid refresh token is a 401, which DRF sends only with a scheme to authenticate by.
         return 'Bearer realm="api"'
 
+
+class RefreshView(TokenView):
     @extend_schema(
         tags=["auth"],
-        summary="A new access token for a refresh token",
+        summary="New tokens for a refresh token (which is used up)",
         request=RefreshRequestSerializer,
-        responses={200: TokensSerializer, 401: OpenApiResponse(ErrorSerializer, description="`token_not_valid`.")},
+        responses={
+            200: TokensSerializer,
+            401: OpenApiResponse(ErrorSerializer, description="`token_not_valid`: malformed, expired, used or revoked."),
+        },
     )
     def post(self, request: Request) -> Response:
         serializer = RefreshRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        refreshed = TokenRefreshSerializer(data={"refresh": serializer.validated_data["refresh_token"]})
-        try:
-            refreshed.is_valid(raise_exception=True)
-        except TokenError as error:
-            raise InvalidToken(error.args[0]) from error
-        tokens = refreshed.validated_data
-        return Response({
-            "access_token": tokens["access"],
-            "refresh_token": tokens.get("refresh", serializer.validated_data["refresh_token"]),
-        })
+        return Response(refreshed_tokens(serializer.validated_data["refresh_token"]))
+
+
+class LogoutView(TokenView):
+    @extend_schema(
+        tags=["auth"],
+        summary="Log out: the refresh token is revoked",
+        request=RefreshRequestSerializer,
+        responses={204: None, 401: OpenApiResponse(ErrorSerializer, description="`token_not_valid`.")},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = RefreshRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        revoke(serializer.validated_data["refresh_token"])
+        return Response(status=status.HTTP_204_NO_CONTENT)

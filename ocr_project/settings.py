@@ -44,7 +44,7 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False):
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "api_access.apps.OcrAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "rest_framework_api_key",
+    "rest_framework_simplejwt.token_blacklist",
+    "axes",
     "django_prometheus",
     "api_access",
     "ocr_record",
@@ -64,6 +66,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "api_access.client_address.ClientAddressMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "ocr_project.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -75,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # Last, as django-axes asks: turns the admin's locked-out logins into its lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ocr_project.urls"
@@ -245,11 +250,39 @@ OCR_THROTTLE_RATES = {
     "read": env_rate("OCR_THROTTLE_READ", default=None),
     "anon_parse": env_rate("OCR_THROTTLE_ANON_PARSE", default=None),
     "anon_read": env_rate("OCR_THROTTLE_ANON_READ", default=None),
+    # Logging in and refreshing tokens, per address: on by default, it bounds password guessing.
+    "auth": env_rate("OCR_THROTTLE_AUTH", default="30/min"),
 }
+# The reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated);
+# none by default: the client's address is the connection's (api_access/client_address.py).
+OCR_TRUSTED_PROXIES = env_list("OCR_TRUSTED_PROXIES", default=[])
+# One lockout for every login, the admin's and the API's (api_access/login.py): five failures for
+# a user name within 15 minutes lock the name for 15 minutes; a success clears its failures.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+# A guess refused because the name is locked is not counted: the lockout ends 15 minutes after the
+# fifth failure, instead of never while someone keeps guessing.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The address ClientAddressMiddleware settled on (trusted proxies only), never a header read anew.
+AXES_CLIENT_IP_CALLABLE = "api_access.client_address.remote_address"
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "api_access.login.lockout_response"
+# axes warns that locking by name alone lets one address try many names: addresses are limited by
+# the auth throttle (OCR_THROTTLE_AUTH), and locking by address too would let a guesser rotating
+# addresses go on, or lock a whole office behind one NAT out.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("OCR_ACCESS_TOKEN_MINUTES", default=30, minimum=1)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("OCR_REFRESH_TOKEN_DAYS", default=7, minimum=1)),
     "SIGNING_KEY": SECRET_KEY,
+    # A refresh token is used once (the next comes with the new access token); access tokens carry
+    # a digest of the password hash and fail once it changes (api_access/tokens.py).
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "CHECK_REVOKE_TOKEN": True,
 }
 
 REST_FRAMEWORK = {

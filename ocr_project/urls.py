@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from api_access.views import LoginView, RefreshView
+from api_access.views import LoginView, LogoutView, RefreshView
 from ocr_project.docs import RedocView, SwaggerView
 from ocr_project.errors import api_not_found
 from ocr_project.health import healthz, readyz
@@ -20,6 +20,7 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("auth/login", LoginView.as_view(), name="login"),
     path("auth/refresh", RefreshView.as_view(), name="token-refresh"),
+    path("auth/logout", LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

@@ -3,6 +3,7 @@ import itertools
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw, ImageFont
 from rest_framework.test import APIClient
@@ -60,6 +61,14 @@ def make_record(*, content: list[str] | None = None, image_size: int = 1000, **f
     fields.setdefault("image_md5", next(_md5s))
     joined = "\n".join(content) if fields.get("kind") == "text" else "".join(content)
     return OcrRecord.objects.create(content=content, content_text=joined, image_size=image_size, **fields)
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    """Each test starts with every throttle's allowance whole (logins are throttled by default)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -7,6 +7,9 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.utils import timezone
 
+from axes.models import AccessAttempt
+from rest_framework.test import APIClient
+
 from api_access.models import ClientApiKey
 from ocr_record.models import OcrRecord, OcrRecordRequest
 from tests.conftest import LIST_URL, PARSE_LETTER_URL, draw_text, upload
@@ -91,11 +94,9 @@ def test_five_failures_lock_the_user_name_out_even_for_the_right_password(api_cl
 
 
 def test_the_lockout_ends_after_15_minutes(api_client, alice):
-    from api_access.models import LoginFailure
-
     for _ in range(5):
         login(api_client, "alice", "wrong password")
-    LoginFailure.objects.update(at=timezone.now() - datetime.timedelta(minutes=16))
+    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=16))
 
     assert login(api_client, "alice", "correct horse battery").status_code == 200
 
@@ -200,3 +201,121 @@ def test_each_client_has_its_own_allowance(api_client, throttled, alice):
     alice_client = bearer(api_client.__class__(), alice, "correct horse battery")
 
     assert [parse(alice_client, f"alice{n}").status_code for n in range(4)] == [200, 200, 200, 429]
+
+
+# Tokens: rotation, revocation, logout ----------------------------------------------------------
+
+def refresh(api_client, token):
+    return api_client.post("/auth/refresh", {"refresh_token": token}, format="json")
+
+
+def test_a_refresh_token_works_once_and_the_next_comes_with_the_new_access_token(api_client, auth_required, alice):
+    first = login(api_client, "alice", "correct horse battery").json()["refresh_token"]
+
+    renewed = refresh(api_client, first)
+    replayed = refresh(api_client, first)
+
+    assert renewed.status_code == 200
+    assert renewed.json()["refresh_token"] != first
+    assert replayed.status_code == 401
+    assert replayed.json() == {"detail": "Token is blacklisted", "code": "token_not_valid"}
+    assert refresh(api_client, renewed.json()["refresh_token"]).status_code == 200
+
+
+def test_logout_revokes_the_refresh_token(api_client, auth_required, alice):
+    token = login(api_client, "alice", "correct horse battery").json()["refresh_token"]
+
+    response = api_client.post("/auth/logout", {"refresh_token": token}, format="json")
+
+    assert response.status_code == 204
+    assert refresh(api_client, token).status_code == 401
+    assert api_client.post("/auth/logout", {"refresh_token": "not.a.token"}, format="json").status_code == 401
+
+
+@pytest.mark.parametrize("change", ["password", "deactivation"])
+def test_every_token_of_a_user_stops_working_when_the_password_changes_or_the_user_is_deactivated(
+    api_client, auth_required, alice, change
+):
+    tokens = login(api_client, "alice", "correct horse battery").json()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}")
+    assert api_client.get(LIST_URL).status_code == 200
+
+    if change == "password":
+        alice.set_password("a brand new passphrase")
+    else:
+        alice.is_active = False
+    alice.save()
+
+    assert api_client.get(LIST_URL).status_code == 401
+    api_client.credentials()
+    assert refresh(api_client, tokens["refresh_token"]).status_code == 401
+
+
+def test_a_refresh_token_of_a_deleted_user_gets_401_not_500(api_client, alice):
+    token = login(api_client, "alice", "correct horse battery").json()["refresh_token"]
+    User.objects.filter(pk=alice.pk).delete()
+
+    response = refresh(api_client, token)
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_not_valid"
+
+
+# One lockout for every login (django-axes) ------------------------------------------------------
+
+def test_the_admin_login_locks_out_after_five_failures_even_for_the_right_password(client, alice):
+    alice.is_staff = True
+    alice.save()
+    for _ in range(5):
+        client.post("/admin/login/", {"username": "alice", "password": "wrong password"})
+
+    response = client.post("/admin/login/", {"username": "alice", "password": "correct horse battery"})
+
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert login(APIClient(), "alice", "correct horse battery").json()["code"] == "login_locked"  # the same policy
+
+
+def test_a_success_clears_the_failures(api_client, alice):
+    for _ in range(4):
+        login(api_client, "alice", "wrong password")
+    assert login(api_client, "alice", "correct horse battery").status_code == 200
+
+    assert [login(api_client, "alice", "wrong password").json()["code"] for _ in range(4)] == ["login_failed"] * 4
+
+
+# Client addresses and the auth throttle ----------------------------------------------------------
+
+def test_a_forged_x_forwarded_for_does_not_make_a_new_anonymous_client(api_client, throttled):
+    statuses = [
+        parse(api_client.__class__(HTTP_X_FORWARDED_FOR=f"203.0.113.{number}"), f"word{number}").status_code
+        for number in range(3)
+    ]
+
+    assert statuses == [200, 200, 429]
+
+
+def test_x_forwarded_for_is_believed_from_a_trusted_proxy_only(api_client, throttled, settings):
+    settings.OCR_TRUSTED_PROXIES = ["127.0.0.1"]  # the test client's own address stands for the proxy
+
+    statuses = [
+        parse(APIClient(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"203.0.113.{number}"), f"w{number}").status_code
+        for number in range(3)
+    ]
+    untrusted = parse(APIClient(REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.9"), "x").status_code
+
+    assert statuses == [200, 200, 200]  # three clients behind the proxy, each within its allowance
+    assert untrusted == 200
+    assert parse(APIClient(REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.10"), "y").status_code == 200
+    assert parse(APIClient(REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.11"), "z").status_code == 429
+
+
+def test_logins_and_refreshes_are_throttled_per_address(api_client, settings, alice):
+    settings.OCR_THROTTLE_RATES = {**settings.OCR_THROTTLE_RATES, "auth": "3/min"}
+
+    statuses = [login(api_client, f"user{number}", "guess").status_code for number in range(3)]
+    refused = refresh(api_client, "not.a.token")
+
+    assert statuses == [400, 400, 400]
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "throttled"

@@ -4,10 +4,12 @@ that once cost gigabytes fails its test instead of taking the test machine down.
 import concurrent.futures
 import json
 import time
+import urllib.error
 import urllib.request
 import uuid
 
 import pytest
+from axes.models import AccessAttempt
 
 from ocr_record.models import OcrRecord
 from ocr_task.models import OcrTask
@@ -125,3 +127,31 @@ def test_a_worker_left_over_its_memory_ceiling_is_replaced_and_the_next_request_
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_parallel_password_guesses_cannot_get_past_the_lockout(transactional_db, django_user_model):
+    django_user_model.objects.create_user("alice", password="correct horse battery")
+    server, url = start_gunicorn("--workers", "2", "--threads", "4")
+
+    def guess(number: int) -> str:
+        request = urllib.request.Request(
+            f"{url}/auth/login", data=json.dumps({"username": "alice", "password": f"guess {number}"}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            urllib.request.urlopen(request, timeout=60)
+        except urllib.error.HTTPError as error:
+            return json.load(error)["code"]
+        return "logged in"
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(20) as pool:
+            codes = list(pool.map(guess, range(20)))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    # Five passwords were checked (axes counts only those: a locked name's guess is refused
+    # unchecked); the fifth locked the name, and each other guess waited for the one before.
+    assert AccessAttempt.objects.get(username="alice").failures_since_start == 5
+    assert sorted(codes) == ["login_failed"] * 4 + ["login_locked"] * 16
