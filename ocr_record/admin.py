@@ -8,13 +8,14 @@ from ocr_record.models import OcrRecord
 class OcrRecordAdmin(admin.ModelAdmin):
     """Records are produced only by the engine: staff can inspect and delete them, not write them."""
 
-    list_display = ["id", "created_at", "kind", "image_md5", "image_size", "letters"]
+    list_display = ["id", "created_at", "kind", "image_md5", "image_size", "owner", "letters"]
     list_filter = ["created_at", "kind", "lang", "engine"]
     date_hierarchy = "created_at"
     search_fields = ["image_md5"]
     ordering = ["-id"]
+    list_select_related = ["owner"]
     fields = [
-        "id", "created_at", "kind", "image_md5", "image_size", "content", "lang", "options", "tag_names",
+        "id", "created_at", "kind", "image_md5", "image_size", "owner", "content", "lang", "options", "tag_names",
         "engine", "pipeline", "reading",
     ]
     readonly_fields = fields

@@ -44,6 +44,13 @@ class OcrRecord(models.Model):
     # What produced the content: a newer engine or pipeline may read the same file differently.
     engine = models.CharField(max_length=200, default="", blank=True, editable=False)
     pipeline = models.CharField(max_length=500, default="", blank=True, editable=False)
+    # With OCR_API_AUTH "required", each client has its own record of a file (ocr_record.services):
+    # its own time, tags and cache flags, so that nothing tells it another client sent the file.
+    # None: a record shared by everyone, as in the open API.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.CASCADE,
+        related_name="ocr_records",
+    )
 
     class Meta:
         verbose_name = "OCR record"
@@ -56,10 +63,16 @@ class OcrRecord(models.Model):
             models.Index(fields=["kind", "lang"], name="ocr_record_kind_lang"),
         ]
         constraints = [
+            # One reading of a file per kind and options: once for everyone, and once per owner.
             models.UniqueConstraint(
                 fields=["image_sha256", "kind", "options"],
-                condition=~models.Q(image_sha256=""),
+                condition=~models.Q(image_sha256="") & models.Q(owner=None),
                 name="ocr_record_unique_reading_sha256",
+            ),
+            models.UniqueConstraint(
+                fields=["image_sha256", "kind", "options", "owner"],
+                condition=~models.Q(image_sha256="") & ~models.Q(owner=None),
+                name="ocr_record_unique_owned_reading",
             ),
             models.CheckConstraint(condition=models.Q(image_size__gt=0), name="ocr_record_size_positive"),
         ]

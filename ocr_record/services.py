@@ -137,39 +137,62 @@ def text_result(reading: TextReading) -> dict:
 def _stored_reading(
     image_file: File, *, kind: str, options: str, recognize: Callable[[], dict], requested_by=None
 ) -> OcrRecord:
-    record = _found_or_recognized(image_file, kind=kind, options=options, recognize=recognize)
+    record = _found_or_recognized(
+        image_file, kind=kind, options=options, recognize=recognize, owner=record_owner(requested_by)
+    )
     OcrRecordRequest.objects.create(record=record, user=requested_by)
     return record
 
 
-def _found_or_recognized(image_file: File, *, kind: str, options: str, recognize: Callable[[], dict]) -> OcrRecord:
-    """The stored reading of `image_file` of this kind and options, made by `recognize` if new.
+def record_owner(requested_by):
+    """Whose record a reading is stored in: the client's own when the API requires credentials,
+    so that a file another client sent looks new to it (time, tags, cache flags); everyone's (None)
+    when the API is open, as in v1.0.0."""
+    return requested_by if settings.OCR_API_AUTH == "required" else None
 
-    The record says whether it was found (`found_stored`, not a field: it is about this call).
-    Recognition runs outside any transaction: it is slow and must not hold a database lock. Two
-    requests racing with the same new file both recognize it, but the unique constraint lets only
-    one insert win; the loser returns the winner's record, so both answer the same and one record
-    is left.
+
+#: What a reading stores, copied when another client's record of the same file answers.
+READING_FIELDS = ("content", "content_text", "lang", "result", "engine", "pipeline")
+
+
+def _found_or_recognized(
+    image_file: File, *, kind: str, options: str, recognize: Callable[[], dict], owner=None
+) -> OcrRecord:
+    """`owner`'s stored reading of `image_file` of this kind and options, made if new: copied
+    from another owner's record of the same file when there is one (the engine reads a file once
+    for everyone), read by `recognize` otherwise.
+
+    The record says whether this owner had it already (`found_stored`, not a field: it is about
+    this call). Recognition runs outside any transaction: it is slow and must not hold a database
+    lock. Two requests racing with the same new file both recognize it, but the unique constraint
+    lets only one insert win; the loser returns the winner's record, so both answer the same and
+    one record is left.
     """
     image_md5, image_sha256 = file_digests(image_file)
     key = {"image_sha256": image_sha256, "kind": kind, "options": options}
     same_reading = Q(**key) | Q(  # records kept before SHA-256 was: md5 and size, as v1.0.0 did
         image_sha256="", image_md5=image_md5, image_size=image_file.size, kind=kind, options=options
     )
-    existing = OcrRecord.objects.filter(same_reading).first()
-    count_reading(kind, hit=existing is not None)
+    existing = OcrRecord.objects.filter(same_reading, owner=owner).first()
+    read_before = existing or OcrRecord.objects.filter(same_reading).exclude(owner=owner).only(*READING_FIELDS).first()
+    count_reading(kind, hit=read_before is not None)
     if existing is not None:
         existing.found_stored = True
         return existing
-    with engine_timer(kind):
-        fields = recognize()
+    if read_before is not None:
+        fields = {name: getattr(read_before, name) for name in READING_FIELDS}
+    else:
+        with engine_timer(kind):
+            fields = recognize()
     try:
         with transaction.atomic():
-            record = OcrRecord.objects.create(**key, image_md5=image_md5, image_size=image_file.size, **fields)
+            record = OcrRecord.objects.create(
+                **key, owner=owner, image_md5=image_md5, image_size=image_file.size, **fields
+            )
     except IntegrityError:
         logger.info("Another request stored %s first; returning its record.", key)
-        record = OcrRecord.objects.get(**key)
-    record.found_stored = False  # read now (even when a racing request stored it first)
+        record = OcrRecord.objects.get(**key, owner=owner)
+    record.found_stored = False  # new to this owner (even when a racing request stored it first)
     return record
 
 

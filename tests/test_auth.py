@@ -157,23 +157,46 @@ def test_a_revoked_expired_or_wrong_api_key_gets_401(api_client, auth_required, 
     assert response.json() == {"detail": "Invalid, expired or revoked API key.", "code": "invalid_api_key"}
 
 
-def test_a_client_sees_only_the_records_it_asked_for_and_staff_see_all(api_client, auth_required, alice, bob):
+def test_a_client_sees_only_its_own_records_and_staff_see_all(api_client, auth_required, alice, bob):
     shared = draw_text("shared")
     alice_client = bearer(api_client.__class__(), alice, "correct horse battery")
     bob_client = bearer(api_client.__class__(), bob, "another long secret")
     alice_client.post(PARSE_LETTER_URL, {"image": upload(shared)}, format="multipart")
     parse(alice_client, "alicesown")
     bob_client.post(PARSE_LETTER_URL, {"image": upload(shared)}, format="multipart")
-    bobs = OcrRecord.objects.get(content_text="shared")
+    alices_shared, bobs_shared = OcrRecord.objects.filter(content_text="shared").order_by("id")
     alices_own = OcrRecord.objects.get(content_text="alicesown")
     User.objects.create_user("staff", password="staff password here", is_staff=True)
     staff_client = bearer(api_client.__class__(), User.objects.get(username="staff"), "staff password here")
 
-    assert [r["id"] for r in alice_client.get(LIST_URL).json()["results"]] == [alices_own.id, bobs.id]
-    assert [r["id"] for r in bob_client.get(LIST_URL).json()["results"]] == [bobs.id]
+    assert [r["id"] for r in alice_client.get(LIST_URL).json()["results"]] == [alices_own.id, alices_shared.id]
+    assert [r["id"] for r in bob_client.get(LIST_URL).json()["results"]] == [bobs_shared.id]
     assert bob_client.get(f"/api/ocr_record/{alices_own.id}/").status_code == 404
-    assert staff_client.get(LIST_URL).json()["count"] == 2
-    assert OcrRecordRequest.objects.filter(record=bobs).count() == 2
+    assert bob_client.get(f"/api/ocr_record/{alices_shared.id}/").status_code == 404
+    assert staff_client.get(LIST_URL).json()["count"] == 3
+    assert (alices_shared.owner, bobs_shared.owner) == (alice, bob)
+
+
+def test_a_file_another_client_sent_looks_new_and_is_not_read_again(api_client, auth_required, alice, bob, counting_engine):
+    alice_client = bearer(api_client.__class__(), alice, "correct horse battery")
+    bob_client = bearer(api_client.__class__(), bob, "another long secret")
+    image = draw_text("confidential")
+    alice_client.post("/api/ocr_record/parse_text/", {"image": upload(image), "tag": "alices-invoices"}, format="multipart")
+
+    letters = bob_client.post(PARSE_LETTER_URL, {"image": upload(image)}, format="multipart")
+    calls_before_bobs_text = counting_engine.calls
+    text = bob_client.post("/api/ocr_record/parse_text/", {"image": upload(image)}, format="multipart")
+    again = bob_client.post("/api/ocr_record/parse_text/", {"image": upload(image)}, format="multipart")
+
+    assert letters["X-OCR-Cache"] == "miss"  # Bob never sent it
+    assert text.json()["results"][0]["cached"] is False
+    assert again.json()["results"][0]["cached"] is True  # now he has
+    bobs = bob_client.get(f"/api/ocr_record/{text.json()['results'][0]['record_id']}/result/").json()
+    alices = OcrRecord.objects.get(owner=alice)
+    assert bobs["tags"] == []
+    assert bobs["created_at"] > alices.created_at.isoformat().replace("+00:00", "Z")
+    assert bobs["result"] == alices.result
+    assert counting_engine.calls == calls_before_bobs_text  # Alice's reading, copied
 
 
 @pytest.fixture
