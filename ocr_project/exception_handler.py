@@ -25,10 +25,11 @@ from ocr_record.exceptions import (
     OcrEngineUnavailable,
     OcrFailed,
     OcrTimeout,
+    QuotaRefused,
     RequestRefused,
     UploadTooLarge,
 )
-from ocr_task.errors import NotExportable, TaskRefused
+from ocr_task.errors import NotExportable, QuotaExceeded, TaskRefused
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,8 @@ def _as_api_exception(exc: Exception) -> Exception:
         return OcrTimeout(f"识别失败: {exc}")
     if isinstance(exc, ocr_engine.OcrEngineError):
         return OcrFailed(f"识别失败: {exc}")
+    if isinstance(exc, QuotaExceeded):
+        return QuotaRefused(exc.message, code=exc.code, status_code=exc.status)
     if isinstance(exc, TaskRefused):
         return RequestRefused(exc.message, code=exc.code)
     if isinstance(exc, NotExportable):

@@ -186,6 +186,12 @@ OCR_PDF_DPI = env_int("OCR_PDF_DPI", default=300, minimum=36)
 # tiny hostile PDF can make it allocate without end (ocr_engine/contained.py).
 OCR_PDF_MAX_MEMORY_MB = env_int("OCR_PDF_MAX_MEMORY_MB", default=1024, minimum=64)
 OCR_PDF_TIMEOUT_S = env_int("OCR_PDF_TIMEOUT_S", default=30, minimum=1)
+# What one client (a user, or an address when anonymous) may hold at once: bytes of task files
+# stored, and pages waiting to be read. Task files are deleted this many days after submission
+# (0: kept until their task is deleted).
+OCR_QUOTA_STORED_BYTES = env_int("OCR_QUOTA_STORED_BYTES", default=500 * 1024 * 1024, minimum=1)
+OCR_QUOTA_QUEUED_PAGES = env_int("OCR_QUOTA_QUEUED_PAGES", default=1000, minimum=1)
+OCR_TASK_RETENTION_DAYS = env_int("OCR_TASK_RETENTION_DAYS", default=30, minimum=0)
 # A task with async_task=false is read while the client waits: at most this many pages.
 OCR_TASK_SYNC_MAX_PAGES = env_int("OCR_TASK_SYNC_MAX_PAGES", default=20, minimum=1)
 

@@ -42,3 +42,14 @@ class NotFinished(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The task has not finished."
     default_code = "not_finished"
+
+
+class QuotaRefused(APIException):
+    """A client over one of its quotas: 413 for bytes stored, 429 for pages waiting."""
+
+    default_detail = "A quota is used up."
+    default_code = "quota_exceeded"
+
+    def __init__(self, detail: str, *, code: str, status_code: int) -> None:
+        super().__init__(detail, code)
+        self.status_code = status_code

@@ -15,3 +15,11 @@ class TaskRefused(TaskError):
 
 class NotExportable(TaskError):
     """A file still being read, or none of whose pages could be read, has nothing to export yet."""
+
+
+class QuotaExceeded(TaskError):
+    """The client already holds what it may: bytes of files stored (413) or pages waiting (429)."""
+
+    def __init__(self, message: str, *, code: str, status: int) -> None:
+        super().__init__(message, code=code)
+        self.status = status

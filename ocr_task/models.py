@@ -30,6 +30,8 @@ class OcrTask(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="ocr_tasks"
     )
+    # Who sent it when no user did: an anonymous client's quotas are counted by address.
+    client_address = models.GenericIPAddressField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # The callback's delivery, kept here so that retries survive a restart of whoever sends them.
     callback_status = models.CharField(max_length=10, choices=CallbackStatus, blank=True, default="")
@@ -48,6 +50,7 @@ class OcrTaskItem(models.Model):
     task = models.ForeignKey(OcrTask, on_delete=models.CASCADE, related_name="items")
     origin_name = models.CharField(max_length=255)
     content = models.BinaryField(editable=False)
+    size = models.PositiveBigIntegerField(default=0, help_text="Bytes of the file, counted in its client's quota.")
     is_pdf = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     error = models.TextField(blank=True, default="")

@@ -48,7 +48,8 @@ def send_callback(task_id: int) -> None:
 
 
 def work_once() -> bool:
-    """Read one page or attempt one due callback; False when there was nothing to do."""
+    """Read one page or attempt one due callback; False when there was nothing to do (then, now
+    and then, delete the tasks kept past OCR_TASK_RETENTION_DAYS)."""
     from ocr_task import services  # services sends work here
 
     page_id = services.ocr_task_claim_page()
@@ -62,7 +63,22 @@ def work_once() -> bool:
     if task_id is not None:
         services.ocr_task_deliver_callback(task_id=task_id)
         return True
+    if _retention_sweep_due():
+        services.ocr_task_delete_expired()
     return False
+
+
+_last_retention_sweep = {"at": float("-inf")}
+
+
+def _retention_sweep_due() -> bool:
+    """Whether this process should look for tasks past OCR_TASK_RETENTION_DAYS now: when it has
+    nothing else to do, at most every OCR_TASK_SWEEP_S."""
+    now = time.monotonic()
+    if now - _last_retention_sweep["at"] < settings.OCR_TASK_SWEEP_S:
+        return False
+    _last_retention_sweep["at"] = now
+    return True
 
 
 def work_with_fresh_connections() -> bool:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 import ocr_engine
@@ -16,7 +16,7 @@ from ocr_engine.pdf import InvalidPdf, is_pdf, pdf_page_count
 from ocr_record.images import InvalidImage, decode_image
 from ocr_record.services import TextOptions, ocr_record_parse_text
 from ocr_task import callbacks, queues
-from ocr_task.errors import TaskRefused
+from ocr_task.errors import QuotaExceeded, TaskRefused
 from ocr_task.models import CallbackStatus, OcrTask, OcrTaskItem, OcrTaskPage, Status
 from ocr_task.pages import page_content, pdf_limits
 from ocr_task.serializers import OcrTaskSummarySerializer
@@ -34,14 +34,15 @@ class TaskFile:
 
 def ocr_task_create(
     *, files: list[TaskFile], lang: str = "eng", detect_direction: bool = False, name: str = "",
-    callback_url: str = "", asynchronous: bool = True, requested_by=None,
+    callback_url: str = "", asynchronous: bool = True, requested_by=None, client_address: str | None = None,
 ) -> OcrTask:
     """A task with an item per file and a page per page to read; read before returning when not
     `asynchronous`, handed to the task queue (OCR_TASK_QUEUE) otherwise.
 
-    Limits (files per task, bytes per file, pages per PDF, pages read while the client waits) and
-    a callback to a host not allowed refuse the whole submission before any work starts; a file
-    that is not a readable image or PDF becomes a failed item on its own.
+    Limits (files per task, bytes per file, pages per PDF, pages read while the client waits, the
+    client's quotas) and a callback to a host not allowed refuse the whole submission before any
+    work starts; a file that is not a readable image or PDF becomes a failed item on its own. The
+    client is `requested_by`, or when None the address `client_address` (an anonymous caller).
     """
     if not files:
         raise TaskRefused("Send at least one file.", code="no_files")
@@ -60,17 +61,23 @@ def ocr_task_create(
             "waits; send this file with async_task=true.",
             code="too_many_pages",
         )
+    _check_quotas(
+        _tasks_of(requested_by, client_address),
+        adding_bytes=sum(len(file.content) for file in files),
+        adding_pages=sum(pages for _, (pages, _) in checked),
+    )
     # A synchronous task's pages are read by this request: "running" from the start, so that no
     # background worker takes them too (unless this process dies and their lease runs out).
     taken_here = {} if asynchronous else {"status": Status.RUNNING, "started_at": timezone.now()}
     with transaction.atomic():
         task = OcrTask.objects.create(
             name=name, lang=lang, detect_direction=detect_direction, callback_url=callback_url,
-            requested_by=requested_by,
+            requested_by=requested_by, client_address=None if requested_by else client_address,
         )
         for file, (pages, error) in checked:
             item = OcrTaskItem.objects.create(
-                task=task, origin_name=file.name, content=file.content, is_pdf=is_pdf(file.content),
+                task=task, origin_name=file.name, content=file.content, size=len(file.content),
+                is_pdf=is_pdf(file.content),
                 status=Status.FAILED if error else Status.PENDING, error=error,
             )
             OcrTaskPage.objects.bulk_create(
@@ -267,6 +274,52 @@ def with_progress(tasks):
         pages_total=Count("items__pages", distinct=True),
         pages_done=Count("items__pages", filter=Q(items__pages__status__in=FINISHED), distinct=True),
     )
+
+
+def _tasks_of(requested_by, client_address: str | None):
+    """The tasks whose files and pages count in the same client's quotas; None for a caller with
+    no quota (the operator's own `ocr_batch`)."""
+    if requested_by is not None:
+        return OcrTask.objects.filter(requested_by=requested_by)
+    if client_address:
+        return OcrTask.objects.filter(requested_by=None, client_address=client_address)
+    return None
+
+
+def _check_quotas(tasks, *, adding_bytes: int, adding_pages: int) -> None:
+    """What one client may hold at once: OCR_QUOTA_STORED_BYTES of files (until its tasks are
+    deleted, by it or after OCR_TASK_RETENTION_DAYS) and OCR_QUOTA_QUEUED_PAGES pages waiting.
+    Checked before storing; two submissions of one client at the same instant may both pass."""
+    if tasks is None:
+        return
+    stored = OcrTaskItem.objects.filter(task__in=tasks).aggregate(total=Sum("size"))["total"] or 0
+    if stored + adding_bytes > settings.OCR_QUOTA_STORED_BYTES:
+        raise QuotaExceeded(
+            f"Your tasks hold {stored} bytes of files; these {adding_bytes} more would pass the limit of "
+            f"{settings.OCR_QUOTA_STORED_BYTES} bytes per client. Delete tasks you no longer need (files are "
+            f"deleted {settings.OCR_TASK_RETENTION_DAYS} days after their task was submitted).",
+            code="storage_quota_exceeded", status=413,
+        )
+    waiting = OcrTaskPage.objects.filter(item__task__in=tasks).exclude(status__in=FINISHED).count()
+    if waiting + adding_pages > settings.OCR_QUOTA_QUEUED_PAGES:
+        raise QuotaExceeded(
+            f"You have {waiting} pages waiting to be read; these {adding_pages} more would pass the limit of "
+            f"{settings.OCR_QUOTA_QUEUED_PAGES} pages per client. Send them once those are read.",
+            code="pages_quota_exceeded", status=429,
+        )
+
+
+def ocr_task_delete_expired() -> int:
+    """Delete the tasks submitted more than OCR_TASK_RETENTION_DAYS ago, with their files (their
+    records stay, as `ocr_task_delete` keeps them); how many were deleted. Run by the workers."""
+    if not settings.OCR_TASK_RETENTION_DAYS:
+        return 0
+    cutoff = timezone.now() - timedelta(days=settings.OCR_TASK_RETENTION_DAYS)
+    expired = list(OcrTask.objects.filter(created_at__lt=cutoff).values_list("id", flat=True)[:100])
+    OcrTask.objects.filter(pk__in=expired).delete()
+    if expired:
+        logger.info("Deleted %s tasks kept past OCR_TASK_RETENTION_DAYS.", len(expired))
+    return len(expired)
 
 
 def _page_count(file: TaskFile) -> tuple[int, str]:

@@ -53,7 +53,7 @@ def resend_forgotten_work(**kwargs) -> None:
     """Pages and callbacks the broker may have lost (a broker restarted without persistence, a
     service stopped between storing a task and sending it) are sent again when a worker starts,
     and then every OCR_TASK_SWEEP_S (worker_steps.ResendForgottenWork); the database says what is
-    still to do."""
+    still to do. The same sweep deletes the tasks kept past OCR_TASK_RETENTION_DAYS."""
     close_old_connections()
     page_ids, task_ids = services.ocr_task_forgotten_work()
     for page_id in page_ids:
@@ -62,3 +62,4 @@ def resend_forgotten_work(**kwargs) -> None:
         deliver_callback.delay(task_id)
     if page_ids or task_ids:
         logger.info("Sent again %s unread pages and %s callbacks.", len(page_ids), len(task_ids))
+    services.ocr_task_delete_expired()

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from api_access.client_address import remote_address
 from ocr_project.exception_handler import ErrorSerializer
 from ocr_record.exceptions import RequestRefused
 from ocr_record.uploads import oversized_uploads
@@ -109,7 +110,16 @@ class OcrTaskViewSet(
                 "(`{\"detail\": ..., \"code\": ...}` with `too_many_files`, `file_too_large`, `task_too_large`, "
                 "`too_many_pages`, `callback_not_allowed`, `callback_url_invalid`).",
             ),
-            413: OpenApiResponse(ErrorSerializer, description="The request is larger than OCR_TASK_MAX_BYTES."),
+            413: OpenApiResponse(
+                ErrorSerializer,
+                description="The request is larger than OCR_TASK_MAX_BYTES, or the client's files would pass "
+                "OCR_QUOTA_STORED_BYTES (`storage_quota_exceeded`).",
+            ),
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="The client's pages waiting to be read would pass OCR_QUOTA_QUEUED_PAGES "
+                "(`pages_quota_exceeded`), or a throttle (`throttled`).",
+            ),
             503: OpenApiResponse(ErrorSerializer, description="async_task=false and the engine cannot run."),
             **_UNAUTHORIZED,
         },
@@ -132,6 +142,7 @@ class OcrTaskViewSet(
             callback_url=data["callback_url"],
             asynchronous=data["async_task"],
             requested_by=request.user if request.user.is_authenticated else None,
+            client_address=remote_address(request),
         )
         answer = OcrTaskSerializer(self.get_queryset().get(pk=task.pk)).data
         return Response(

@@ -5,15 +5,18 @@ worker's threads (tests/test_task_workers.py runs the threads and Celery workers
 
 import io
 import json
+from datetime import timedelta
 
 import numpy
 import pypdfium2
 import pytest
+from django.utils import timezone
 from reportlab.pdfgen.canvas import Canvas
+from rest_framework.test import APIClient
 
 from ocr_record.models import OcrRecord
 from ocr_task import queues
-from ocr_task.models import OcrTask, OcrTaskPage
+from ocr_task.models import OcrTask, OcrTaskItem, OcrTaskPage
 from tests.conftest import draw_text, upload
 from tests.test_pdf_pages import pdf_of
 
@@ -427,3 +430,62 @@ def test_with_auth_required_a_client_cannot_delete_another_clients_task(settings
 
     assert other_client.delete(f"{TASKS_URL}{task['id']}/").status_code == 404
     assert OcrTask.objects.exists()
+
+
+# Quotas per client, and retention -------------------------------------------------------------
+
+def test_a_client_past_its_stored_bytes_quota_gets_413_naming_the_limit(settings, submit):
+    first = draw_text("first file")
+    settings.OCR_QUOTA_STORED_BYTES = len(first) + 100
+    assert submit(("first.png", first)).status_code == 202
+
+    response = submit(("second.png", draw_text("second file")))
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "storage_quota_exceeded"
+    assert response.json()["detail"].startswith(f"Your tasks hold {len(first)} bytes of files;")
+    assert f"the limit of {len(first) + 100} bytes per client" in response.json()["detail"]
+    assert OcrTask.objects.count() == 1
+
+
+def test_a_client_with_too_many_pages_waiting_gets_429_until_they_are_read(settings, submit):
+    settings.OCR_QUOTA_QUEUED_PAGES = 3
+    assert submit(("report.pdf", pdf_of("one", "two"))).status_code == 202
+
+    refused = submit(("more.pdf", pdf_of("three", "four")))
+    read_everything()
+    accepted = submit(("more.pdf", pdf_of("three", "four")))
+
+    assert refused.status_code == 429
+    assert refused.json() == {
+        "detail": "You have 2 pages waiting to be read; these 2 more would pass the limit of 3 pages per "
+        "client. Send them once those are read.",
+        "code": "pages_quota_exceeded",
+    }
+    assert accepted.status_code == 202
+    assert OcrTask.objects.count() == 2
+
+
+def test_anonymous_clients_have_a_quota_each_by_address(settings):
+    settings.OCR_QUOTA_QUEUED_PAGES = 1
+    here, there = APIClient(REMOTE_ADDR="198.51.100.1"), APIClient(REMOTE_ADDR="198.51.100.2")
+
+    def send(client, text):
+        return client.post(TASKS_URL, {"files": [upload(draw_text(text))], "async_task": "true"}, format="multipart")
+
+    assert [send(here, "a").status_code, send(here, "b").status_code, send(there, "c").status_code] == [202, 429, 202]
+    assert sorted(OcrTask.objects.values_list("client_address", flat=True)) == ["198.51.100.1", "198.51.100.2"]
+
+
+def test_tasks_past_their_retention_are_deleted_by_the_workers_and_their_records_kept(settings, submit):
+    settings.OCR_TASK_RETENTION_DAYS = 30
+    old, recent = (submit((f"{name}.png", draw_text(name))).json()["id"] for name in ("old", "recent"))
+    read_everything()
+    OcrTask.objects.filter(pk=old).update(created_at=timezone.now() - timedelta(days=31))
+    queues._last_retention_sweep["at"] = float("-inf")
+
+    queues.work_once()
+
+    assert list(OcrTask.objects.values_list("id", flat=True)) == [recent]
+    assert not OcrTaskItem.objects.filter(task_id=old).exists()
+    assert sorted(OcrRecord.objects.values_list("content_text", flat=True)) == ["old", "recent"]

@@ -297,6 +297,14 @@ def test_work_lost_while_the_workers_run_is_sent_again_by_their_sweep(start_work
     wait_for(lambda: task_status(task.id) == "succeeded", timeout=60, what="the sweep to send the page")
 
 
+def test_celery_workers_delete_tasks_past_their_retention(start_worker, settings):
+    task = ocr_task_create(files=[TaskFile("photo.png", draw_text("kept a while"))])
+    OcrTask.objects.filter(pk=task.pk).update(created_at=timezone.now() - timedelta(days=31))
+    start_worker(OCR_TASK_SWEEP_S="1", OCR_TASK_RETENTION_DAYS="30")
+
+    wait_for(lambda: not OcrTask.objects.filter(pk=task.pk).exists(), timeout=60, what="the task to be deleted")
+
+
 def test_a_celery_worker_delivers_the_callback(start_worker, settings):
     from tests.test_task_callbacks import Receiver
 
