@@ -26,7 +26,7 @@ class OcrTask(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING, db_index=True)
     lang = models.CharField(max_length=50, default="eng")
     detect_direction = models.BooleanField(default=False)
-    callback_url = models.URLField(blank=True, default="")
+    callback_url = models.URLField(max_length=2000, blank=True, default="")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="ocr_tasks"
     )

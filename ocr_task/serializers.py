@@ -35,9 +35,10 @@ class OcrTaskCreateSerializer(serializers.Serializer):
     )
     task_name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
     callback_url = serializers.URLField(
-        required=False, default="", allow_blank=True,
+        required=False, default="", allow_blank=True, max_length=2000,
         help_text="POSTed the task's summary (JSON) when it ends, with retries; only to hosts in "
-        "OCR_CALLBACK_ALLOWED_HOSTS. Signed in the X-OCR-Signature header when OCR_CALLBACK_SECRET is set.",
+        "OCR_CALLBACK_ALLOWED_HOSTS. Signed as Standard Webhooks specifies (webhook-id, webhook-timestamp, "
+        "webhook-signature) when OCR_CALLBACK_SECRET is set.",
     )
 
     def __init__(self, *args, **kwargs):

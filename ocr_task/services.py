@@ -208,7 +208,7 @@ def ocr_task_deliver_callback(*, task_id: int) -> bool | None:
     if not taken:
         return False
     try:
-        callbacks.post_summary(task.callback_url, task_summary(task))
+        callbacks.post_summary(task.callback_url, task_summary(task), delivery_id=f"ocr-task-{task.pk}-finished")
     except callbacks.DeliveryFailed as error:
         task.callback_attempts += 1
         task.callback_error = str(error)

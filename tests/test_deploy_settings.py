@@ -77,9 +77,9 @@ def test_the_admin_needs_a_staff_login_and_keeps_csrf(db):
     from django.contrib.auth.models import User
     from django.test import Client
 
-    User.objects.create_user("member", password="a long member password")
+    member = User.objects.create_user("member", password="a long member password")
     browser = Client(enforce_csrf_checks=True)
-    browser.login(username="member", password="a long member password")
+    browser.force_login(member)
 
     assert browser.get("/admin/ocr_record/ocrrecord/").status_code == 302  # not staff: to the login page
     assert browser.post("/admin/login/", {"username": "x", "password": "y"}).status_code == 403  # no CSRF token
