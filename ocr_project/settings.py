@@ -167,6 +167,10 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# A body that is not multipart (parse_text's JSON) is held in memory whole: it may carry one image
+# of OCR_MAX_UPLOAD_BYTES in base64 (4/3 larger) and the rest of the document; several large
+# images go as multipart, whose files stream to disk. Django's default is 2.5 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = OCR_MAX_UPLOAD_BYTES * 4 // 3 + 64 * 1024
 
 # parse_text: images per request, languages offered, and the sides an image may have (the limits
 # of the commercial general-text APIs).
@@ -300,6 +304,11 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["api_access.throttles.ClientRateThrottle"],
     # JSON only: the API never answers with an HTML page, errors included.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "ocr_project.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",

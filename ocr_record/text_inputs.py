@@ -14,7 +14,7 @@ from rest_framework.request import Request
 
 from ocr_record.images import InvalidImage, decode_image
 from ocr_record.services import TextOptions, ocr_record_parse_text
-from ocr_record.uploads import oversized_uploads
+from ocr_record.uploads import uploads_in_order
 
 
 @dataclass
@@ -32,10 +32,14 @@ class ImageInput:
         return self
 
 
-def from_uploads(files: list[UploadedFile], oversized: list[str]) -> list[ImageInput]:
-    inputs = [check(ImageInput(name=file.name, file=file)) for file in files]
-    inputs += [_too_large(ImageInput(name=name)) for name in oversized]
-    return inputs
+def from_uploads(files: list[UploadedFile], in_order: list[tuple[str, bool]]) -> list[ImageInput]:
+    """The uploaded images in the order sent: `in_order` is every `image` file's (name, dropped
+    for its size), the kept ones being `files`, in the same order."""
+    kept = iter(files)
+    return [
+        _too_large(ImageInput(name=name)) if dropped else check(ImageInput(name=name, file=next(kept)))
+        for name, dropped in in_order
+    ]
 
 
 def from_base64(strings: list[str]) -> list[ImageInput]:
@@ -86,20 +90,28 @@ def _too_large(entry: ImageInput) -> ImageInput:
 
 
 def images_of(request: Request) -> list[ImageInput]:
+    """The request's images, counted before any is decoded (a list of 200,000 entries costs
+    nothing), in the order they were sent."""
     if request.content_type.startswith("multipart/"):
-        inputs = from_uploads(request.FILES.getlist("image"), oversized_uploads(request))
-    else:
-        encoded = request.data.get("images") or ([request.data["image"]] if request.data.get("image") else [])
-        if not isinstance(encoded, list) or not all(isinstance(item, str) for item in encoded):
-            raise serializers.ValidationError({"images": ["A list of base64 strings is expected."]})
-        inputs = from_base64(encoded)
-    if not inputs:
+        in_order = [(name, dropped) for field, name, dropped in uploads_in_order(request) if field == "image"]
+        _check_count(len(in_order))
+        return from_uploads(request.FILES.getlist("image"), in_order)
+    encoded = request.data.get("images") or ([request.data["image"]] if request.data.get("image") else [])
+    if not isinstance(encoded, list):
+        raise serializers.ValidationError({"images": ["A list of base64 strings is expected."]})
+    _check_count(len(encoded))
+    if not all(isinstance(item, str) for item in encoded):
+        raise serializers.ValidationError({"images": ["A list of base64 strings is expected."]})
+    return from_base64(encoded)
+
+
+def _check_count(count: int) -> None:
+    if not count:
         raise serializers.ValidationError({"image": ["No image was sent."]})
-    if len(inputs) > settings.OCR_MAX_IMAGES_PER_REQUEST:
+    if count > settings.OCR_MAX_IMAGES_PER_REQUEST:
         raise serializers.ValidationError(
             {"image": [f"At most {settings.OCR_MAX_IMAGES_PER_REQUEST} images are accepted per request."]}
         )
-    return inputs
 
 
 def tags_for(inputs: list[ImageInput], tags: list[str]) -> list[str]:

@@ -27,15 +27,21 @@ def largest_file_bytes(path: str = "") -> int:
 
 def oversized_uploads(request: HttpRequest) -> list[str]:
     """The names of the files of `request` that were dropped for being over the limit per file."""
-    return getattr(request, "_oversized_uploads", [])
+    return [name for _, name, dropped in uploads_in_order(request) if dropped]
+
+
+def uploads_in_order(request: HttpRequest) -> list[tuple[str, str, bool]]:
+    """Every file of `request` as sent: (field, file name, dropped for being over the limit)."""
+    return getattr(request, "_uploads_in_order", [])
 
 
 class UploadSizeLimitHandler(FileUploadHandler):
     """Drops an uploaded file over OCR_MAX_UPLOAD_BYTES (OCR_TASK_MAX_FILE_BYTES for tasks) while it
     streams in, before it fills a disk.
 
-    The file is skipped at the chunk that crosses the limit and its name recorded, so that the view
-    can answer for it (parse_letter refuses the request, parse_text that one image). A declared
+    The file is skipped at the chunk that crosses the limit and marked so in the list of files in
+    the order sent, so that the view can answer for it in its place (parse_letter refuses the
+    request, parse_text that one image). A declared
     Content-Length over what any request may carry is refused before the body is read at all.
     """
 
@@ -47,12 +53,15 @@ class UploadSizeLimitHandler(FileUploadHandler):
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
         self.received_bytes = 0
+        if self.request is not None:
+            self.request._uploads_in_order = [*uploads_in_order(self.request), (self.field_name, self.file_name, False)]
 
     def receive_data_chunk(self, raw_data, start):
         self.received_bytes += len(raw_data)
         if self.received_bytes > largest_file_bytes(getattr(self, "path", "")):
             if self.request is not None:
-                self.request._oversized_uploads = [*oversized_uploads(self.request), self.file_name]
+                field, name, _ = self.request._uploads_in_order[-1]
+                self.request._uploads_in_order[-1] = (field, name, True)
             raise SkipFile()
         return raw_data
 

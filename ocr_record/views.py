@@ -2,11 +2,12 @@ from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ocr_project.exception_handler import ErrorSerializer
+from ocr_project.parsers import BoundedJSONParser
 from ocr_record.exceptions import UploadTooLarge
 from ocr_record.filters import OcrRecordFilter
 from ocr_record.selectors import ocr_record_list_visible_to
@@ -175,7 +176,7 @@ class OcrRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(
         detail=False,
         methods=["post"],
-        parser_classes=[MultiPartParser, JSONParser],
+        parser_classes=[MultiPartParser, BoundedJSONParser],
         serializer_class=ParseTextOptionsSerializer,
         filter_backends=[],
         pagination_class=None,

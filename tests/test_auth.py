@@ -342,3 +342,11 @@ def test_logins_and_refreshes_are_throttled_per_address(api_client, settings, al
     assert statuses == [400, 400, 400]
     assert refused.status_code == 429
     assert refused.json()["code"] == "throttled"
+
+
+def test_a_user_name_that_grows_when_lower_cased_is_an_ordinary_failure(api_client):
+    # 150 × "İ" is 300 characters lower-cased: once a 500 on PostgreSQL (a column of 150).
+    response = login(api_client, "İ" * 150, "wrong password")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "login_failed"

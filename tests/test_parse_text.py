@@ -320,3 +320,52 @@ def test_it_answers_503_for_a_language_whose_data_is_not_installed(api_client, s
     assert response.status_code == 503
     assert response.json()["code"] == "ocr_engine_unavailable"
     assert "tesseract-ocr-deu" in response.json()["detail"]
+
+
+# Bodies that cost without bound, and the order of the answers ---------------------------------
+
+def test_a_json_body_nested_without_end_gets_a_400(api_client):
+    body = '{"image": ' + "[" * 100_000 + "]" * 100_000 + "}"
+
+    response = api_client.post(PARSE_TEXT_URL, body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "JSON parse error - the document is nested too deeply."
+    assert not OcrRecord.objects.exists()
+
+
+def test_a_json_image_of_nearly_10_mib_is_read(api_client):
+    # A PNG padded to 9.5 MiB: its base64 (12.7 MiB) is over Django's default 2.5 MB body.
+    image = draw_text("large file")
+    padded = image + b"\x00" * (9_500_000 - len(image))  # bytes after IEND are ignored by decoders
+
+    response = api_client.post(
+        PARSE_TEXT_URL, {"image": base64.b64encode(padded).decode()}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["results"][0]["text"] == "large file"
+
+
+def test_a_list_of_200000_images_is_refused_by_its_count_before_any_is_decoded(api_client, settings):
+    response = api_client.post(PARSE_TEXT_URL, {"images": ["x"] * 200_000}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"image": [f"At most {settings.OCR_MAX_IMAGES_PER_REQUEST} images are accepted per request."]}
+
+
+def test_an_oversized_file_is_answered_in_its_place_among_the_others(api_client, settings):
+    small = draw_text("first")
+    large = small + b"\x00" * 30_000  # bytes after the PNG's end are ignored by decoders
+    settings.OCR_MAX_UPLOAD_BYTES = 20_000
+
+    response = api_client.post(
+        PARSE_TEXT_URL,
+        {"image": [upload(small, "1.png"), upload(large, "2.png"), upload(draw_text("last"), "3.png")]},
+        format="multipart",
+    )
+
+    results = response.json()["results"]
+    assert [result["name"] for result in results] == ["1.png", "2.png", "3.png"]
+    assert results[1]["error"]["code"] == "image_size_invalid"
+    assert [results[0]["text"], results[2]["text"]] == ["first", "last"]
