@@ -1,6 +1,7 @@
 """gunicorn settings for django-ocr (`make serve`, the Docker image). Every value can be set from
 the environment; the defaults suit OCR, which keeps a core busy for each image it reads."""
 
+import ipaddress
 import logging
 import multiprocessing
 import os
@@ -40,3 +41,30 @@ def post_request(worker, request, environ, response):
             worker.pid, resident // (1024 * 1024), worker_max_memory_mb,
         )
         worker.alive = False
+
+
+def on_starting(server):
+    """Say it loudly when the open API (no credentials: anyone may list, export and delete every
+    record and task) listens on an address other machines can reach."""
+    if os.environ.get("OCR_API_AUTH", "open") != "open":
+        return
+    exposed = [address for address in server.cfg.bind if not _is_loopback(address)]
+    if exposed:
+        server.log.warning(
+            "OCR_API_AUTH=open and the service listens on %s: anyone who can reach it may read, list, "
+            "export and delete every record and task. Set OCR_API_AUTH=required (README, \"Who may call\") "
+            "or listen on 127.0.0.1 only.",
+            ", ".join(exposed),
+        )
+
+
+def _is_loopback(address: str) -> bool:
+    if address.startswith(("unix:", "fd://")):
+        return True  # reached from this machine only
+    host = address.rsplit(":", 1)[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False

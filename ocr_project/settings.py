@@ -6,6 +6,8 @@ Every variable has a default that runs on a laptop (SQLite in the repository, th
 naming the variable, rather than silently falling back to a default.
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -167,6 +169,10 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# Uploads too large to keep in memory are spooled here; a worker killed mid-request leaves its file
+# behind, which the next start of the service removes (ocr_record.uploads.remove_abandoned_uploads).
+FILE_UPLOAD_TEMP_DIR = env_str("OCR_UPLOAD_TEMP_DIR", default=os.path.join(tempfile.gettempdir(), "django-ocr-uploads"))
+os.makedirs(FILE_UPLOAD_TEMP_DIR, exist_ok=True)
 # A body that is not multipart (parse_text's JSON) is held in memory whole: it may carry one image
 # of OCR_MAX_UPLOAD_BYTES in base64 (4/3 larger) and the rest of the document; several large
 # images go as multipart, whose files stream to disk. Django's default is 2.5 MB.

@@ -1,3 +1,7 @@
+import logging
+import time
+from pathlib import Path
+
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest
@@ -67,3 +71,26 @@ class UploadSizeLimitHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None  # the handlers after this one build the file
+
+
+#: Older than any request may last (gunicorn's time-out, a minute by default), with room to spare.
+ABANDONED_AFTER_S = 15 * 60
+logger = logging.getLogger(__name__)
+
+
+def remove_abandoned_uploads() -> int:
+    """Remove the upload files a worker killed mid-request left in FILE_UPLOAD_TEMP_DIR (Django
+    removes them after every request that ends); run when the service starts. Only files unchanged
+    for longer than any request lasts are taken: another running process's upload stays."""
+    removed = 0
+    cutoff = time.time() - ABANDONED_AFTER_S
+    for path in Path(settings.FILE_UPLOAD_TEMP_DIR).glob("*.upload*"):
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError:  # removed meanwhile, or not ours to remove
+            continue
+    if removed:
+        logger.info("Removed %s upload files abandoned in %s.", removed, settings.FILE_UPLOAD_TEMP_DIR)
+    return removed

@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -157,3 +158,46 @@ def psutil_children(pid: int) -> list[int]:
             if int(fields[1]) == pid:
                 children.append(int(entry))
     return children
+
+
+def test_upload_files_a_killed_worker_left_behind_are_removed_when_the_service_starts(transactional_db):
+    from django.conf import settings
+
+    folder = Path(settings.FILE_UPLOAD_TEMP_DIR)
+    abandoned, in_use = folder / "tmpabandoned.upload.png", folder / "tmpinuse.upload.png"
+    for path in (abandoned, in_use):
+        path.write_bytes(b"part of an upload")
+    long_ago = time.time() - 3600
+    os.utime(abandoned, (long_ago, long_ago))
+
+    server, _ = start_gunicorn("--workers", "1")
+    server.terminate()
+    server.wait(timeout=30)
+
+    assert not abandoned.exists()
+    assert in_use.exists()  # another process's upload, being written now
+    in_use.unlink()
+
+
+@pytest.mark.parametrize(("bind", "warned"), [("0.0.0.0", True), ("127.0.0.1", False)])
+def test_the_open_api_listening_beyond_loopback_is_warned_about_at_start(bind, warned):
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "ocr_project.wsgi:application", "--bind", f"{bind}:{port}", "--workers", "1"],
+        env={**os.environ, "OCR_API_AUTH": "open", "DATABASE_URL": database_url_under_test()},
+        stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        lines = []
+        for line in server.stderr:  # gunicorn logs its start, then "Booting worker"
+            lines.append(line)
+            if "Booting worker" in line:
+                break
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    warning = [line for line in lines if "OCR_API_AUTH=open and the service listens on" in line]
+    assert bool(warning) is warned
+    if warned:
+        assert f"0.0.0.0:{port}" in warning[0] and "Set OCR_API_AUTH=required" in warning[0]
