@@ -21,7 +21,7 @@ export OMP_THREAD_LIMIT := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system-packages test-system-packages bench-system-packages apt-install migrate run serve \
-	worker test test-postgres bench bench-engines bench-tasks load check-schema clean
+	worker test test-postgres bench bench-engines bench-tasks bench-containment load check-schema clean
 
 setup: system-packages $(BIN)/.requirements-installed migrate
 
@@ -104,6 +104,10 @@ load: setup bench-system-packages
 # Redis at 127.0.0.1:6379, written into bench/RESULTS.md (about 3 minutes).
 bench-tasks: setup bench-system-packages
 	$(BIN)/python -m bench.tasks
+
+# What containing hostile PDFs and images costs (issue 14).
+bench-containment: setup bench-system-packages
+	$(BIN)/python -m bench.containment
 
 check-schema: setup
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null

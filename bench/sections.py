@@ -6,7 +6,7 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 # name -> the make target that writes it
-SECTIONS = {"load": "load", "tasks": "bench-tasks", "engines": "bench-engines"}
+SECTIONS = {"load": "load", "tasks": "bench-tasks", "engines": "bench-engines", "containment": "bench-containment"}
 
 
 def markers(name: str) -> tuple[str, str]:

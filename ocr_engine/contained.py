@@ -10,10 +10,10 @@ else wait: every call has a process of its own.
 Children are forked from a small single-threaded server (multiprocessing's "forkserver") that has
 the modules preloaded, not from the caller: forking a process with threads (gunicorn's, ONNX
 Runtime's) can copy a lock held by another thread, and starting a fresh interpreter per call would
-cost ~150 ms. A fork from the server costs a few milliseconds; handing a rendered page back
-through a pipe ~50 ms more at 300 dpi.
+cost ~150 ms. A fork from the server costs a few milliseconds.
 """
 
+import io
 import os
 import resource
 import signal
@@ -24,13 +24,17 @@ from typing import Any
 # Celery's multiprocessing (billiard) rather than the standard library's, whose processes may not
 # start children from a daemonic process: a Celery pool process is one.
 import billiard as multiprocessing
+from billiard import context, forkserver, popen_forkserver, reduction, spawn
 
 _context = multiprocessing.get_context("forkserver")
 _context.set_forkserver_preload(["ocr_engine.pdf"])
 
 
 class LimitExceeded(Exception):
-    """The call did not finish within its limits; `reason` is "time" or "memory"."""
+    """The call did not finish within its limits, or its process died: `reason` is "time",
+    "memory" (Python ran out of it under the ceiling) or "died" (the process ended without an
+    answer: native code out of memory under the ceiling, which PDFium answers by ending its
+    process, or a crash; the fork server reports every such end alike)."""
 
     def __init__(self, reason: str, limits: "Limits") -> None:
         super().__init__(reason)
@@ -48,26 +52,61 @@ class Limits:
         return self.memory_bytes // (1024 * 1024)
 
 
+class _Popen(popen_forkserver.Popen):
+    """billiard's start of a process by the fork server, less one step: multiprocessing imports the
+    caller's main module again in every child (`init_main_from_*`), which runs whatever that module
+    does at import (a benchmark script deleted its database so) and costs its imports per call. A
+    child here runs one function of an importable module and needs no main module."""
+
+    def _launch(self, process_obj):
+        preparation = spawn.get_preparation_data(process_obj._name)
+        preparation.pop("init_main_from_name", None)
+        preparation.pop("init_main_from_path", None)
+        buffer = io.BytesIO()
+        context.set_spawning_popen(self)
+        try:
+            reduction.dump(preparation, buffer)
+            reduction.dump(process_obj, buffer)
+        finally:
+            context.set_spawning_popen(None)
+        self.sentinel, writer = forkserver.connect_to_new_process(self._fds)
+        with open(writer, "wb", closefd=True) as pipe:
+            pipe.write(buffer.getbuffer())
+        self.pid = forkserver.read_unsigned(self.sentinel)
+
+
+class _Process(_context.Process):
+    @staticmethod
+    def _Popen(process_obj):
+        return _Popen(process_obj)
+
+
 def run_contained(function: Callable[..., Any], *args: Any, limits: Limits) -> Any:
     """`function(*args)` run in a child process within `limits`; its result or its exception
-    (both must pickle). Raises LimitExceeded when the child ran out of time or memory (or died)."""
+    (both must pickle). Raises LimitExceeded when the child ran out of time or memory, or died."""
     receiver, sender = _context.Pipe(duplex=False)
-    child = _context.Process(target=_child, args=(sender, limits, function, args), daemon=True)
+    child = _Process(target=_child, args=(sender, limits, function, args), daemon=True)
     child.start()
     sender.close()  # the child holds the only writing end: its death is an end of file here
+    answer, timed_out = None, True
     try:
-        if not receiver.poll(limits.seconds):
-            raise LimitExceeded("time", limits)
-        try:
-            failed, outcome = receiver.recv()
-        except EOFError:  # killed by the kernel, or aborted on a failed allocation
-            raise LimitExceeded("memory", limits) from None
+        if receiver.poll(limits.seconds):
+            timed_out = False
+            try:
+                answer = receiver.recv()
+            except EOFError:  # the child died without answering
+                pass
     finally:
         receiver.close()
         if child.is_alive():
             os.kill(child.pid, signal.SIGKILL)
         child.join()
-    if failed:
+    if answer is None:
+        raise LimitExceeded("time" if timed_out else "died", limits)
+    status, outcome = answer
+    if status == "memory":
+        raise LimitExceeded("memory", limits)
+    if status == "error":
         raise outcome
     return outcome
 
@@ -78,11 +117,10 @@ def _child(sender, limits: Limits, function: Callable[..., Any], args: tuple) ->
     cpu = int(limits.seconds) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     try:
-        outcome = (False, function(*args))
-    except MemoryError:
-        sender.close()  # seen by the parent as a child that died of memory
-        return
+        answer = ("ok", function(*args))
+    except MemoryError:  # what was being allocated was refused, so there is room to say so
+        answer = ("memory", None)
     except Exception as error:  # handed to the caller, who knows what it means
-        outcome = (True, error)
-    sender.send(outcome)
+        answer = ("error", error)
+    sender.send(answer)
     sender.close()

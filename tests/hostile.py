@@ -1,4 +1,9 @@
-"""Hostile files the tests build: small inputs that cost without end if nothing bounds them."""
+"""Hostile files the tests build: small inputs that cost without end if nothing bounds them; and
+calls that die, for `ocr_engine.contained` to run (this module imports nothing heavy, as a child
+process must import it to find them)."""
+
+import os
+import signal
 
 
 def self_drawing_pdf() -> bytes:
@@ -29,3 +34,11 @@ def _pdf(objects: list[bytes]) -> bytes:
     document += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     document += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(document)
+
+
+def exhaust_memory() -> bytearray:
+    return bytearray(4 * 1024**3)  # past any ceiling the tests set: MemoryError
+
+
+def crash() -> None:
+    os.kill(os.getpid(), signal.SIGSEGV)

@@ -77,7 +77,9 @@ def test_a_pdf_that_draws_itself_without_end_fails_alone_and_the_server_lives_on
     bomb, fine = done["items"]
     assert done["status"] == "succeeded"
     assert (bomb["status"], bomb["error"]) == (
-        "failed", "page 1: The PDF is too costly to render: it needed more than 512 MiB of memory and was stopped."
+        "failed",
+        "page 1: The PDF is too costly to render: it needed more than 512 MiB of memory (or made the renderer "
+        "fail) and was stopped.",
     )
     assert fine["status"] == "succeeded"
     assert fine["pages"][0]["text"] == "still read"

@@ -6,10 +6,11 @@ import io
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from ocr_engine.contained import Limits
+from ocr_engine.contained import LimitExceeded, Limits, run_contained
 from ocr_engine.pdf import InvalidPdf, is_pdf, pdf_page_count, render_pdf_page, render_pdf_pages
 from ocr_engine.tesserocr_engine import TesserocrEngine
 from tests.conftest import FONT_PATH
+from tests import hostile
 from tests.hostile import self_drawing_pdf
 
 LIMITS = Limits(memory_bytes=1024 * 1024 * 1024, seconds=30)
@@ -82,7 +83,8 @@ def test_a_page_that_draws_itself_without_end_stops_at_the_memory_ceiling_in_its
 
     assert refused.value.code == "pdf_too_costly"
     assert refused.value.message == (
-        "The PDF is too costly to render: it needed more than 512 MiB of memory and was stopped."
+        "The PDF is too costly to render: it needed more than 512 MiB of memory (or made the renderer fail) "
+        "and was stopped."
     )
 
 
@@ -106,3 +108,11 @@ def test_pdfs_are_rendered_at_once_from_several_threads():
 
     engine = TesserocrEngine()
     assert [engine.recognize(page).text.strip() for page in pages] == [f"page {number}" for number in range(4)]
+
+
+@pytest.mark.parametrize(("function", "reason"), [(hostile.exhaust_memory, "memory"), (hostile.crash, "died")])
+def test_a_contained_call_that_dies_says_why(function, reason):
+    with pytest.raises(LimitExceeded) as exceeded:
+        run_contained(function, limits=Limits(memory_bytes=512 * 1024 * 1024, seconds=30))
+
+    assert exceeded.value.reason == reason
