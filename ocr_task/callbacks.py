@@ -93,14 +93,15 @@ def post_summary(url: str, summary: dict, *, delivery_id: str) -> None:
         connection = http.client.HTTPConnection(callback.host, callback.port, timeout=seconds)
     # The socket's time-out bounds each wait, not their sum: past the attempt's time, the
     # connection is shut from outside, which ends whatever wait is under way.
-    cut_off = threading.Timer(seconds, _shut, args=(connection,))
+    was_cut = threading.Event()
+    cut_off = threading.Timer(seconds, _shut, args=(connection, was_cut))
     cut_off.start()
     try:
         connection.request("POST", callback.target, body=body.encode(), headers=headers)
         response = connection.getresponse()
         response.read(1024)
     except (OSError, http.client.HTTPException, ValueError) as error:
-        if not cut_off.is_alive():
+        if was_cut.is_set():
             raise DeliveryFailed(f"{url} did not answer within {seconds} s") from None
         raise DeliveryFailed(f"{url} could not be reached: {error}") from None
     finally:
@@ -132,7 +133,8 @@ def _host_header(callback: CallbackUrl) -> str:
     return callback.host if callback.port == default else f"{callback.host}:{callback.port}"
 
 
-def _shut(connection: http.client.HTTPConnection) -> None:
+def _shut(connection: http.client.HTTPConnection, was_cut: threading.Event) -> None:
+    was_cut.set()  # before the shutdown, which the waiting thread sees at once
     if connection.sock is not None:
         try:
             connection.sock.shutdown(socket.SHUT_RDWR)

@@ -294,10 +294,11 @@ def _check_quotas(tasks, *, adding_bytes: int, adding_pages: int) -> None:
         return
     stored = OcrTaskItem.objects.filter(task__in=tasks).aggregate(total=Sum("size"))["total"] or 0
     if stored + adding_bytes > settings.OCR_QUOTA_STORED_BYTES:
+        retention = settings.OCR_TASK_RETENTION_DAYS
         raise QuotaExceeded(
             f"Your tasks hold {stored} bytes of files; these {adding_bytes} more would pass the limit of "
-            f"{settings.OCR_QUOTA_STORED_BYTES} bytes per client. Delete tasks you no longer need (files are "
-            f"deleted {settings.OCR_TASK_RETENTION_DAYS} days after their task was submitted).",
+            f"{settings.OCR_QUOTA_STORED_BYTES} bytes per client. Delete tasks you no longer need"
+            + (f" (files are deleted {retention} days after their task was submitted)." if retention else "."),
             code="storage_quota_exceeded", status=413,
         )
     waiting = OcrTaskPage.objects.filter(item__task__in=tasks).exclude(status__in=FINISHED).count()
