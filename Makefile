@@ -21,7 +21,7 @@ export OMP_THREAD_LIMIT := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system-packages test-system-packages bench-system-packages apt-install migrate run serve \
-	worker test test-postgres bench bench-engines bench-tasks bench-containment load check-schema clean
+	worker test lint test-postgres bench bench-engines bench-tasks bench-containment load check-schema clean
 
 setup: system-packages $(BIN)/.requirements-installed migrate
 
@@ -78,8 +78,13 @@ serve: setup
 	DJANGO_DEBUG=false DJANGO_HTTPS=$${DJANGO_HTTPS:-false} DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat .secret_key)} \
 		PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py ocr_project.wsgi:application
 
-test: setup test-system-packages
+test: setup test-system-packages lint
 	$(BIN)/python -m pytest
+
+# ruff (pyproject.toml): the lint rules and the format the code is kept in.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # The same suite on PostgreSQL (the project's machines run one on 127.0.0.1:5432 with trust auth).
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test

@@ -38,7 +38,9 @@ def post_request(worker, request, environ, response):
     if resident is not None and resident > worker_max_memory_mb * 1024 * 1024 and worker.alive:
         logging.getLogger("gunicorn.error").info(
             "Worker %s holds %s MiB (over OCR_WORKER_MAX_MEMORY_MB=%s): replacing it.",
-            worker.pid, resident // (1024 * 1024), worker_max_memory_mb,
+            worker.pid,
+            resident // (1024 * 1024),
+            worker_max_memory_mb,
         )
         worker.alive = False
 
@@ -52,7 +54,7 @@ def on_starting(server):
     if exposed:
         server.log.warning(
             "OCR_API_AUTH=open and the service listens on %s: anyone who can reach it may read, list, "
-            "export and delete every record and task. Set OCR_API_AUTH=required (README, \"Who may call\") "
+            'export and delete every record and task. Set OCR_API_AUTH=required (README, "Who may call") '
             "or listen on 127.0.0.1 only.",
             ", ".join(exposed),
         )

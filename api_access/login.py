@@ -53,7 +53,9 @@ def user_login(*, request: HttpRequest, username: str, password: str) -> Abstrac
     return user
 
 
-def lockout_response(request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None
+) -> HttpResponse:
     """What axes answers a locked-out login with (AXES_LOCKOUT_CALLABLE): the API's own answer
     (400 `login_locked` in JSON) as it is; the admin's login form a plain 429 saying why."""
     if original_response is not None and original_response.get("Content-Type", "").startswith("application/json"):

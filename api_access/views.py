@@ -29,8 +29,8 @@ class LoginView(APIView):
         responses={
             200: LoginResponseSerializer,
             400: OpenApiResponse(
-                description="`{\"detail\": ..., \"code\": \"login_failed\"}` or `\"login_locked\"`; "
-                "or, for a missing field, `{\"<field>\": [\"...\"]}`."
+                description='`{"detail": ..., "code": "login_failed"}` or `"login_locked"`; '
+                'or, for a missing field, `{"<field>": ["..."]}`.'
             ),
         },
     )
@@ -38,11 +38,13 @@ class LoginView(APIView):
         serializer = LoginRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = user_login(request=request._request, **serializer.validated_data)
-        return Response({
-            **tokens_for(user),
-            "user_id": user.pk,
-            "nickname": user.get_full_name() or user.get_username(),
-        })
+        return Response(
+            {
+                **tokens_for(user),
+                "user_id": user.pk,
+                "nickname": user.get_full_name() or user.get_username(),
+            }
+        )
 
 
 class TokenView(APIView):
@@ -64,7 +66,9 @@ class RefreshView(TokenView):
         request=RefreshRequestSerializer,
         responses={
             200: TokensSerializer,
-            401: OpenApiResponse(ErrorSerializer, description="`token_not_valid`: malformed, expired, used or revoked."),
+            401: OpenApiResponse(
+                ErrorSerializer, description="`token_not_valid`: malformed, expired, used or revoked."
+            ),
         },
     )
     def post(self, request: Request) -> Response:

@@ -90,17 +90,30 @@ def main() -> None:
 
     data = text_pdf()
     rows = [
-        ("count the pages", median_ms(count_in_process, data), median_ms(pdf_page_count, data, max_pages=10, limits=LIMITS)),
-        ("render a page at 300 dpi", median_ms(render_in_process, data),
-         median_ms(render_pdf_page, data, 1, dpi=300, max_pixels=40_000_000, limits=LIMITS)),
+        (
+            "count the pages",
+            median_ms(count_in_process, data),
+            median_ms(pdf_page_count, data, max_pages=10, limits=LIMITS),
+        ),
+        (
+            "render a page at 300 dpi",
+            median_ms(render_in_process, data),
+            median_ms(render_pdf_page, data, 1, dpi=300, max_pixels=40_000_000, limits=LIMITS),
+        ),
     ]
     stopped_ms, outcome = timed(_stopped, self_drawing_pdf())
-    speck = json.loads(subprocess.run(
-        [sys.executable, "-c", SPECK_READING], cwd=ROOT, capture_output=True, text=True, check=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    ).stdout)
+    speck = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", SPECK_READING],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        ).stdout
+    )
 
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "## Containing hostile input (`make bench-containment`)",
         "",

@@ -195,6 +195,7 @@ def png_bytes(image: Image.Image) -> bytes:
 
 # Pages of text, for parse_text ---------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Page:
     image: Image.Image
@@ -271,10 +272,14 @@ def build_photos(name: str, *, count: int = 30, seed: int = 20261125) -> list[Ph
     for _ in range(count):
         if name == "photos of Chinese labels":
             font = ImageFont.truetype(CJK_FONT, rng.randint(34, 56))
-            lines = ["".join(rng.choice(CHINESE_WORDS) for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(2, 4))]
+            lines = [
+                "".join(rng.choice(CHINESE_WORDS) for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(2, 4))
+            ]
         else:
             font = ImageFont.truetype(rng.choice(FONTS), rng.randint(30, 48))
-            lines = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(2, 5))]
+            lines = [
+                " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(2, 5))
+            ]
         photos.append(Photo(image=_photograph(rng, lines, font), text="\n".join(lines)))
     return photos
 
@@ -297,7 +302,9 @@ def _photograph(rng: random.Random, lines: list[str], font: ImageFont.FreeTypeFo
     for _ in range(12):
         x, y = rng.randrange(width), rng.randrange(height)
         radius = rng.randint(10, max(11, width // 6))
-        scene_draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=tuple(rng.randint(30, 200) for _ in range(3)))
+        scene_draw.ellipse(
+            (x - radius, y - radius, x + radius, y + radius), fill=tuple(rng.randint(30, 200) for _ in range(3))
+        )
     left, top = rng.randint(0, width - card_width), rng.randint(0, height - card_height)
     scene.paste(card, (left, top))
     # Seen at an angle: each corner of the scene moved by up to 8% of its size.

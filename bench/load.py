@@ -55,9 +55,20 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=environment, check=True)
     server = subprocess.Popen(
-        [python, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null",
-         "ocr_project.wsgi:application"],
-        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            python,
+            "-m",
+            "gunicorn",
+            "-c",
+            "gunicorn.conf.py",
+            "--access-logfile",
+            "/dev/null",
+            "ocr_project.wsgi:application",
+        ],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -90,9 +101,13 @@ def worker_rss_mib(server: subprocess.Popen) -> float:
 def multipart(content: bytes) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="image.png"\r\n'
-        "Content-Type: image/png\r\n\r\n"
-    ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="image.png"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return body, f"multipart/form-data; boundary={boundary}"
 
 
@@ -126,18 +141,22 @@ class Client:
     def next_request(self):
         roll = self.rng.random()
         if roll < 0.70:
-            path = self.rng.choice([
-                "/api/ocr_record/",
-                "/api/ocr_record/?ordering=-image_size&page_size=50",
-                f"/api/ocr_record/?search={self.rng.choice('abcdefghij')}",
-                f"/api/ocr_record/{self.rng.randint(1, len(self.known))}/",  # the known images' records
-            ])
+            path = self.rng.choice(
+                [
+                    "/api/ocr_record/",
+                    "/api/ocr_record/?ordering=-image_size&page_size=50",
+                    f"/api/ocr_record/?search={self.rng.choice('abcdefghij')}",
+                    f"/api/ocr_record/{self.rng.randint(1, len(self.known))}/",  # the known images' records
+                ]
+            )
             return "read", "GET", path, None, {}
         if roll < 0.90 or not self.new:
             content, kind = self.rng.choice(self.known), "parse hit"
         else:
             with self.lock:
-                content, kind = (self.new.pop(), "parse miss") if self.new else (self.rng.choice(self.known), "parse hit")
+                content, kind = (
+                    (self.new.pop(), "parse miss") if self.new else (self.rng.choice(self.known), "parse hit")
+                )
         body, content_type = multipart(content)
         return kind, "POST", "/api/ocr_record/parse_letter/", body, {"Content-Type": content_type}
 
@@ -161,7 +180,9 @@ def main() -> None:
         for content in known:  # the known images are stored before the run: their parses are hits
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             body, content_type = multipart(content)
-            connection.request("POST", "/api/ocr_record/parse_letter/", body=body, headers={"Content-Type": content_type})
+            connection.request(
+                "POST", "/api/ocr_record/parse_letter/", body=body, headers={"Content-Type": content_type}
+            )
             connection.getresponse().read()
         lock = threading.Lock()
         # A warm-up first: every worker thread makes its Tesseract instance and fills its caches, so
@@ -202,7 +223,7 @@ def main() -> None:
     section = [
         "## Sustained load (`make load`)",
         "",
-        f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC: gunicorn (gunicorn.conf.py, "
+        f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC: gunicorn (gunicorn.conf.py, "
         f"{arguments.workers} workers × 2 threads, DEBUG off, SQLite) on loopback, {arguments.clients} clients "
         f"as fast as answered for {elapsed:.0f} s after a warm-up: 70% list and retrieve, 20% parse_letter "
         "of known images, 10% of new ones.",

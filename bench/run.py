@@ -102,6 +102,7 @@ def post(client: Client, content: bytes) -> dict:
 
 # Accuracy --------------------------------------------------------------------------------------
 
+
 def accuracy(count: int) -> tuple[list[str], dict]:
     client = Client()
     rows = [
@@ -152,8 +153,12 @@ def ablation(count: int) -> list[str]:
                 readings = [engine.recognize(sample.image).text for sample in samples]
             else:
                 readings = [read_image(engine, sample.image, skip_steps=skip).recognition.text for sample in samples]
-            cells.append(mean(metrics.character_accuracy("".join(letters_in(text)), sample.letters)
-                              for text, sample in zip(readings, samples)))
+            cells.append(
+                mean(
+                    metrics.character_accuracy("".join(letters_in(text)), sample.letters)
+                    for text, sample in zip(readings, samples)
+                )
+            )
         rows.append(f"| {label} | " + " | ".join(f"{cell:.3f}" for cell in cells) + " |")
         print(rows[-1], flush=True)
     return rows
@@ -214,6 +219,7 @@ def share_found(tally: dict) -> float:
 
 # Speed -----------------------------------------------------------------------------------------
 
+
 def speed(count: int) -> tuple[list[str], dict]:
     """Medians and p95 of each way to read the same clean images, in one run."""
     reset_database()
@@ -266,7 +272,9 @@ LIST_QUERIES = {
     "page 10 of 50 per page": {"page": 10, "page_size": 50},
     "ordering by size, page 5": {"ordering": "image_size", "page": 5},
     "size 20-60 kB, newest first (see below)": {
-        "image_size__gte": 20_000, "image_size__lte": 60_000, "ordering": "-created_at"
+        "image_size__gte": 20_000,
+        "image_size__lte": 60_000,
+        "ordering": "-created_at",
     },
     "search letters (contains; see below)": {"search": "quartz"},
     "search md5 prefix (see below)": {"search": "{md5_prefix}"},
@@ -275,17 +283,23 @@ LIST_QUERIES = {
 
 def fill_records(target: int, rng: random.Random) -> None:
     """Add synthetic records until there are `target`, spread over a year of creation times."""
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     words = datasets.words()
     existing = OcrRecord.objects.count()
     batch = []
-    for number in range(existing, target):
+    for _ in range(existing, target):
         letters = "".join(rng.choice(words) for _ in range(rng.randint(1, 3)))
-        batch.append(OcrRecord(
-            image_md5=f"{rng.getrandbits(128):032x}", image_size=rng.randint(500, 100_000),
-            content=list(letters), content_text=letters, engine="bench", pipeline="bench",
-            created_at=now - datetime.timedelta(seconds=rng.randint(0, 365 * 24 * 3600)),
-        ))
+        batch.append(
+            OcrRecord(
+                image_md5=f"{rng.getrandbits(128):032x}",
+                image_size=rng.randint(500, 100_000),
+                content=list(letters),
+                content_text=letters,
+                engine="bench",
+                pipeline="bench",
+                created_at=now - datetime.timedelta(seconds=rng.randint(0, 365 * 24 * 3600)),
+            )
+        )
         if len(batch) == 20_000:
             OcrRecord.objects.bulk_create(batch)
             batch = []
@@ -307,11 +321,14 @@ def list_queries(scales: list[int], repeats: int) -> list[str]:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         sample = OcrRecord.objects.order_by("?").first()
-        month_ago = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=30)).isoformat()
+        month_ago = (datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=30)).isoformat()
         for label, parameters in LIST_QUERIES.items():
-            query = {key: str(value).format(md5=sample.image_md5, md5_prefix=sample.image_md5[:8],
-                                             id=sample.id, month_ago=month_ago)
-                     for key, value in parameters.items()}
+            query = {
+                key: str(value).format(
+                    md5=sample.image_md5, md5_prefix=sample.image_md5[:8], id=sample.id, month_ago=month_ago
+                )
+                for key, value in parameters.items()
+            }
             client.get(LIST_URL, query)  # warm the page cache
             values = []
             for _ in range(repeats):
@@ -326,6 +343,7 @@ def list_queries(scales: list[int], repeats: int) -> list[str]:
 
 
 # Memory ----------------------------------------------------------------------------------------
+
 
 def memory(requests: int) -> tuple[list[str], dict]:
     """Every request a new image (a cache miss, a new record), with a hit of a known one every 10th."""
@@ -355,6 +373,7 @@ def memory(requests: int) -> tuple[list[str], dict]:
 
 # Report ----------------------------------------------------------------------------------------
 
+
 def mean(values) -> float:
     values = list(values)
     return sum(values) / len(values)
@@ -369,12 +388,18 @@ def target_row(target: str, measured: str, met: bool) -> str:
 
 
 def machine() -> list[str]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     engine = ocr_engine.get_engine("tesserocr")
     program = ocr_engine.get_engine("pytesseract")
     return [
-        f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"- date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
         f"- machine: {os.cpu_count()} cores ({cpu}), {platform.platform()}",
         f"- Python {platform.python_version()}, Django {django.get_version()}, SQLite {connection.Database.sqlite_version}",
         f"- engines: {engine.version}; original: {program.version}",
@@ -426,7 +451,9 @@ def main() -> None:
         "| target | measured | met |",
         "|---|---|---|",
         target_row("cache miss ≤ 1.5 × the raw engine call", f"{miss / raw:.2f} ×", miss / raw <= 1.5),
-        target_row("cache miss ≥ 20 × faster than the original pipeline", f"{original / miss:.1f} ×", original / miss >= 20),
+        target_row(
+            "cache miss ≥ 20 × faster than the original pipeline", f"{original / miss:.1f} ×", original / miss >= 20
+        ),
         target_row("cache hit ≤ 3 ms in-process", f"{hit:.2f} ms", hit <= 3),
         target_row(
             f"filtered, ordered list page with its count at {scales[-1]:,} records ≤ 50 ms",
@@ -434,14 +461,26 @@ def main() -> None:
             f"{len(filtered_ordered)} queries; slowest: {slowest_label} {list_at_largest[slowest_label]:.1f} ms",
             list_at_largest[slowest_label] <= 50,
         ),
-        target_row("character accuracy ≥ 0.98 on clean text", f"{accuracy_summary['clean'][0]:.3f}",
-                   accuracy_summary["clean"][0] >= 0.98),
-        target_row("≥ 0.93 on every degraded set", f"lowest {worst[1][0]:.3f} ({worst[0]})",
-                   all(ours >= 0.93 for name, (ours, _) in accuracy_summary.items() if name != "clean")),
-        target_row("never below the original pipeline on any set", "",
-                   all(ours >= theirs for ours, theirs in accuracy_summary.values())),
-        target_row(f"memory growth ≤ 10% from request 1,000 to {requests:,}",
-                   f"{memory_summary['growth'] * 100:+.1f}%", memory_summary["growth"] <= 0.10),
+        target_row(
+            "character accuracy ≥ 0.98 on clean text",
+            f"{accuracy_summary['clean'][0]:.3f}",
+            accuracy_summary["clean"][0] >= 0.98,
+        ),
+        target_row(
+            "≥ 0.93 on every degraded set",
+            f"lowest {worst[1][0]:.3f} ({worst[0]})",
+            all(ours >= 0.93 for name, (ours, _) in accuracy_summary.items() if name != "clean"),
+        ),
+        target_row(
+            "never below the original pipeline on any set",
+            "",
+            all(ours >= theirs for ours, theirs in accuracy_summary.values()),
+        ),
+        target_row(
+            f"memory growth ≤ 10% from request 1,000 to {requests:,}",
+            f"{memory_summary['growth'] * 100:+.1f}%",
+            memory_summary["growth"] <= 0.10,
+        ),
     ]
     report = [
         "# Benchmark results",
@@ -471,7 +510,7 @@ def main() -> None:
         "Letters of `parse_letter` (the service in-process, each image a cache miss) against the original "
         "pipeline (`pytesseract.image_to_string` + the letter filter) on the same images. Character accuracy "
         "is 1 − edit distance / length, exact is the share of images read without a single error; "
-        "\"preprocessed\" counts the images whose raw reading was doubtful and that went through the pipeline. "
+        '"preprocessed" counts the images whose raw reading was doubtful and that went through the pipeline. '
         "Sets: `bench/datasets.py` (seeded; words from `wamerican`, eight fonts from fonts-dejavu, "
         "fonts-liberation and fonts-freefont).",
         "",

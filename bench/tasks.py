@@ -93,8 +93,14 @@ def in_this_process(engine: str):
 
 def by_workers(commands: list[list[str]], environment: dict, queue: str):
     workers = [
-        subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True)
+        subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         for command in commands
     ]
 
@@ -129,12 +135,38 @@ def main() -> None:
     ways = [
         ("one page after another, pytesseract (the naive way)", lambda: in_this_process("pytesseract")),
         ("one page after another, tesserocr (async_task=false)", lambda: in_this_process("tesserocr")),
-        ("embedded worker, `ocr_worker --threads 2`", lambda: by_workers(
-            [[python, "manage.py", "ocr_worker", "--threads", "2"]], {**os.environ, "OCR_TASK_POLL_S": "1"}, "embedded")),
-        ("2 Celery workers × concurrency 1, Redis", lambda: by_workers(
-            [[python, "-m", "celery", "-A", "ocr_project", "worker", "--concurrency=1", "--loglevel=WARNING",
-              "-n", f"bench{n}@%h", "--without-gossip", "--without-mingle"] for n in (1, 2)],
-            WORKER_ENVIRONMENT, "celery")),
+        (
+            "embedded worker, `ocr_worker --threads 2`",
+            lambda: by_workers(
+                [[python, "manage.py", "ocr_worker", "--threads", "2"]],
+                {**os.environ, "OCR_TASK_POLL_S": "1"},
+                "embedded",
+            ),
+        ),
+        (
+            "2 Celery workers × concurrency 1, Redis",
+            lambda: by_workers(
+                [
+                    [
+                        python,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "ocr_project",
+                        "worker",
+                        "--concurrency=1",
+                        "--loglevel=WARNING",
+                        "-n",
+                        f"bench{n}@%h",
+                        "--without-gossip",
+                        "--without-mingle",
+                    ]
+                    for n in (1, 2)
+                ],
+                WORKER_ENVIRONMENT,
+                "celery",
+            ),
+        ),
     ]
     rows = []
     for name, start in ways:
@@ -163,7 +195,7 @@ def main() -> None:
         [
             "## Tasks: a long PDF (`make bench-tasks`)",
             "",
-            f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, SQLite: "
+            f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, SQLite: "
             f"a PDF of {arguments.pages} A4 pages × 30 lines of English words, rendered at 300 dpi, from "
             f"submission to the last page read; medians of {arguments.runs} runs, each on a new PDF.",
             "",

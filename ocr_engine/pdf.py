@@ -83,6 +83,7 @@ def _contained(function, *args, limits: Limits):
 
 # In the child process ---------------------------------------------------------------------------
 
+
 def _count_pages(data: bytes) -> int:
     document = _open(data)
     try:
@@ -91,7 +92,9 @@ def _count_pages(data: bytes) -> int:
         document.close()
 
 
-def _render_page(data: bytes, number: int, dpi: int, max_pixels: int, pixels_path: str) -> tuple[str, tuple[int, int], int]:
+def _render_page(
+    data: bytes, number: int, dpi: int, max_pixels: int, pixels_path: str
+) -> tuple[str, tuple[int, int], int]:
     """Renders into `pixels_path` the bitmap as PDFium made it (RGB, or RGBA where the page has
     transparency), with no copy on the way; (mode, size, bytes per row)."""
     document = _open(data)

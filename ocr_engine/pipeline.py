@@ -54,18 +54,12 @@ def _best_reading(engine: OcrEngine, image: Image.Image, skip_steps: Sequence[st
         return raw
     prepared, notes = preprocess(image, skip=skip_steps)
     layouts = ["line"] if text_line_count(prepared) == 1 else ["block"]
-    candidates = [raw] + [
-        Reading(engine.recognize(prepared, layout=layout), (*notes, layout)) for layout in layouts
-    ]
+    candidates = [raw] + [Reading(engine.recognize(prepared, layout=layout), (*notes, layout)) for layout in layouts]
     return max(candidates, key=_surest)
 
 
 def is_doubtful(recognition: Recognition) -> bool:
-    return (
-        not recognition.text.strip()
-        or recognition.confidence is None
-        or recognition.confidence < DOUBTFUL_BELOW
-    )
+    return not recognition.text.strip() or recognition.confidence is None or recognition.confidence < DOUBTFUL_BELOW
 
 
 def _surest(reading: Reading) -> tuple[float, int]:

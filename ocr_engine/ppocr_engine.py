@@ -118,8 +118,9 @@ def _models() -> _Models:
         characters=characters,
         latin_indices=latin,
         # DB's post-processing with the package's defaults (box threshold, unclip ratio).
-        postprocess=DBPostProcess(thresh=0.3, box_thresh=0.5, max_candidates=1000, unclip_ratio=1.6,
-                                  score_mode="fast", use_dilation=True),
+        postprocess=DBPostProcess(
+            thresh=0.3, box_thresh=0.5, max_candidates=1000, unclip_ratio=1.6, score_mode="fast", use_dilation=True
+        ),
     )
 
 
@@ -230,7 +231,7 @@ class PpocrEngine(OcrEngine):
         """The image read as one line, cut close to its ink."""
         left, top, right, bottom = _ink_bounds(pixels)
         whole = ((left, top), (right, top), (right, bottom), (left, bottom))
-        return self._read_line(pixels[int(top):int(bottom), int(left):int(right)], whole, deadline)
+        return self._read_line(pixels[int(top) : int(bottom), int(left) : int(right)], whole, deadline)
 
     def _upside_down(self, crops: list[np.ndarray], deadline: "_Deadline") -> list[bool]:
         """Which crops the direction classifier finds turned by 180 degrees (one call for all)."""
@@ -300,12 +301,14 @@ def _words(characters: list[tuple[str, float, int]], column_px: float, width: in
         left = max(0.0, (group[0][2] - 0.5) * column_px)
         right = min(float(width), (group[-1][2] + 1.5) * column_px)
         word_quad = _along(quad, left / width, right / width)
-        words.append(Word(
-            text="".join(character[0] for character in group),
-            confidence=sum(character[1] for character in group) / len(group),
-            box=_enclosing(word_quad),
-            quad=word_quad,
-        ))
+        words.append(
+            Word(
+                text="".join(character[0] for character in group),
+                confidence=sum(character[1] for character in group) / len(group),
+                box=_enclosing(word_quad),
+                quad=word_quad,
+            )
+        )
     return words
 
 
@@ -335,8 +338,11 @@ def _crop(pixels: np.ndarray, quad: Quad) -> np.ndarray:
     height = max(1, int(max(np.linalg.norm(points[0] - points[3]), np.linalg.norm(points[1] - points[2]))))
     target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
     crop = cv2.warpPerspective(
-        pixels, cv2.getPerspectiveTransform(points, target), (width, height),
-        borderMode=cv2.BORDER_REPLICATE, flags=cv2.INTER_CUBIC,
+        pixels,
+        cv2.getPerspectiveTransform(points, target),
+        (width, height),
+        borderMode=cv2.BORDER_REPLICATE,
+        flags=cv2.INTER_CUBIC,
     )
     return crop
 
@@ -378,10 +384,15 @@ def _ink_bounds(pixels: np.ndarray) -> tuple[float, float, float, float]:
         # Measured on a smaller copy: the background's closing costs with the pixels times the
         # image's height (about 80 s on a 6324-pixel square), and a margin needs no finer measure.
         scale = (INK_BOUNDS_MAX_PIXELS / (height * width)) ** 0.5
-        small = cv2.resize(pixels, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
+        small = cv2.resize(
+            pixels, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA
+        )
         left, top, right, bottom = _ink_bounds(small)
         return (
-            max(0.0, left / scale), max(0.0, top / scale), min(float(width), right / scale), min(float(height), bottom / scale)
+            max(0.0, left / scale),
+            max(0.0, top / scale),
+            min(float(width), right / scale),
+            min(float(height), bottom / scale),
         )
     gray = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
     if np.median(gray) < 128:  # light text on a dark background: made dark on light
@@ -396,8 +407,10 @@ def _ink_bounds(pixels: np.ndarray) -> tuple[float, float, float, float]:
         return 0.0, 0.0, float(width), float(height)
     margin = max(2, round((rows[-1] - rows[0] + 1) / 5))
     return (
-        float(max(0, columns[0] - margin)), float(max(0, rows[0] - margin)),
-        float(min(width, columns[-1] + 1 + margin)), float(min(height, rows[-1] + 1 + margin)),
+        float(max(0, columns[0] - margin)),
+        float(max(0, rows[0] - margin)),
+        float(min(width, columns[-1] + 1 + margin)),
+        float(min(height, rows[-1] + 1 + margin)),
     )
 
 

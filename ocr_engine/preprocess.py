@@ -36,6 +36,7 @@ Step = Callable[[Image.Image], tuple[Image.Image, str | None]]
 
 # Measurements ---------------------------------------------------------------------------------
 
+
 def otsu_threshold(pixels: np.ndarray) -> int:
     """The grey level that best splits the pixels into two classes (Otsu's method)."""
     return otsu_split(pixels)[0]
@@ -129,13 +130,16 @@ def skew_angle(image: Image.Image) -> float:
 
 # Steps ----------------------------------------------------------------------------------------
 
+
 def upscale_small_text(image: Image.Image) -> tuple[Image.Image, str | None]:
     height = line_height(image)
     if not height or height >= SMALL_LINE_HEIGHT_PX:
         return image, None
     # Bounded in pixels too: a huge image whose only ink is a speck has a "line" 1 px high, and
     # enlarging it 4 × made 640 million pixels of it.
-    factor = min(MAX_UPSCALE, TARGET_LINE_HEIGHT_PX / height, (MAX_UPSCALED_PIXELS / (image.width * image.height)) ** 0.5)
+    factor = min(
+        MAX_UPSCALE, TARGET_LINE_HEIGHT_PX / height, (MAX_UPSCALED_PIXELS / (image.width * image.height)) ** 0.5
+    )
     if factor < MIN_UPSCALE:
         return image, None
     size = (round(image.width * factor), round(image.height * factor))

@@ -11,9 +11,9 @@ from PIL import Image, ImageOps
 
 from ocr_engine.base import Line, OcrEngine, Word
 from ocr_engine.deadline import check_time, reading_time_limit
-from ocr_engine.memory import give_memory_back
 from ocr_engine.geometry import Turns
 from ocr_engine.images import as_engine_input
+from ocr_engine.memory import give_memory_back
 from ocr_engine.preprocess import skew_angle
 
 #: Stored with every text record, so that readings made by different pipelines can be told apart.

@@ -56,7 +56,9 @@ def _disk_error() -> str:
     for place in _written_places():
         free = shutil.disk_usage(place).free
         if free < needed:
-            return f"{free // (1024 * 1024)} MiB free in {place}; at least {settings.OCR_MIN_FREE_DISK_MB} MiB are needed"
+            return (
+                f"{free // (1024 * 1024)} MiB free in {place}; at least {settings.OCR_MIN_FREE_DISK_MB} MiB are needed"
+            )
     return ""
 
 
@@ -92,7 +94,7 @@ def _reading_error(name: str) -> str:
 
 
 def _probe_image() -> Image.Image:
-    """"OK" in Pillow's built-in font, large enough for Tesseract to read at once."""
+    """ "OK" in Pillow's built-in font, large enough for Tesseract to read at once."""
     image = Image.new("L", (160, 80), 255)
     ImageDraw.Draw(image).text((30, 15), "OK", fill=0, font=ImageFont.load_default(size=44))
     return image

@@ -8,12 +8,11 @@ naming the variable, rather than silently falling back to a default.
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-
-from datetime import timedelta
 
 from ocr_project.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
 
@@ -24,9 +23,7 @@ DEBUG = env_bool("DJANGO_DEBUG", default=True)
 _DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-never-use-in-production"
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", default=_DEVELOPMENT_SECRET_KEY)
 if not DEBUG and SECRET_KEY == _DEVELOPMENT_SECRET_KEY:
-    raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off: the default key is public."
-    )
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off: the default key is public.")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 

@@ -15,8 +15,19 @@ class OcrRecordAdmin(admin.ModelAdmin):
     ordering = ["-id"]
     list_select_related = ["owner"]
     fields = [
-        "id", "created_at", "kind", "image_md5", "image_size", "owner", "content", "lang", "options", "tag_names",
-        "engine", "pipeline", "reading",
+        "id",
+        "created_at",
+        "kind",
+        "image_md5",
+        "image_size",
+        "owner",
+        "content",
+        "lang",
+        "options",
+        "tag_names",
+        "engine",
+        "pipeline",
+        "reading",
     ]
     readonly_fields = fields
 
@@ -37,18 +48,28 @@ class OcrRecordAdmin(admin.ModelAdmin):
         rows = []
         for line in record.result["lines"]:
             # format_html escapes its arguments into strings first, so numbers are formatted here.
-            rows.append(format_html(
-                "<tr><th>{}</th><td>{}</td><td>{}</td></tr>",
-                line["text"], f"{line['confidence']:.2f}", line["location"],
-            ))
-            rows.append(format_html_join(
-                "", "<tr><td style='padding-left:2em'>{}</td><td>{}</td><td>{}</td></tr>",
-                ((word["text"], f"{word['confidence']:.2f}", word["location"]) for word in line["words"]),
-            ))
+            rows.append(
+                format_html(
+                    "<tr><th>{}</th><td>{}</td><td>{}</td></tr>",
+                    line["text"],
+                    f"{line['confidence']:.2f}",
+                    line["location"],
+                )
+            )
+            rows.append(
+                format_html_join(
+                    "",
+                    "<tr><td style='padding-left:2em'>{}</td><td>{}</td><td>{}</td></tr>",
+                    ((word["text"], f"{word['confidence']:.2f}", word["location"]) for word in line["words"]),
+                )
+            )
         return format_html(
             "<p>{}×{} px, turned {}°, skew {}°</p><table><tr><th>text</th><th>confidence</th>"
             "<th>location (clockwise from top-left)</th></tr>{}</table>",
-            record.result["width"], record.result["height"], record.result["direction"], record.result["angle"],
+            record.result["width"],
+            record.result["height"],
+            record.result["direction"],
+            record.result["angle"],
             format_html_join("", "{}", ((row,) for row in rows)),
         )
 

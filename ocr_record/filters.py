@@ -18,9 +18,11 @@ class UtcDateTimeField(forms.DateTimeField):
         if moment is None:
             return None
         try:
-            return moment.astimezone(datetime.timezone.utc)
+            return moment.astimezone(datetime.UTC)
         except OverflowError:
-            raise forms.ValidationError("Enter a date-time within the years 1 to 9999 in UTC.", code="invalid")
+            raise forms.ValidationError(
+                "Enter a date-time within the years 1 to 9999 in UTC.", code="invalid"
+            ) from None
 
 
 class UtcDateTimeFilter(django_filters.DateTimeFilter):

@@ -4,7 +4,6 @@ from typing import IO
 
 from PIL import Image
 
-
 #: The formats the service reads. Pillow knows more, some of which it opens by running another
 #: program (EPS through Ghostscript): only these are ever tried on an upload.
 ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP")

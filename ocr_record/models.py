@@ -25,9 +25,7 @@ class OcrRecord(models.Model):
         validators=[md5_validator],
         help_text="长度为 32 的小写字母、数字",
     )
-    image_size = models.PositiveBigIntegerField(
-        "图片的大小", validators=[MinValueValidator(1)], help_text="单位为 B"
-    )
+    image_size = models.PositiveBigIntegerField("图片的大小", validators=[MinValueValidator(1)], help_text="单位为 B")
     # The key of "the same file": md5 collisions are cheap to craft, so two different files with the
     # same md5 and size must not share a record. Empty only on records made before it was kept.
     image_sha256 = models.CharField(max_length=64, default="", blank=True, editable=False)
@@ -48,7 +46,11 @@ class OcrRecord(models.Model):
     # its own time, tags and cache flags, so that nothing tells it another client sent the file.
     # None: a record shared by everyone, as in the open API.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.CASCADE,
         related_name="ocr_records",
     )
 

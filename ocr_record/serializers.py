@@ -56,18 +56,14 @@ class OcrRecordOutputSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at"]
 
 
-@extend_schema_field(
-    {"description": "字母", "type": "string", "maxLength": 1, "minLength": 1}
-)
+@extend_schema_field({"description": "字母", "type": "string", "maxLength": 1, "minLength": 1})
 class _LetterField(serializers.CharField):
     """One letter; v1.0.0 describes each item, which drf-spectacular does not do for list items."""
 
 
 @extend_schema_serializer(component_name="OcrParseLetterResSer")
 class ParseLetterOutputSerializer(serializers.Serializer):
-    content = serializers.ListField(
-        child=_LetterField(min_length=1, max_length=1), help_text="解析图片得到的字母列表"
-    )
+    content = serializers.ListField(child=_LetterField(min_length=1, max_length=1), help_text="解析图片得到的字母列表")
 
 
 class ParseTextOptionsSerializer(serializers.Serializer):
@@ -166,7 +162,9 @@ class ParseTextResultSerializer(serializers.Serializer):
     direction = serializers.IntegerField(
         required=False, help_text="How far the image was turned from upright, in degrees clockwise (0, 90, 180, 270)."
     )
-    angle = serializers.FloatField(required=False, help_text="The small rotation of the lines, degrees counter-clockwise.")
+    angle = serializers.FloatField(
+        required=False, help_text="The small rotation of the lines, degrees counter-clockwise."
+    )
     text = serializers.CharField(required=False, help_text="All the text, lines joined by newlines.")
     cached = serializers.BooleanField(
         required=False, help_text="true when this image was read before with these options and its record answered."
@@ -189,7 +187,17 @@ class OcrRecordResultSerializer(serializers.ModelSerializer):
     class Meta:
         model = OcrRecord
         fields = [
-            "id", "created_at", "image_md5", "image_size", "content", "kind", "lang", "options", "tags",
-            "engine", "pipeline", "result",
+            "id",
+            "created_at",
+            "image_md5",
+            "image_size",
+            "content",
+            "kind",
+            "lang",
+            "options",
+            "tags",
+            "engine",
+            "pipeline",
+            "result",
         ]
         read_only_fields = fields

@@ -89,9 +89,7 @@ def ocr_record_parse_text(
 
     def recognize() -> dict:
         engine = configured_engine(options.lang, name=options.engine)
-        reading = read_text(
-            engine, image, detect_direction=options.detect_direction, quick_mode=options.quick_mode
-        )
+        reading = read_text(engine, image, detect_direction=options.detect_direction, quick_mode=options.quick_mode)
         return {
             "content": [line.text for line in reading.lines if line.text],
             "content_text": reading.text,
@@ -125,8 +123,7 @@ def text_result(reading: TextReading) -> dict:
                 "engine": line.engine,
                 "location": line.location,
                 "words": [
-                    {"text": word.text, "confidence": word.confidence, "location": word.location}
-                    for word in line.words
+                    {"text": word.text, "confidence": word.confidence, "location": word.location} for word in line.words
                 ],
             }
             for line in reading.lines

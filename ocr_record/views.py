@@ -13,13 +13,13 @@ from ocr_record.filters import OcrRecordFilter
 from ocr_record.selectors import ocr_record_list_visible_to
 from ocr_record.serializers import (
     OcrRecordOutputSerializer,
+    OcrRecordResultSerializer,
     ParseLetterOutputSerializer,
     ParseLetterRequestSerializer,
     ParseTextJsonSerializer,
     ParseTextMultipartSerializer,
     ParseTextOptionsSerializer,
     ParseTextResponseSerializer,
-    OcrRecordResultSerializer,
 )
 from ocr_record.services import TextOptions, ocr_record_parse_letter
 from ocr_record.text_inputs import error_result_of, images_of, tags_for, text_result_of
@@ -62,8 +62,16 @@ PARSE_TEXT_EXAMPLES = [
                             "confidence": 0.9604,
                             "location": [[44, 28], [256, 28], [256, 58], [44, 58]],
                             "words": [
-                                {"text": "hello", "confidence": 0.9639, "location": [[44, 28], [134, 28], [134, 58], [44, 58]]},
-                                {"text": "world", "confidence": 0.9569, "location": [[151, 28], [256, 28], [256, 58], [151, 58]]},
+                                {
+                                    "text": "hello",
+                                    "confidence": 0.9639,
+                                    "location": [[44, 28], [134, 28], [134, 58], [44, 58]],
+                                },
+                                {
+                                    "text": "world",
+                                    "confidence": 0.9569,
+                                    "location": [[151, 28], [256, 28], [256, 58], [151, 58]],
+                                },
                             ],
                         }
                     ],
@@ -109,7 +117,10 @@ class OcrRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         summary="Ocr 解析记录-完整结果 (the whole record)",
         description="The record with its kind, language, options, tags, engine, pipeline and, for a text "
         "record, the whole reading: lines and words with their locations.",
-        responses={200: OcrRecordResultSerializer, 404: OpenApiResponse(ErrorSerializer, description="No record has this id.")},
+        responses={
+            200: OcrRecordResultSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="No record has this id."),
+        },
     )
     @action(detail=True, methods=["get"], serializer_class=OcrRecordResultSerializer, filter_backends=[])
     def result(self, request: Request, pk: str) -> Response:
@@ -121,11 +132,19 @@ class OcrRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         request={"multipart/form-data": ParseLetterRequestSerializer},
         responses={
             200: OpenApiResponse(ParseLetterOutputSerializer, description=_SUCCESS),
-            400: OpenApiResponse(description="`image` is missing, empty, not an image, truncated or has too many pixels."),
-            413: OpenApiResponse(ErrorSerializer, description="The upload is over OCR_MAX_UPLOAD_BYTES (`upload_too_large`)."),
-            500: OpenApiResponse(ErrorSerializer, description="The engine failed on the image (`ocr_failed`, 识别失败: ...)."),
+            400: OpenApiResponse(
+                description="`image` is missing, empty, not an image, truncated or has too many pixels."
+            ),
+            413: OpenApiResponse(
+                ErrorSerializer, description="The upload is over OCR_MAX_UPLOAD_BYTES (`upload_too_large`)."
+            ),
+            500: OpenApiResponse(
+                ErrorSerializer, description="The engine failed on the image (`ocr_failed`, 识别失败: ...)."
+            ),
             503: OpenApiResponse(ErrorSerializer, description="The OCR engine cannot run (`ocr_engine_unavailable`)."),
-            504: OpenApiResponse(ErrorSerializer, description="Recognition took longer than OCR_TIMEOUT_S (`ocr_timeout`)."),
+            504: OpenApiResponse(
+                ErrorSerializer, description="Recognition took longer than OCR_TIMEOUT_S (`ocr_timeout`)."
+            ),
         },
     )
     @action(
@@ -156,8 +175,8 @@ class OcrRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         description=(
             "Reads all the text of one or several images: lines and words, each with its confidence "
             "and four corner points in the pixels of the image as uploaded. Send the images as "
-            "multipart `image` files, or as JSON `{\"image\": \"<base64>\"}` / "
-            "`{\"images\": [\"<base64>\", ...]}`. An image that cannot be read gets its own `error` "
+            'multipart `image` files, or as JSON `{"image": "<base64>"}` / '
+            '`{"images": ["<base64>", ...]}`. An image that cannot be read gets its own `error` '
             "entry; the others are still answered. The same image with the same options is read once."
         ),
         request={
@@ -169,7 +188,9 @@ class OcrRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             400: OpenApiResponse(description="Invalid options, no image, too many images, or no image readable."),
             413: OpenApiResponse(ErrorSerializer, description="The request is larger than any may be."),
             503: OpenApiResponse(ErrorSerializer, description="The OCR engine cannot run (`ocr_engine_unavailable`)."),
-            504: OpenApiResponse(ErrorSerializer, description="Recognition took longer than OCR_TIMEOUT_S (`ocr_timeout`)."),
+            504: OpenApiResponse(
+                ErrorSerializer, description="Recognition took longer than OCR_TIMEOUT_S (`ocr_timeout`)."
+            ),
         },
         examples=PARSE_TEXT_EXAMPLES,
     )
@@ -193,7 +214,9 @@ class OcrRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         inputs = images_of(request)
         tags = tags_for(inputs, options["tag"])
         text_options = TextOptions(
-            lang=options["lang"], detect_direction=options["detect_direction"], quick_mode=options["quick_mode"],
+            lang=options["lang"],
+            detect_direction=options["detect_direction"],
+            quick_mode=options["quick_mode"],
             engine=options["engine"],
         )
         results = [
@@ -205,8 +228,11 @@ class OcrRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         if all("error" in result for result in results):
             codes = {result["error"]["code"] for result in results}
             return Response(
-                {"detail": "No image could be read.", "code": codes.pop() if len(codes) == 1 else "images_invalid",
-                 "results": results},
+                {
+                    "detail": "No image could be read.",
+                    "code": codes.pop() if len(codes) == 1 else "images_invalid",
+                    "results": results,
+                },
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response({"results": results})

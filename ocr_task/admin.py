@@ -30,8 +30,19 @@ class OcrTaskAdmin(admin.ModelAdmin):
     list_filter = ["status", "created_at", "callback_status"]
     search_fields = ["name", "items__origin_name"]
     fields = [
-        "id", "created_at", "name", "status", "finished_at", "lang", "detect_direction", "requested_by",
-        "callback_url", "callback_status", "callback_attempts", "callback_next_at", "callback_error",
+        "id",
+        "created_at",
+        "name",
+        "status",
+        "finished_at",
+        "lang",
+        "detect_direction",
+        "requested_by",
+        "callback_url",
+        "callback_status",
+        "callback_attempts",
+        "callback_next_at",
+        "callback_error",
     ]
     readonly_fields = fields
     inlines = [OcrTaskItemInline]

@@ -20,7 +20,7 @@ import socket
 import ssl
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -88,7 +88,9 @@ def post_summary(url: str, summary: dict, *, delivery_id: str) -> None:
         headers.update(signature_headers(settings.OCR_CALLBACK_SECRET, delivery_id, body))
     seconds = settings.OCR_CALLBACK_TIMEOUT_S
     if callback.scheme == "https":
-        connection = http.client.HTTPSConnection(callback.host, callback.port, timeout=seconds, context=ssl.create_default_context())
+        connection = http.client.HTTPSConnection(
+            callback.host, callback.port, timeout=seconds, context=ssl.create_default_context()
+        )
     else:
         connection = http.client.HTTPConnection(callback.host, callback.port, timeout=seconds)
     # The socket's time-out bounds each wait, not their sum: past the attempt's time, the
@@ -115,7 +117,7 @@ def signature_headers(secret: str, delivery_id: str, body: str, *, at: datetime 
     """Standard Webhooks' headers. A `whsec_<base64>` secret (what its libraries make and expect)
     is decoded; any other value of OCR_CALLBACK_SECRET is the key's bytes as written."""
     webhook = Webhook(secret if secret.startswith("whsec_") else secret.encode())
-    at = at or datetime.now(timezone.utc)
+    at = at or datetime.now(UTC)
     return {
         "webhook-id": delivery_id,
         "webhook-timestamp": str(int(at.timestamp())),

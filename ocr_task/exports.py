@@ -140,4 +140,3 @@ def _jpeg(image) -> ImageReader:
 
 def _pages(item: OcrTaskItem):
     return OcrTaskPage.objects.filter(item=item).select_related("record").order_by("number")
-

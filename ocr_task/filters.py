@@ -7,7 +7,9 @@ from ocr_task.models import OcrTask, Status
 class OcrTaskFilter(django_filters.FilterSet):
     """Tasks by status and by when they were submitted (ISO 8601, as the records' filters)."""
 
-    status = django_filters.ChoiceFilter(choices=Status.choices, help_text="`pending`, `running`, `succeeded` or `failed`.")
+    status = django_filters.ChoiceFilter(
+        choices=Status.choices, help_text="`pending`, `running`, `succeeded` or `failed`."
+    )
     created_at__lte = UtcDateTimeFilter(field_name="created_at", lookup_expr="lte")
     created_at__gte = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
 

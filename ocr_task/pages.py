@@ -28,7 +28,10 @@ def page_content(item: OcrTaskItem, number: int) -> tuple[bytes, Image.Image]:
     """
     if item.is_pdf:
         image = render_pdf_page(
-            bytes(item.content), number, dpi=settings.OCR_PDF_DPI, max_pixels=settings.OCR_MAX_IMAGE_PIXELS,
+            bytes(item.content),
+            number,
+            dpi=settings.OCR_PDF_DPI,
+            max_pixels=settings.OCR_MAX_IMAGE_PIXELS,
             limits=pdf_limits(),
         )
         buffer = io.BytesIO()

@@ -109,7 +109,9 @@ class EmbeddedWorker:
             return
         with self._lock:
             while len(self._threads) < wanted:
-                thread = threading.Thread(target=self.run_forever, name=f"ocr-task-{len(self._threads) + 1}", daemon=True)
+                thread = threading.Thread(
+                    target=self.run_forever, name=f"ocr-task-{len(self._threads) + 1}", daemon=True
+                )
                 thread.start()
                 self._threads.append(thread)
 

@@ -35,7 +35,10 @@ class OcrTaskCreateSerializer(serializers.Serializer):
     )
     task_name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
     callback_url = serializers.URLField(
-        required=False, default="", allow_blank=True, max_length=2000,
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=2000,
         help_text="POSTed the task's summary (JSON) when it ends, with retries; only to hosts in "
         "OCR_CALLBACK_ALLOWED_HOSTS. Signed as Standard Webhooks specifies (webhook-id, webhook-timestamp, "
         "webhook-signature) when OCR_CALLBACK_SECRET is set.",
@@ -110,8 +113,16 @@ class OcrTaskSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = OcrTask
         fields = [
-            "id", "task_name", "status", "created_at", "finished_at", "lang", "detect_direction", "total",
-            "progress", "items",
+            "id",
+            "task_name",
+            "status",
+            "created_at",
+            "finished_at",
+            "lang",
+            "detect_direction",
+            "total",
+            "progress",
+            "items",
         ]
 
     @extend_schema_field(ProgressSerializer)
@@ -130,7 +141,8 @@ class OcrTaskSerializer(OcrTaskSummarySerializer):
 
 class ExportQuerySerializer(serializers.Serializer):
     format = serializers.ChoiceField(
-        choices=["pdf", "txt", "json"], default="pdf",
+        choices=["pdf", "txt", "json"],
+        default="pdf",
         help_text="`pdf`: the pages with an invisible text layer (searchable, copyable); `txt`: the "
         "text, pages separated by form feeds; `json`: every page's reading.",
     )

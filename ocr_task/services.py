@@ -33,8 +33,15 @@ class TaskFile:
 
 
 def ocr_task_create(
-    *, files: list[TaskFile], lang: str = "eng", detect_direction: bool = False, name: str = "",
-    callback_url: str = "", asynchronous: bool = True, requested_by=None, client_address: str | None = None,
+    *,
+    files: list[TaskFile],
+    lang: str = "eng",
+    detect_direction: bool = False,
+    name: str = "",
+    callback_url: str = "",
+    asynchronous: bool = True,
+    requested_by=None,
+    client_address: str | None = None,
 ) -> OcrTask:
     """A task with an item per file and a page per page to read; read before returning when not
     `asynchronous`, handed to the task queue (OCR_TASK_QUEUE) otherwise.
@@ -49,9 +56,13 @@ def ocr_task_create(
     if len(files) > settings.OCR_TASK_MAX_FILES:
         raise TaskRefused(f"At most {settings.OCR_TASK_MAX_FILES} files are accepted per task.", code="too_many_files")
     if not asynchronous and len(files) > 1:
-        raise TaskRefused("A synchronous task reads one file; send several with async_task=true.", code="too_many_files")
+        raise TaskRefused(
+            "A synchronous task reads one file; send several with async_task=true.", code="too_many_files"
+        )
     if sum(len(file.content) for file in files) > settings.OCR_TASK_MAX_BYTES:
-        raise TaskRefused(f"A task may carry at most {settings.OCR_TASK_MAX_BYTES} bytes of files.", code="task_too_large")
+        raise TaskRefused(
+            f"A task may carry at most {settings.OCR_TASK_MAX_BYTES} bytes of files.", code="task_too_large"
+        )
     if callback_url:
         callbacks.check_allowed(callback_url)
     checked = [(file, _page_count(file)) for file in files]
@@ -71,14 +82,22 @@ def ocr_task_create(
     taken_here = {} if asynchronous else {"status": Status.RUNNING, "started_at": timezone.now()}
     with transaction.atomic():
         task = OcrTask.objects.create(
-            name=name, lang=lang, detect_direction=detect_direction, callback_url=callback_url,
-            requested_by=requested_by, client_address=None if requested_by else client_address,
+            name=name,
+            lang=lang,
+            detect_direction=detect_direction,
+            callback_url=callback_url,
+            requested_by=requested_by,
+            client_address=None if requested_by else client_address,
         )
         for file, (pages, error) in checked:
             item = OcrTaskItem.objects.create(
-                task=task, origin_name=file.name, content=file.content, size=len(file.content),
+                task=task,
+                origin_name=file.name,
+                content=file.content,
+                size=len(file.content),
                 is_pdf=is_pdf(file.content),
-                status=Status.FAILED if error else Status.PENDING, error=error,
+                status=Status.FAILED if error else Status.PENDING,
+                error=error,
             )
             OcrTaskPage.objects.bulk_create(
                 OcrTaskPage(item=item, number=number, **taken_here) for number in range(1, pages + 1)
@@ -108,9 +127,12 @@ def ocr_task_read_page(*, page_id: int, worker: str = "") -> OcrTaskPage:
     item, task = page.item, page.item.task
     if page.attempts >= settings.OCR_TASK_MAX_ATTEMPTS:
         # Each worker that took it died before finishing: the page is what kills them.
-        page.status, page.error = Status.FAILED, (
-            f"Reading this page was started {page.attempts} times and never finished (the worker "
-            "reading it was stopped each time: out of memory, killed or crashed); it is not tried again."
+        page.status, page.error = (
+            Status.FAILED,
+            (
+                f"Reading this page was started {page.attempts} times and never finished (the worker "
+                "reading it was stopped each time: out of memory, killed or crashed); it is not tried again."
+            ),
         )
         OcrTaskPage.objects.filter(pk=page.pk).update(status=page.status, error=page.error)
         _update_statuses(task.pk)
@@ -202,7 +224,9 @@ def ocr_task_deliver_callback(*, task_id: int) -> bool | None:
         return True
     now = timezone.now()
     taken = OcrTask.objects.filter(
-        pk=task.pk, callback_status=CallbackStatus.PENDING, callback_next_at=task.callback_next_at,
+        pk=task.pk,
+        callback_status=CallbackStatus.PENDING,
+        callback_next_at=task.callback_next_at,
         callback_next_at__lte=now,
     ).update(callback_next_at=now + timedelta(seconds=2 * settings.OCR_CALLBACK_TIMEOUT_S))
     if not taken:
@@ -299,14 +323,16 @@ def _check_quotas(tasks, *, adding_bytes: int, adding_pages: int) -> None:
             f"Your tasks hold {stored} bytes of files; these {adding_bytes} more would pass the limit of "
             f"{settings.OCR_QUOTA_STORED_BYTES} bytes per client. Delete tasks you no longer need"
             + (f" (files are deleted {retention} days after their task was submitted)." if retention else "."),
-            code="storage_quota_exceeded", status=413,
+            code="storage_quota_exceeded",
+            status=413,
         )
     waiting = OcrTaskPage.objects.filter(item__task__in=tasks).exclude(status__in=FINISHED).count()
     if waiting + adding_pages > settings.OCR_QUOTA_QUEUED_PAGES:
         raise QuotaExceeded(
             f"You have {waiting} pages waiting to be read; these {adding_pages} more would pass the limit of "
             f"{settings.OCR_QUOTA_QUEUED_PAGES} pages per client. Send them once those are read.",
-            code="pages_quota_exceeded", status=429,
+            code="pages_quota_exceeded",
+            status=429,
         )
 
 

@@ -6,8 +6,8 @@ from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import NotFound
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
@@ -65,13 +65,21 @@ class JsonAnswers(BaseContentNegotiation):
         summary="Delete an OCR task",
         description="Deletes the task with the files it keeps and its pages; the records of its pages stay "
         "(they are shared by the dedup). Pages still being read are dropped.",
-        responses={204: None, 404: OpenApiResponse(ErrorSerializer, description="No task has this id."), **_UNAUTHORIZED},
+        responses={
+            204: None,
+            404: OpenApiResponse(ErrorSerializer, description="No task has this id."),
+            **_UNAUTHORIZED,
+        },
     ),
     retrieve=extend_schema(
         summary="OCR task",
         description="The task, its progress, and per file per page the reading (as parse_text gives it) "
         "and the plain text.",
-        responses={200: OcrTaskSerializer, 404: OpenApiResponse(ErrorSerializer, description="No task has this id."), **_UNAUTHORIZED},
+        responses={
+            200: OcrTaskSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="No task has this id."),
+            **_UNAUTHORIZED,
+        },
     ),
 )
 class OcrTaskViewSet(
@@ -106,8 +114,8 @@ class OcrTaskViewSet(
             201: OpenApiResponse(OcrTaskSerializer, description="async_task=false: the task, read."),
             202: OpenApiResponse(OcrTaskSerializer, description="async_task=true: the task, to be read."),
             400: OpenApiResponse(
-                description="A field is invalid (`{\"<field>\": [\"<why>\"]}`), or a limit is broken "
-                "(`{\"detail\": ..., \"code\": ...}` with `too_many_files`, `file_too_large`, `task_too_large`, "
+                description='A field is invalid (`{"<field>": ["<why>"]}`), or a limit is broken '
+                '(`{"detail": ..., "code": ...}` with `too_many_files`, `file_too_large`, `task_too_large`, '
                 "`too_many_pages`, `callback_not_allowed`, `callback_url_invalid`).",
             ),
             413: OpenApiResponse(
@@ -161,8 +169,9 @@ class OcrTaskViewSet(
             400: OpenApiResponse(description="`format` or `highlight` is invalid."),
             404: OpenApiResponse(ErrorSerializer, description="No such task, or no such file in it."),
             409: OpenApiResponse(
-                ErrorSerializer, description="The file is still being read (`item_not_finished`), or no page "
-                "of it could be read (`item_failed`)."
+                ErrorSerializer,
+                description="The file is still being read (`item_not_finished`), or no page "
+                "of it could be read (`item_failed`).",
             ),
             **_UNAUTHORIZED,
         },

@@ -25,7 +25,9 @@ CHROMIUM_ARGS = [
 def open_browser_page(monkeypatch):
     """A page in headless Chromium, for as long as the generator runs (the `page` fixture)."""
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"No Chromium at {CHROMIUM}: `make test` installs Debian's chromium; without it the browser tests cannot run.")
+        pytest.fail(
+            f"No Chromium at {CHROMIUM}: `make test` installs Debian's chromium; without it the browser tests cannot run."
+        )
     # Playwright's sync API keeps an event loop running in this thread; the database calls the
     # test itself makes are still synchronous, so Django's guard against async misuse is lifted.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -96,5 +96,5 @@ def counting_engine(settings):
 
 @pytest.fixture
 def page(monkeypatch):
-    """A page in Debian's headless Chromium (tests/browser.py); skips where there is none."""
+    """A page in Debian's headless Chromium (tests/browser.py); fails where there is none."""
     yield from browser.open_browser_page(monkeypatch)

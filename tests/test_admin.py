@@ -81,10 +81,25 @@ def test_it_asks_anonymous_visitors_to_log_in(client):
 def test_it_shows_a_text_records_lines_words_and_tags(admin_client):
     from ocr_record.models import OcrRecordTag
 
-    result = {"width": 300, "height": 80, "direction": 90, "angle": 0.0, "text": "hello world", "confidence": 0.95,
-              "lines": [{"text": "hello world", "confidence": 0.95, "location": [[1, 2], [3, 2], [3, 4], [1, 4]],
-                         "words": [{"text": "hello", "confidence": 0.96, "location": [[1, 2], [2, 2], [2, 4], [1, 4]]},
-                                   {"text": "world", "confidence": 0.94, "location": [[2, 2], [3, 2], [3, 4], [2, 4]]}]}]}
+    result = {
+        "width": 300,
+        "height": 80,
+        "direction": 90,
+        "angle": 0.0,
+        "text": "hello world",
+        "confidence": 0.95,
+        "lines": [
+            {
+                "text": "hello world",
+                "confidence": 0.95,
+                "location": [[1, 2], [3, 2], [3, 4], [1, 4]],
+                "words": [
+                    {"text": "hello", "confidence": 0.96, "location": [[1, 2], [2, 2], [2, 4], [1, 4]]},
+                    {"text": "world", "confidence": 0.94, "location": [[2, 2], [3, 2], [3, 4], [2, 4]]},
+                ],
+            }
+        ],
+    }
     record = make_record(kind="text", content=["hello world"], result=result)
     OcrRecordTag.objects.create(record=record, name="desk")
 

@@ -3,11 +3,10 @@
 import datetime
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.utils import timezone
-
-from axes.models import AccessAttempt
 from rest_framework.test import APIClient
 
 from api_access.models import ClientApiKey
@@ -57,9 +56,7 @@ def test_anonymous_requests_get_401_when_auth_is_required(api_client, auth_requi
     response = getattr(api_client, method)(url)
 
     assert response.status_code == 401
-    assert response.json() == {
-        "detail": "Authentication credentials were not provided.", "code": "not_authenticated"
-    }
+    assert response.json() == {"detail": "Authentication credentials were not provided.", "code": "not_authenticated"}
     assert response["WWW-Authenticate"].startswith("Bearer")
     assert not OcrRecord.objects.exists()
 
@@ -177,11 +174,15 @@ def test_a_client_sees_only_its_own_records_and_staff_see_all(api_client, auth_r
     assert (alices_shared.owner, bobs_shared.owner) == (alice, bob)
 
 
-def test_a_file_another_client_sent_looks_new_and_is_not_read_again(api_client, auth_required, alice, bob, counting_engine):
+def test_a_file_another_client_sent_looks_new_and_is_not_read_again(
+    api_client, auth_required, alice, bob, counting_engine
+):
     alice_client = bearer(api_client.__class__(), alice, "correct horse battery")
     bob_client = bearer(api_client.__class__(), bob, "another long secret")
     image = draw_text("confidential")
-    alice_client.post("/api/ocr_record/parse_text/", {"image": upload(image), "tag": "alices-invoices"}, format="multipart")
+    alice_client.post(
+        "/api/ocr_record/parse_text/", {"image": upload(image), "tag": "alices-invoices"}, format="multipart"
+    )
 
     letters = bob_client.post(PARSE_LETTER_URL, {"image": upload(image)}, format="multipart")
     calls_before_bobs_text = counting_engine.calls
@@ -227,6 +228,7 @@ def test_each_client_has_its_own_allowance(api_client, throttled, alice):
 
 
 # Tokens: rotation, revocation, logout ----------------------------------------------------------
+
 
 def refresh(api_client, token):
     return api_client.post("/auth/refresh", {"refresh_token": token}, format="json")
@@ -286,6 +288,7 @@ def test_a_refresh_token_of_a_deleted_user_gets_401_not_500(api_client, alice):
 
 # One lockout for every login (django-axes) ------------------------------------------------------
 
+
 def test_the_admin_login_locks_out_after_five_failures_even_for_the_right_password(client, alice):
     alice.is_staff = True
     alice.save()
@@ -308,6 +311,7 @@ def test_a_success_clears_the_failures(api_client, alice):
 
 
 # Client addresses and the auth throttle ----------------------------------------------------------
+
 
 def test_a_forged_x_forwarded_for_does_not_make_a_new_anonymous_client(api_client, throttled):
     statuses = [

@@ -12,15 +12,24 @@ ROOT = Path(__file__).resolve().parent.parent
 def manage(*arguments: str, **environment: str) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
     return subprocess.run(
-        [sys.executable, "manage.py", *arguments], cwd=ROOT, env={**env, **environment},
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", *arguments],
+        cwd=ROOT,
+        env={**env, **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def test_production_settings_pass_djangos_deployment_checks():
     result = manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DJANGO_DEBUG="false", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="ocr.example.com",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="ocr.example.com",
     )
 
     assert result.returncode == 0, result.stderr

@@ -5,6 +5,7 @@ import pytest
 from tests.browser import record_requests, sent_outside
 from tests.conftest import make_record
 
+
 @pytest.mark.django_db(transaction=True)
 def test_swagger_ui_runs_the_list_operation_with_nothing_fetched_from_outside(page, live_server):
     make_record(content=list("hello"))

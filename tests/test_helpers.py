@@ -3,7 +3,6 @@
 import io
 
 import numpy as np
-
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from PIL import Image

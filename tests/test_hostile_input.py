@@ -26,8 +26,15 @@ MEMORY_CAP = 4_000_000_000
 
 def start_capped_server(**settings: str):
     return start_gunicorn(
-        "--workers", "1", "--threads", "4", memory_cap=MEMORY_CAP,
-        OCR_PDF_MAX_MEMORY_MB="512", OCR_PDF_DPI="150", OCR_TASK_POLL_S="1", **settings,
+        "--workers",
+        "1",
+        "--threads",
+        "4",
+        memory_cap=MEMORY_CAP,
+        OCR_PDF_MAX_MEMORY_MB="512",
+        OCR_PDF_DPI="150",
+        OCR_TASK_POLL_S="1",
+        **settings,
     )
 
 
@@ -50,7 +57,9 @@ def post_task(url: str, *files: tuple[str, bytes], async_task: bool = True) -> d
     boundary = uuid.uuid4().hex
     body = b"".join(
         f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
-        f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n"
+        f"Content-Type: application/octet-stream\r\n\r\n".encode()
+        + content
+        + b"\r\n"
         for name, content in files
     )
     body += f'--{boundary}\r\nContent-Disposition: form-data; name="async_task"\r\n\r\n{str(async_task).lower()}\r\n'.encode()
@@ -70,8 +79,11 @@ def get_json(url: str) -> dict:
 def test_a_pdf_that_draws_itself_without_end_fails_alone_and_the_server_lives_on(capped_server):
     task = post_task(capped_server, ("bomb.pdf", self_drawing_pdf()), ("fine.pdf", pdf_of("still read")))
 
-    wait_for(lambda: get_json(f"{capped_server}/api/ocr_task/{task['id']}/")["status"] in {"succeeded", "failed"},
-             timeout=120, what="the task to finish")
+    wait_for(
+        lambda: get_json(f"{capped_server}/api/ocr_task/{task['id']}/")["status"] in {"succeeded", "failed"},
+        timeout=120,
+        what="the task to finish",
+    )
     done = get_json(f"{capped_server}/api/ocr_task/{task['id']}/")
 
     bomb, fine = done["items"]
@@ -137,7 +149,8 @@ def test_parallel_password_guesses_cannot_get_past_the_lockout(transactional_db,
 
     def guess(number: int) -> str:
         request = urllib.request.Request(
-            f"{url}/auth/login", data=json.dumps({"username": "alice", "password": f"guess {number}"}).encode(),
+            f"{url}/auth/login",
+            data=json.dumps({"username": "alice", "password": f"guess {number}"}).encode(),
             headers={"Content-Type": "application/json"},
         )
         try:

@@ -82,7 +82,7 @@ def set_created_at(record: OcrRecord, moment: datetime.datetime) -> None:
 
 
 def test_it_filters_by_creation_time_in_iso_8601_with_or_without_a_time_zone(api_client):
-    utc = datetime.timezone.utc
+    utc = datetime.UTC
     january = make_record()
     set_created_at(january, datetime.datetime(2025, 1, 15, 12, 0, tzinfo=utc))
     june = make_record()
@@ -185,8 +185,7 @@ def test_it_pages_twenty_records_by_default(api_client):
 
 def test_it_caps_page_size_at_500(api_client):
     OcrRecord.objects.bulk_create(
-        OcrRecord(image_md5=f"{number:032x}", image_size=1, content=["a"], content_text="a")
-        for number in range(501)
+        OcrRecord(image_md5=f"{number:032x}", image_size=1, content=["a"], content_text="a") for number in range(501)
     )
 
     response = api_client.get(LIST_URL, {"page_size": 10_000})

@@ -42,8 +42,12 @@ def test_it_reads_every_scan_of_a_folder_and_writes_text_json_and_pdf(scans, tmp
     summary, progress = run(str(scans), "--out", str(out))
 
     assert sorted(str(path.relative_to(out)) for path in out.rglob("*") if path.is_file()) == [
-        "2024/receipt.png.json", "2024/receipt.png.pdf", "2024/receipt.png.txt",
-        "report.pdf.json", "report.pdf.pdf", "report.pdf.txt",
+        "2024/receipt.png.json",
+        "2024/receipt.png.pdf",
+        "2024/receipt.png.txt",
+        "report.pdf.json",
+        "report.pdf.pdf",
+        "report.pdf.txt",
     ]
     assert (out / "report.pdf.txt").read_text() == "first page text\fsecond page here"
     assert (out / "2024" / "receipt.png.txt").read_text() == "thank you"

@@ -177,7 +177,9 @@ def test_the_docs_pages_load_their_assets_from_this_server_only(client, url):
 
     assert response.status_code == 200
     # "data:" URLs are inline and fetch nothing.
-    assets = [url for url in re.findall(r'(?:src|href)="([^"]+)"', response.content.decode()) if not url.startswith("data:")]
+    assets = [
+        url for url in re.findall(r'(?:src|href)="([^"]+)"', response.content.decode()) if not url.startswith("data:")
+    ]
     assert assets
     assert all(asset.startswith("/static/") for asset in assets), assets
     for asset in assets:

@@ -27,7 +27,10 @@ def test_metrics_count_requests_engine_time_cache_hits_and_records(client, post_
 
     after = client.get("/metrics").content.decode()
 
-    hits, misses = 'django_ocr_readings_total{cache="hit",kind="letter"}', 'django_ocr_readings_total{cache="miss",kind="letter"}'
+    hits, misses = (
+        'django_ocr_readings_total{cache="hit",kind="letter"}',
+        'django_ocr_readings_total{cache="miss",kind="letter"}',
+    )
     assert metric(after, misses) - metric(before, misses) == 1
     assert metric(after, hits) - metric(before, hits) == 1
     engine = 'django_ocr_engine_seconds_count{kind="letter"}'

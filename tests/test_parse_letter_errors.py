@@ -88,9 +88,7 @@ def test_it_refuses_a_request_body_declared_over_the_limit_before_reading_it(api
     settings.OCR_MAX_UPLOAD_BYTES = 1000
     body = b"--boundary\r\n" + b"x" * 200_000 + b"\r\n--boundary--\r\n"
 
-    response = api_client.generic(
-        "POST", PARSE_LETTER_URL, body, content_type="multipart/form-data; boundary=boundary"
-    )
+    response = api_client.generic("POST", PARSE_LETTER_URL, body, content_type="multipart/form-data; boundary=boundary")
 
     assert response.status_code == 413
     assert response.json()["code"] == "upload_too_large"
@@ -139,9 +137,7 @@ def test_it_refuses_json_with_unsupported_media_type(api_client):
 
 
 def test_it_refuses_a_malformed_multipart_body(api_client):
-    response = api_client.generic(
-        "POST", PARSE_LETTER_URL, b"garbage", content_type="multipart/form-data; boundary="
-    )
+    response = api_client.generic("POST", PARSE_LETTER_URL, b"garbage", content_type="multipart/form-data; boundary=")
 
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"

@@ -64,10 +64,22 @@ def test_it_answers_lines_with_confidences_and_the_text_in_reading_order(api_cli
 
 
 def test_it_reads_a_column_before_the_next(api_client):
-    left = ["the apple trees grow", "in long rows along", "the river every", "summer and they",
-            "give fruit to all", "who walk by them"]
-    right = ["walnuts fall in the", "autumn when the", "winds blow from the", "north and the birds",
-             "come to gather", "them before winter"]
+    left = [
+        "the apple trees grow",
+        "in long rows along",
+        "the river every",
+        "summer and they",
+        "give fruit to all",
+        "who walk by them",
+    ]
+    right = [
+        "walnuts fall in the",
+        "autumn when the",
+        "winds blow from the",
+        "north and the birds",
+        "come to gather",
+        "them before winter",
+    ]
     lines = {line: (40, 40 + 40 * number) for number, line in enumerate(left)}
     lines |= {line: (520, 40 + 40 * number) for number, line in enumerate(right)}
     page, _ = page_with(lines, size=(920, 340), font_size=26)
@@ -79,8 +91,16 @@ def test_it_reads_a_column_before_the_next(api_client):
 
 @pytest.mark.parametrize("turned_clockwise", [90, 180, 270])
 def test_it_reads_a_turned_page_upright_with_locations_on_the_upload(api_client, turned_clockwise):
-    words = {"Sunrise": (40, 40), "over": (260, 40), "the": (400, 40), "harbour": (500, 40),
-             "brings": (40, 120), "quiet": (240, 120), "boats": (420, 120), "home": (600, 120)}
+    words = {
+        "Sunrise": (40, 40),
+        "over": (260, 40),
+        "the": (400, 40),
+        "harbour": (500, 40),
+        "brings": (40, 120),
+        "quiet": (240, 120),
+        "boats": (420, 120),
+        "home": (600, 120),
+    }
     page, drawn = page_with(words, size=(800, 200))
     turned = page.rotate(-turned_clockwise, expand=True)
     # Where each drawn box went when the page was turned (a box's corners turn with it).
@@ -160,8 +180,13 @@ def test_an_image_that_fails_fails_alone(api_client):
     assert response.status_code == 200
     good, not_image, empty = response.json()["results"]
     assert good["text"] == "fine"
-    assert not_image == {"name": "image1.png", "error": {"code": "image_invalid", "detail": (
-        "Upload a valid image. The file you uploaded was either not an image or a corrupted image.")}}
+    assert not_image == {
+        "name": "image1.png",
+        "error": {
+            "code": "image_invalid",
+            "detail": ("Upload a valid image. The file you uploaded was either not an image or a corrupted image."),
+        },
+    }
     assert empty["error"]["code"] == "image_invalid"
     assert OcrRecord.objects.count() == 1
 
@@ -186,8 +211,13 @@ def test_it_refuses_an_image_over_the_size_limit_with_its_code(api_client, setti
     ).json()["results"]
 
     assert results[0]["text"] == "small"
-    assert results[1] == {"name": "image1.png", "error": {
-        "code": "image_size_invalid", "detail": f"The image is larger than the limit of {len(small) + 10} bytes."}}
+    assert results[1] == {
+        "name": "image1.png",
+        "error": {
+            "code": "image_size_invalid",
+            "detail": f"The image is larger than the limit of {len(small) + 10} bytes.",
+        },
+    }
     assert base64_results[0]["error"]["code"] == "image_size_invalid"
     assert OcrRecord.objects.count() == 1
 
@@ -207,8 +237,12 @@ def test_it_refuses_an_image_with_a_side_over_the_maximum(api_client, settings):
 
     error = post_files(api_client, encode(Image.new("L", (301, 50), 255))).json()["results"][0]["error"]
 
-    assert error == {"code": "image_dimensions_invalid", "detail": (
-        "The image is 301×50 pixels: its shorter side must be at least 15 px and its longer side at most 300 px.")}
+    assert error == {
+        "code": "image_dimensions_invalid",
+        "detail": (
+            "The image is 301×50 pixels: its shorter side must be at least 15 px and its longer side at most 300 px."
+        ),
+    }
 
 
 def test_it_refuses_more_images_than_allowed(api_client, settings):
@@ -272,8 +306,11 @@ def test_it_stores_lines_as_content_and_the_whole_result(api_client):
     assert record.pipeline == "text-v1"
     listed = api_client.get(LIST_URL).json()["results"][0]
     assert listed == {
-        "id": record.id, "created_at": listed["created_at"], "image_md5": record.image_md5,
-        "image_size": record.image_size, "content": ["stored line one", "stored line two"],
+        "id": record.id,
+        "created_at": listed["created_at"],
+        "image_md5": record.image_md5,
+        "image_size": record.image_size,
+        "content": ["stored line one", "stored line two"],
     }
 
 
@@ -324,6 +361,7 @@ def test_it_answers_503_for_a_language_whose_data_is_not_installed(api_client, s
 
 # Bodies that cost without bound, and the order of the answers ---------------------------------
 
+
 def test_a_json_body_nested_without_end_gets_a_400(api_client):
     body = '{"image": ' + "[" * 100_000 + "]" * 100_000 + "}"
 
@@ -339,9 +377,7 @@ def test_a_json_image_of_nearly_10_mib_is_read(api_client):
     image = draw_text("large file")
     padded = image + b"\x00" * (9_500_000 - len(image))  # bytes after IEND are ignored by decoders
 
-    response = api_client.post(
-        PARSE_TEXT_URL, {"image": base64.b64encode(padded).decode()}, format="json"
-    )
+    response = api_client.post(PARSE_TEXT_URL, {"image": base64.b64encode(padded).decode()}, format="json")
 
     assert response.status_code == 200
     assert response.json()["results"][0]["text"] == "large file"
@@ -351,7 +387,9 @@ def test_a_list_of_200000_images_is_refused_by_its_count_before_any_is_decoded(a
     response = api_client.post(PARSE_TEXT_URL, {"images": ["x"] * 200_000}, format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"image": [f"At most {settings.OCR_MAX_IMAGES_PER_REQUEST} images are accepted per request."]}
+    assert response.json() == {
+        "image": [f"At most {settings.OCR_MAX_IMAGES_PER_REQUEST} images are accepted per request."]
+    }
 
 
 def test_an_oversized_file_is_answered_in_its_place_among_the_others(api_client, settings):

@@ -9,8 +9,8 @@ from PIL import Image, ImageDraw, ImageFont
 from ocr_engine.contained import LimitExceeded, Limits, run_contained
 from ocr_engine.pdf import InvalidPdf, is_pdf, pdf_page_count, render_pdf_page, render_pdf_pages
 from ocr_engine.tesserocr_engine import TesserocrEngine
-from tests.conftest import FONT_PATH
 from tests import hostile
+from tests.conftest import FONT_PATH
 from tests.hostile import self_drawing_pdf
 
 LIMITS = Limits(memory_bytes=1024 * 1024 * 1024, seconds=30)
@@ -77,7 +77,10 @@ def test_an_image_is_not_a_pdf():
 def test_a_page_that_draws_itself_without_end_stops_at_the_memory_ceiling_in_its_own_process():
     with pytest.raises(InvalidPdf) as refused:
         render_pdf_page(
-            self_drawing_pdf(), 1, dpi=300, max_pixels=40_000_000,
+            self_drawing_pdf(),
+            1,
+            dpi=300,
+            max_pixels=40_000_000,
             limits=Limits(memory_bytes=512 * 1024 * 1024, seconds=60),
         )
 
@@ -92,7 +95,10 @@ def test_a_render_past_its_time_is_stopped_and_says_so():
     # A ceiling high enough that time runs out first.
     with pytest.raises(InvalidPdf) as refused:
         render_pdf_page(
-            self_drawing_pdf(), 1, dpi=300, max_pixels=40_000_000,
+            self_drawing_pdf(),
+            1,
+            dpi=300,
+            max_pixels=40_000_000,
             limits=Limits(memory_bytes=16 * 1024**3, seconds=1),
         )
 
@@ -104,7 +110,9 @@ def test_pdfs_are_rendered_at_once_from_several_threads():
     # No lock: each render has a process of its own, and PDFium's lack of thread safety is moot.
     documents = [pdf_of(f"page {number}") for number in range(4)]
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        pages = list(pool.map(lambda document: render_pdf_page(document, 1, dpi=100, max_pixels=10**7, limits=LIMITS), documents))
+        pages = list(
+            pool.map(lambda document: render_pdf_page(document, 1, dpi=100, max_pixels=10**7, limits=LIMITS), documents)
+        )
 
     engine = TesserocrEngine()
     assert [engine.recognize(page).text.strip() for page in pages] == [f"page {number}" for number in range(4)]

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from ocr_engine import RecognitionTimeout
 from bench.metrics import character_accuracy
+from ocr_engine import RecognitionTimeout
 from ocr_engine.geometry import overlap
 from ocr_engine.ppocr_engine import PpocrEngine
 from tests.conftest import FONT_PATH

@@ -25,7 +25,9 @@ def start_nginx(upstream: str, directory: Path, *, max_body: str = "210m") -> tu
         OCR_UPSTREAM=upstream, OCR_PROXY_PORT=str(port), OCR_PROXY_MAX_BODY=max_body
     )
     (directory / "default.conf").write_text(server)
-    temporary = " ".join(f"{kind}_temp_path {directory / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temporary = " ".join(
+        f"{kind}_temp_path {directory / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     (directory / "nginx.conf").write_text(
         f"daemon off; pid {directory / 'nginx.pid'}; error_log {directory / 'error.log'}; worker_processes 1;\n"
         f"events {{ worker_connections 1024; }}\n"
@@ -92,7 +94,8 @@ def test_slow_clients_hold_up_a_bare_gunicorn_but_not_one_behind_the_proxy(gunic
 def test_a_body_over_the_proxy_limit_gets_a_json_413(gunicorn_behind_nginx):
     _, proxied = gunicorn_behind_nginx
     request = urllib.request.Request(
-        f"{proxied}/api/ocr_record/parse_letter/", data=b"x" * (2 * 1024 * 1024),
+        f"{proxied}/api/ocr_record/parse_letter/",
+        data=b"x" * (2 * 1024 * 1024),
         headers={"Content-Type": "application/octet-stream"},
     )
 
@@ -101,5 +104,6 @@ def test_a_body_over_the_proxy_limit_gets_a_json_413(gunicorn_behind_nginx):
 
     assert refused.value.code == 413
     assert json.load(refused.value) == {
-        "detail": "The request body is larger than the server accepts (1m).", "code": "upload_too_large"
+        "detail": "The request body is larger than the server accepts (1m).",
+        "code": "upload_too_large",
     }

@@ -41,7 +41,9 @@ def test_a_huge_image_with_one_speck_is_read_within_a_memory_cap(engine, tmp_pat
 
     finished = subprocess.run(
         ["prlimit", MEMORY_CAP, sys.executable, "-c", script, str(tmp_path / "speck.png")],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
     assert finished.returncode == 0, finished.stderr[-2000:]

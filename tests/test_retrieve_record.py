@@ -60,10 +60,24 @@ def test_it_refuses_to_write_records_through_the_record_urls(api_client):
 def test_the_whole_record_has_what_read_it_its_tags_and_its_lines(api_client):
     from ocr_record.models import OcrRecordTag
 
-    result = {"width": 10, "height": 20, "direction": 0, "angle": 0.0, "text": "hi", "confidence": 0.9,
-              "lines": [{"text": "hi", "confidence": 0.9, "location": [[0, 0], [5, 0], [5, 5], [0, 5]], "words": []}]}
-    record = make_record(kind="text", lang="eng", options="lang=eng", content=["hi"], result=result,
-                         engine="tesserocr 2.13.0, tesseract 5.3.0", pipeline="text-v1")
+    result = {
+        "width": 10,
+        "height": 20,
+        "direction": 0,
+        "angle": 0.0,
+        "text": "hi",
+        "confidence": 0.9,
+        "lines": [{"text": "hi", "confidence": 0.9, "location": [[0, 0], [5, 0], [5, 5], [0, 5]], "words": []}],
+    }
+    record = make_record(
+        kind="text",
+        lang="eng",
+        options="lang=eng",
+        content=["hi"],
+        result=result,
+        engine="tesserocr 2.13.0, tesseract 5.3.0",
+        pipeline="text-v1",
+    )
     OcrRecordTag.objects.create(record=record, name="greeting")
 
     response = api_client.get(f"/api/ocr_record/{record.id}/result/")
@@ -80,7 +94,11 @@ def test_the_v1_detail_of_a_text_record_keeps_the_v1_shape(api_client):
     record = make_record(kind="text", content=["a line"], result={"lines": []})
 
     assert set(api_client.get(f"/api/ocr_record/{record.id}/").json()) == {
-        "id", "created_at", "image_md5", "image_size", "content"
+        "id",
+        "created_at",
+        "image_md5",
+        "image_size",
+        "content",
     }
 
 

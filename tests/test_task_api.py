@@ -93,12 +93,21 @@ def test_the_text_layer_of_a_pdf_is_not_trusted_its_pages_are_read(submit):
 
 
 def test_an_asynchronous_task_answers_at_once_and_is_read_in_the_background(submit):
-    response = submit(("report.pdf", pdf_of("first page text", "second page here")), ("photo.png", draw_text("a photo")))
+    response = submit(
+        ("report.pdf", pdf_of("first page text", "second page here")), ("photo.png", draw_text("a photo"))
+    )
 
     assert response.status_code == 202
     answer = response.json()
-    assert (answer["status"], answer["total"], answer["progress"]) == ("pending", 2, {"pages_done": 0, "pages_total": 3})
-    assert [(item["origin_name"], len(item["pages"])) for item in answer["items"]] == [("report.pdf", 2), ("photo.png", 1)]
+    assert (answer["status"], answer["total"], answer["progress"]) == (
+        "pending",
+        2,
+        {"pages_done": 0, "pages_total": 3},
+    )
+    assert [(item["origin_name"], len(item["pages"])) for item in answer["items"]] == [
+        ("report.pdf", 2),
+        ("photo.png", 1),
+    ]
     assert not OcrRecord.objects.exists()
 
     read_everything()
@@ -209,7 +218,9 @@ def test_a_synchronous_task_refuses_more_pages_than_a_client_should_wait_for(set
         ("OCR_TASK_MAX_PDF_PAGES", 1, [("long.pdf", pdf_of("a", "b"))], "too_many_pages"),
     ],
 )
-def test_each_limit_refuses_the_whole_task_with_a_clear_400_before_any_work(settings, submit, limit, value, files, code):
+def test_each_limit_refuses_the_whole_task_with_a_clear_400_before_any_work(
+    settings, submit, limit, value, files, code
+):
     setattr(settings, limit, value)
 
     response = submit(*files)
@@ -359,9 +370,11 @@ def test_with_auth_required_a_client_sees_only_its_own_tasks(settings, django_us
     for user in (alice, bob):
         clients[user.username] = APIClient()
         clients[user.username].force_authenticate(user)
-    own = clients["alice"].post(
-        TASKS_URL, {"files": [upload(draw_text("mine"), "mine.png")], "async_task": "false"}, format="multipart"
-    ).json()
+    own = (
+        clients["alice"]
+        .post(TASKS_URL, {"files": [upload(draw_text("mine"), "mine.png")], "async_task": "false"}, format="multipart")
+        .json()
+    )
 
     assert clients["alice"].get(f"{TASKS_URL}{own['id']}/").status_code == 200
     assert clients["bob"].get(f"{TASKS_URL}{own['id']}/").status_code == 404
@@ -420,7 +433,9 @@ def test_with_auth_required_a_client_cannot_delete_another_clients_task(settings
     from rest_framework.test import APIClient
 
     settings.OCR_API_AUTH = "required"
-    owner, other = (django_user_model.objects.create_user(name, password="pw-long-enough") for name in ("owner", "other"))
+    owner, other = (
+        django_user_model.objects.create_user(name, password="pw-long-enough") for name in ("owner", "other")
+    )
     owner_client, other_client = APIClient(), APIClient()
     owner_client.force_authenticate(owner)
     other_client.force_authenticate(other)
@@ -433,6 +448,7 @@ def test_with_auth_required_a_client_cannot_delete_another_clients_task(settings
 
 
 # Quotas per client, and retention -------------------------------------------------------------
+
 
 def test_a_client_past_its_stored_bytes_quota_gets_413_naming_the_limit(settings, submit):
     first = draw_text("first file")

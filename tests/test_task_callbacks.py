@@ -206,7 +206,8 @@ def test_a_long_callback_url_to_an_allowed_host_is_kept_whole(settings, api_clie
     url = "http://127.0.0.1/ocr-done?token=" + "t" * 400  # over the 200 characters a URLField keeps by default
 
     response = api_client.post(
-        "/api/ocr_task/", {"files": [upload(draw_text("x"))], "async_task": "true", "callback_url": url},
+        "/api/ocr_task/",
+        {"files": [upload(draw_text("x"))], "async_task": "true", "callback_url": url},
         format="multipart",
     )
 

@@ -28,10 +28,12 @@ def quick_pdfs(settings):
 
 
 def test_a_task_has_an_item_per_file_and_a_page_per_page():
-    task = ocr_task_create(files=[
-        TaskFile("report.pdf", pdf_of("first page text", "second page here")),
-        TaskFile("photo.png", draw_text("a photo")),
-    ])
+    task = ocr_task_create(
+        files=[
+            TaskFile("report.pdf", pdf_of("first page text", "second page here")),
+            TaskFile("photo.png", draw_text("a photo")),
+        ]
+    )
 
     items = list(task.items.all())
     assert [(item.origin_name, item.is_pdf, item.pages.count(), item.status) for item in items] == [
@@ -42,10 +44,12 @@ def test_a_task_has_an_item_per_file_and_a_page_per_page():
 
 
 def test_running_a_task_reads_every_page_as_a_text_record():
-    task = ocr_task_create(files=[
-        TaskFile("report.pdf", pdf_of("first page text", "second page here")),
-        TaskFile("photo.png", draw_text("a photo")),
-    ])
+    task = ocr_task_create(
+        files=[
+            TaskFile("report.pdf", pdf_of("first page text", "second page here")),
+            TaskFile("photo.png", draw_text("a photo")),
+        ]
+    )
 
     task = ocr_task_run(task_id=task.id)
 
@@ -56,11 +60,13 @@ def test_running_a_task_reads_every_page_as_a_text_record():
 
 
 def test_a_bad_file_fails_alone():
-    task = ocr_task_create(files=[
-        TaskFile("notes.txt", b"just text"),
-        TaskFile("broken.pdf", b"%PDF-1.4 broken"),
-        TaskFile("photo.png", draw_text("still read")),
-    ])
+    task = ocr_task_create(
+        files=[
+            TaskFile("notes.txt", b"just text"),
+            TaskFile("broken.pdf", b"%PDF-1.4 broken"),
+            TaskFile("photo.png", draw_text("still read")),
+        ]
+    )
 
     task = ocr_task_run(task_id=task.id)
 
@@ -136,7 +142,10 @@ def test_a_page_the_engine_fails_on_fails_and_the_task_still_finishes(settings):
 
     item = task.items.get()
     assert (task.status, item.status) == ("failed", "failed")
-    assert item.error == "page 1: 识别失败: the engine crashed on this image; page 2: 识别失败: the engine crashed on this image"
+    assert (
+        item.error
+        == "page 1: 识别失败: the engine crashed on this image; page 2: 识别失败: the engine crashed on this image"
+    )
 
 
 def test_a_bug_while_reading_fails_the_page_not_the_worker(settings):

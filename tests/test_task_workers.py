@@ -1,5 +1,5 @@
 """Tasks read by real workers: the embedded threads, and Celery worker processes on the real Redis
-at 127.0.0.1:6379 (these tests skip, saying so, where no Redis answers)."""
+at 127.0.0.1:6379 (these tests fail, saying so, where no Redis answers)."""
 
 import io
 import os
@@ -78,7 +78,9 @@ class TestEmbeddedWorker:
             queues.embedded_worker.stop()
 
     def test_a_page_left_running_by_a_dead_worker_is_taken_again_after_its_lease(self, settings, transactional_db):
-        task = ocr_task_create(files=[TaskFile("a.png", draw_text("left behind")), TaskFile("b.png", draw_text("in hand"))])
+        task = ocr_task_create(
+            files=[TaskFile("a.png", draw_text("left behind")), TaskFile("b.png", draw_text("in hand"))]
+        )
         left, in_hand = OcrTaskPage.objects.filter(item__task=task).order_by("id")
         long_ago = timezone.now() - timedelta(seconds=settings.OCR_TASK_PAGE_LEASE_S + 1)
         OcrTaskPage.objects.filter(pk=left.pk).update(status="running", started_at=long_ago)
@@ -89,7 +91,6 @@ class TestEmbeddedWorker:
 
         statuses = dict(OcrTaskPage.objects.filter(item__task=task).values_list("id", "status"))
         assert statuses == {left.id: "succeeded", in_hand.id: "running"}  # another worker holds that one
-
 
     def test_a_page_whose_workers_all_died_on_it_is_failed_after_its_attempts(self, settings, transactional_db):
         settings.OCR_TASK_MAX_ATTEMPTS = 3
@@ -124,7 +125,9 @@ def test_the_ocr_worker_command_reads_pages_and_stops_cleanly_on_sigterm(transac
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "ocr_worker", "--threads", "1"],
         env={**os.environ, "DATABASE_URL": database_url_under_test(), "OCR_TASK_POLL_S": "1"},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         wait_for(lambda: task_status(task.id) == "succeeded", timeout=60, what="the ocr_worker command")
@@ -142,7 +145,11 @@ def broker():
         client = redis.Redis.from_url(TEST_BROKER_URL, socket_connect_timeout=2)
         client.ping()
     except redis.exceptions.RedisError as error:
-        pytest.skip(f"No Redis at {TEST_BROKER_URL} ({error}): the Celery worker tests need one.")
+        # Loudly: a suite that skipped them would pass without having tested Celery at all.
+        pytest.fail(
+            f"No Redis at {TEST_BROKER_URL} ({error}): the Celery worker tests need one "
+            "(start redis-server, or set OCR_TEST_BROKER_URL)."
+        )
     client.flushdb()
     yield client
     client.flushdb()
@@ -155,7 +162,9 @@ def celery_queue(settings, broker, transactional_db):
     settings.OCR_PDF_DPI = 150
     celery_app.conf.broker_url = TEST_BROKER_URL
     celery_app.conf.broker_transport_options = {
-        "visibility_timeout": TEST_LEASE_S, "unacked_restore_interval": 1, "unacked_restore_throttle": 1,
+        "visibility_timeout": TEST_LEASE_S,
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
     }
     with celery_app.pool.acquire(block=True) as connection:  # a broker URL set before any was sent
         connection.ensure_connection(max_retries=1)
@@ -169,8 +178,20 @@ class CeleryWorker:
         self.name = f"{name}-{uuid.uuid4().hex[:6]}"
         self.output: list[str] = []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "ocr_project", "worker", "--loglevel=INFO", "--concurrency=1",
-             "--hostname", f"{self.name}@%h", "--without-gossip", "--without-mingle"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "ocr_project",
+                "worker",
+                "--loglevel=INFO",
+                "--concurrency=1",
+                "--hostname",
+                f"{self.name}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ],
             env={
                 **os.environ,
                 "DATABASE_URL": database_url_under_test(),
@@ -180,12 +201,17 @@ class CeleryWorker:
                 "OCR_CALLBACK_ALLOWED_HOSTS": "127.0.0.1",
                 **environment,
             },
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
             start_new_session=True,  # its own process group: killed with its pool processes
         )
         threading.Thread(target=self._collect_output, daemon=True).start()
-        wait_for(lambda: any(" ready." in line for line in self.output) or self.process.poll() is not None,
-                 timeout=60, what=f"worker {self.name} to start")
+        wait_for(
+            lambda: any(" ready." in line for line in self.output) or self.process.poll() is not None,
+            timeout=60,
+            what=f"worker {self.name} to start",
+        )
         assert self.process.poll() is None, "".join(self.output)
 
     def _collect_output(self) -> None:
@@ -224,8 +250,13 @@ def test_a_celery_worker_reads_an_asynchronous_task(start_worker, api_client):
 
     answer = api_client.post(
         "/api/ocr_task/",
-        {"files": [upload(pdf_of("first page text", "second page here"), "report.pdf"),
-                   upload(b"not an image", "notes.txt")], "async_task": "true"},
+        {
+            "files": [
+                upload(pdf_of("first page text", "second page here"), "report.pdf"),
+                upload(b"not an image", "notes.txt"),
+            ],
+            "async_task": "true",
+        },
         format="multipart",
     ).json()
 
@@ -243,14 +274,20 @@ def test_the_pages_of_a_long_pdf_spread_over_workers(start_worker):
     task = ocr_task_create(files=[TaskFile("long.pdf", pdf_of(*(f"page number {n}" for n in range(1, 9))))])
 
     wait_for(lambda: task_status(task.id) == "succeeded", timeout=120, what="the task to be read")
-    readers = {reader.split("@")[0] for reader in OcrTaskPage.objects.filter(item__task=task).values_list("read_by", flat=True)}
+    readers = {
+        reader.split("@")[0] for reader in OcrTaskPage.objects.filter(item__task=task).values_list("read_by", flat=True)
+    }
     assert readers == {first.name, second.name}
 
 
 def test_a_worker_killed_mid_page_leaves_the_page_to_another_and_the_task_finishes(start_worker, tmp_path):
     started_file = tmp_path / "started"
-    doomed = start_worker("doomed", OCR_ENGINE="tests.engines.StallingTesserocrEngine",
-                          OCR_TEST_STARTED_FILE=str(started_file), OCR_TEST_STALL_S="120")
+    doomed = start_worker(
+        "doomed",
+        OCR_ENGINE="tests.engines.StallingTesserocrEngine",
+        OCR_TEST_STARTED_FILE=str(started_file),
+        OCR_TEST_STALL_S="120",
+    )
     task = ocr_task_create(files=[TaskFile("photo.png", draw_text("read at last"))])
     wait_for(started_file.exists, timeout=60, what="the doomed worker to start reading")
 
@@ -328,7 +365,9 @@ def test_ocr_batch_hands_the_pages_to_the_celery_workers_and_writes_their_readin
     (scans / "report.pdf").write_bytes(pdf_of("first page text", "second page here"))
     out = tmp_path / "out"
 
-    call_command("ocr_batch", str(scans), "--out", str(out), "--formats", "txt", stdout=io.StringIO(), stderr=io.StringIO())
+    call_command(
+        "ocr_batch", str(scans), "--out", str(out), "--formats", "txt", stdout=io.StringIO(), stderr=io.StringIO()
+    )
 
     assert (out / "report.pdf.txt").read_text() == "first page text\fsecond page here"
     readers = set(OcrTaskPage.objects.values_list("read_by", flat=True))

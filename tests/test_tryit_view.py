@@ -7,7 +7,9 @@ import pytest
 
 
 def page_config(response) -> dict:
-    found = re.search(r'<script id="tryit-config" type="application/json">(.*?)</script>', response.content.decode(), re.S)
+    found = re.search(
+        r'<script id="tryit-config" type="application/json">(.*?)</script>', response.content.decode(), re.S
+    )
     return json.loads(found.group(1))
 
 

@@ -30,7 +30,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--formats", default=",".join(FORMATS), help="Outputs per file, among txt, json, pdf (default: all)."
         )
-        parser.add_argument("--highlight", action="store_true", help="Box each word in the PDF, coloured by confidence.")
+        parser.add_argument(
+            "--highlight", action="store_true", help="Box each word in the PDF, coloured by confidence."
+        )
         parser.add_argument("--jobs", type=int, default=2, help="Pages read at once in this process (default: 2).")
 
     def handle(self, *args, paths, lang, detect_direction, out, formats, highlight, jobs, **options):
@@ -72,7 +74,9 @@ class Command(BaseCommand):
         items, refused = {}, {}
         for path, output_name in scans:
             try:
-                task = ocr_task_create(files=[TaskFile(path.name, path.read_bytes())], name=f"ocr_batch {output_name}", **options)
+                task = ocr_task_create(
+                    files=[TaskFile(path.name, path.read_bytes())], name=f"ocr_batch {output_name}", **options
+                )
             except TaskRefused as error:
                 refused[output_name] = error.message
                 continue
@@ -107,7 +111,9 @@ class Command(BaseCommand):
             stem.with_name(stem.name + ".txt").write_text(exports.item_text(item), encoding="utf-8")
         if "json" in formats:
             reading = TaskItemSerializer(item).data
-            stem.with_name(stem.name + ".json").write_text(json.dumps(reading, ensure_ascii=False, indent=2), encoding="utf-8")
+            stem.with_name(stem.name + ".json").write_text(
+                json.dumps(reading, ensure_ascii=False, indent=2), encoding="utf-8"
+            )
         if "pdf" in formats:
             with open(stem.with_name(stem.name + ".pdf"), "wb") as pdf:
                 exports.item_pdf(item, pdf, highlight=highlight)
