@@ -14,7 +14,7 @@ from api_access.serializers import (
 )
 from api_access.throttles import AuthRateThrottle
 from api_access.tokens import refreshed_tokens, revoke, tokens_for
-from ocr_project.exception_handler import ErrorSerializer
+from ocr_api.serializers import ErrorSerializer
 
 
 class LoginView(APIView):

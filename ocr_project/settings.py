@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "axes",
     "django_prometheus",
+    "ocr_api",
     "api_access",
     "ocr_record",
     "ocr_task",
@@ -86,7 +87,8 @@ ROOT_URLCONF = "ocr_project.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "ocr_project" / "templates"],
+        # ocr_api's override of drf-spectacular's ReDoc page, found before the package's own.
+        "DIRS": [BASE_DIR / "ocr_api" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -162,12 +164,12 @@ OCR_MAX_UPLOAD_BYTES = env_int("OCR_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024,
 # A small compressed file can decode to gigabytes of pixels (a decompression bomb).
 OCR_MAX_IMAGE_PIXELS = env_int("OCR_MAX_IMAGE_PIXELS", default=40_000_000, minimum=1)
 FILE_UPLOAD_HANDLERS = [
-    "ocr_record.uploads.UploadSizeLimitHandler",
+    "ocr_api.uploads.UploadSizeLimitHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 # Uploads too large to keep in memory are spooled here; a worker killed mid-request leaves its file
-# behind, which the next start of the service removes (ocr_record.uploads.remove_abandoned_uploads).
+# behind, which the next start of the service removes (ocr_api.uploads.remove_abandoned_uploads).
 FILE_UPLOAD_TEMP_DIR = env_str("OCR_UPLOAD_TEMP_DIR", default=os.path.join(tempfile.gettempdir(), "django-ocr-uploads"))
 os.makedirs(FILE_UPLOAD_TEMP_DIR, exist_ok=True)
 # A body that is not multipart (parse_text's JSON) is held in memory whole: it may carry one image
@@ -308,7 +310,7 @@ REST_FRAMEWORK = {
     # JSON only: the API never answers with an HTML page, errors included.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "ocr_project.parsers.BoundedJSONParser",
+        "ocr_api.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -317,9 +319,9 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "ocr_project.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "ocr_api.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "ocr_project.exception_handler.api_exception_handler",
+    "EXCEPTION_HANDLER": "ocr_api.exception_handler.api_exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -5,8 +5,8 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from api_access.views import LoginView, LogoutView, RefreshView
-from ocr_project.docs import RedocView, SwaggerView
-from ocr_project.errors import api_not_found
+from ocr_api.docs import RedocView, SwaggerView
+from ocr_api.errors import api_not_found
 from ocr_project.health import healthz, readyz
 from tryit.views import TryItView
 
@@ -27,5 +27,5 @@ urlpatterns = [
     path("", include("django_prometheus.urls")),  # /metrics
 ]
 
-handler404 = "ocr_project.errors.page_not_found"
-handler500 = "ocr_project.errors.server_error"
+handler404 = "ocr_api.errors.page_not_found"
+handler500 = "ocr_api.errors.server_error"

@@ -10,7 +10,7 @@ application = get_wsgi_application()
 
 # With OCR_TASK_QUEUE=embedded, pages submitted before a restart are read from the start, not only
 # once a request comes in (requests start the threads too, in servers that do not import this).
-from ocr_record.uploads import remove_abandoned_uploads  # noqa: E402 (needs the settings loaded above)
+from ocr_api.uploads import remove_abandoned_uploads  # noqa: E402 (needs the settings loaded above)
 from ocr_task.queues import embedded_worker  # noqa: E402
 
 embedded_worker.start()

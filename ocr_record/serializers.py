@@ -9,7 +9,8 @@ from PIL import Image
 from rest_framework import serializers
 
 import ocr_engine
-from ocr_record.images import InvalidImage, decode_image
+from ocr_api.serializers import LocatedLineSerializer
+from ocr_engine.images import InvalidImage, decode_image
 from ocr_record.models import OcrRecord
 
 
@@ -121,26 +122,6 @@ class ParseTextJsonSerializer(ParseTextOptionsSerializer):
     image = serializers.CharField(required=False, help_text="One image, base64 (a data: URL works too).")
     images = serializers.ListField(
         child=serializers.CharField(), required=False, help_text="Several images, base64, answered in order."
-    )
-
-
-class LocatedWordSerializer(serializers.Serializer):
-    text = serializers.CharField()
-    confidence = serializers.FloatField(help_text="0 to 1.")
-    location = serializers.ListField(
-        child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
-        min_length=4,
-        max_length=4,
-        help_text="Four [x, y] points in the pixels of the image as uploaded, clockwise from the top-left.",
-    )
-
-
-class LocatedLineSerializer(LocatedWordSerializer):
-    words = LocatedWordSerializer(many=True)
-    engine = serializers.CharField(
-        required=False,
-        help_text="The engine that read the line: `tesserocr`, `ppocr` or `pytesseract` (with `auto`, "
-        "each line its own). Absent on readings stored before engines were recorded per line.",
     )
 
 

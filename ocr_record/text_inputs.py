@@ -12,9 +12,9 @@ from PIL import Image
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from ocr_record.images import InvalidImage, decode_image
+from ocr_api.uploads import oversized
+from ocr_engine.images import InvalidImage, decode_image
 from ocr_record.services import TextOptions, ocr_record_parse_text
-from ocr_record.uploads import uploads_in_order
 
 
 @dataclass
@@ -32,13 +32,11 @@ class ImageInput:
         return self
 
 
-def from_uploads(files: list[UploadedFile], in_order: list[tuple[str, bool]]) -> list[ImageInput]:
-    """The uploaded images in the order sent: `in_order` is every `image` file's (name, dropped
-    for its size), the kept ones being `files`, in the same order."""
-    kept = iter(files)
+def from_uploads(files: list[UploadedFile]) -> list[ImageInput]:
+    """The uploaded images in the order sent, one over the size limit among them in its place."""
     return [
-        _too_large(ImageInput(name=name)) if dropped else check(ImageInput(name=name, file=next(kept)))
-        for name, dropped in in_order
+        _too_large(ImageInput(name=file.name)) if oversized([file]) else check(ImageInput(name=file.name, file=file))
+        for file in files
     ]
 
 
@@ -93,9 +91,9 @@ def images_of(request: Request) -> list[ImageInput]:
     """The request's images, counted before any is decoded (a list of 200,000 entries costs
     nothing), in the order they were sent."""
     if request.content_type.startswith("multipart/"):
-        in_order = [(name, dropped) for field, name, dropped in uploads_in_order(request) if field == "image"]
-        _check_count(len(in_order))
-        return from_uploads(request.FILES.getlist("image"), in_order)
+        files = request.FILES.getlist("image")
+        _check_count(len(files))
+        return from_uploads(files)
     encoded = request.data.get("images") or ([request.data["image"]] if request.data.get("image") else [])
     if not isinstance(encoded, list):
         raise serializers.ValidationError({"images": ["A list of base64 strings is expected."]})

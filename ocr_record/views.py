@@ -6,9 +6,10 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ocr_project.exception_handler import ErrorSerializer
-from ocr_project.parsers import BoundedJSONParser
-from ocr_record.exceptions import UploadTooLarge
+from ocr_api.exceptions import UploadTooLarge
+from ocr_api.parsers import BoundedJSONParser
+from ocr_api.serializers import ErrorSerializer
+from ocr_api.uploads import UploadLimitsMixin, oversized
 from ocr_record.filters import OcrRecordFilter
 from ocr_record.selectors import ocr_record_list_visible_to
 from ocr_record.serializers import (
@@ -23,7 +24,6 @@ from ocr_record.serializers import (
 )
 from ocr_record.services import TextOptions, ocr_record_parse_letter
 from ocr_record.text_inputs import error_result_of, images_of, tags_for, text_result_of
-from ocr_record.uploads import largest_request_bytes, oversized_uploads
 
 _SUCCESS = "成功"
 
@@ -100,7 +100,7 @@ PARSE_TEXT_EXAMPLES = [
         },
     ),
 )
-class OcrRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """OCR records: read them, and create them by uploading an image to `parse_letter`."""
 
     serializer_class = OcrRecordOutputSerializer
@@ -158,7 +158,7 @@ class OcrRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def parse_letter(self, request: Request) -> Response:
         """Recognize the letters in an image; an image seen before is answered from its record."""
         data = request.data
-        if oversized_uploads(request):
+        if oversized(list(request.FILES.values())):
             raise UploadTooLarge(f"The upload is larger than the limit of {settings.OCR_MAX_UPLOAD_BYTES} bytes.")
         serializer = ParseLetterRequestSerializer(data=data)
         serializer.is_valid(raise_exception=True)
@@ -204,10 +204,6 @@ class OcrRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     )
     def parse_text(self, request: Request) -> Response:
         """Read all the text of each image, with where each line and word is."""
-        if request.content_type.startswith("application/json"):
-            # Base64 is 4/3 of the bytes it carries; JSON bodies are read whole into memory.
-            if int(request.META.get("CONTENT_LENGTH") or 0) > largest_request_bytes() * 4 // 3:
-                raise UploadTooLarge(f"The request is larger than the limit of {largest_request_bytes()} bytes.")
         options_serializer = ParseTextOptionsSerializer(data=request.data)
         options_serializer.is_valid(raise_exception=True)
         options = options_serializer.validated_data

@@ -1,25 +1,18 @@
-"""What the task services refuse, with a message for people and a stable code for programs (the
-API maps them in ocr_project/exception_handler.py)."""
+"""What the task services refuse, with a message for people, a stable code for programs and the
+status it is answered with (`ocr_api.exceptions.ApplicationError`, mapped in one handler)."""
+
+from ocr_api.exceptions import ApplicationError
 
 
-class TaskError(ValueError):
-    def __init__(self, message: str, *, code: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+class TaskRefused(ApplicationError):
+    """The submission breaks a limit; nothing was stored and no work started (400)."""
 
 
-class TaskRefused(TaskError):
-    """The submission breaks a limit; nothing was stored and no work started."""
-
-
-class NotExportable(TaskError):
+class NotExportable(ApplicationError):
     """A file still being read, or none of whose pages could be read, has nothing to export yet."""
 
+    status = 409
 
-class QuotaExceeded(TaskError):
+
+class QuotaExceeded(ApplicationError):
     """The client already holds what it may: bytes of files stored (413) or pages waiting (429)."""
-
-    def __init__(self, message: str, *, code: str, status: int) -> None:
-        super().__init__(message, code=code)
-        self.status = status

@@ -10,8 +10,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
+from ocr_engine.images import InvalidImage
 from ocr_engine.pdf import InvalidPdf
-from ocr_record.images import InvalidImage
 from ocr_task.errors import NotExportable
 from ocr_task.models import OcrTaskItem, OcrTaskPage, Status
 from ocr_task.pages import page_as_shown

@@ -1,6 +1,6 @@
 import django_filters
 
-from ocr_record.filters import UtcDateTimeFilter
+from ocr_api.filters import UtcDateTimeFilter
 from ocr_task.models import OcrTask, Status
 
 

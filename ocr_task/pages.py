@@ -6,8 +6,8 @@ from django.conf import settings
 from PIL import Image, ImageOps
 
 from ocr_engine.contained import Limits
+from ocr_engine.images import decode_image
 from ocr_engine.pdf import render_pdf_page
-from ocr_record.images import decode_image
 from ocr_task.models import OcrTaskItem
 
 # Images whose files do not say their resolution are laid out at this one in exports.

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from ocr_record.serializers import LocatedLineSerializer
+from ocr_api.serializers import LocatedLineSerializer
 from ocr_task.models import OcrTask, OcrTaskItem, OcrTaskPage, Status
 
 

@@ -12,8 +12,8 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 import ocr_engine
+from ocr_engine.images import InvalidImage, decode_image
 from ocr_engine.pdf import InvalidPdf, is_pdf, pdf_page_count
-from ocr_record.images import InvalidImage, decode_image
 from ocr_record.services import TextOptions, ocr_record_parse_text
 from ocr_task import callbacks, queues
 from ocr_task.errors import QuotaExceeded, TaskRefused

@@ -16,9 +16,9 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from api_access.client_address import remote_address
-from ocr_project.exception_handler import ErrorSerializer
-from ocr_record.exceptions import RequestRefused
-from ocr_record.uploads import oversized_uploads
+from ocr_api.serializers import ErrorSerializer
+from ocr_api.uploads import MULTIPART_OVERHEAD_BYTES, UploadLimits, UploadLimitsMixin, oversized
+from ocr_task.errors import TaskRefused
 from ocr_task.filters import OcrTaskFilter
 from ocr_task.selectors import ocr_task_list_visible_to
 from ocr_task.serializers import (
@@ -83,7 +83,11 @@ class JsonAnswers(BaseContentNegotiation):
     ),
 )
 class OcrTaskViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+    UploadLimitsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Many files and long PDFs read page by page, synchronously or in the background."""
 
@@ -91,6 +95,13 @@ class OcrTaskViewSet(
     filterset_class = OcrTaskFilter
     ordering_fields = ["id", "created_at"]
     ordering = ["-id"]
+
+    def upload_limits(self) -> UploadLimits:
+        # More and larger files (PDFs) than the endpoints that read while the client waits.
+        return UploadLimits(
+            request_bytes=settings.OCR_TASK_MAX_BYTES + MULTIPART_OVERHEAD_BYTES,
+            file_bytes=settings.OCR_TASK_MAX_FILE_BYTES,
+        )
 
     def get_queryset(self):
         return ocr_task_list_visible_to(self.request.user, with_readings=self.action in ("retrieve", "create"))
@@ -134,9 +145,9 @@ class OcrTaskViewSet(
     )
     def create(self, request: Request) -> Response:
         form = request.data  # parsing drops the files over the limit as they stream in
-        if oversized := oversized_uploads(request):
-            raise RequestRefused(
-                f"{oversized[0]!r} is larger than the limit of {settings.OCR_TASK_MAX_FILE_BYTES} bytes per file.",
+        if too_large := oversized(request.FILES.getlist("files")):
+            raise TaskRefused(
+                f"{too_large[0].name!r} is larger than the limit of {settings.OCR_TASK_MAX_FILE_BYTES} bytes per file.",
                 code="file_too_large",
             )
         serializer = OcrTaskCreateSerializer(data=form)

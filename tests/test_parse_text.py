@@ -338,14 +338,17 @@ def test_it_refuses_a_number_of_tags_that_matches_neither_rule(api_client):
     assert response.json() == {"tag": ["Send one tag for all images, or one per image."]}
 
 
-def test_it_refuses_a_json_body_larger_than_any_request_may_be(api_client, settings):
-    settings.OCR_MAX_UPLOAD_BYTES = 100
-    settings.OCR_MAX_IMAGES_PER_REQUEST = 1
-
-    response = api_client.post(PARSE_TEXT_URL, {"image": "A" * 100_000}, format="json")
+def test_it_refuses_a_json_body_larger_than_one_image_in_base64(api_client, settings):
+    # DATA_UPLOAD_MAX_MEMORY_SIZE is one image of OCR_MAX_UPLOAD_BYTES in base64, and a margin.
+    response = api_client.post(
+        PARSE_TEXT_URL, {"image": "A" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)}, format="json"
+    )
 
     assert response.status_code == 413
-    assert response.json()["code"] == "upload_too_large"
+    assert response.json() == {
+        "detail": "The request body is larger than the server accepts.",
+        "code": "upload_too_large",
+    }
     assert not OcrRecord.objects.exists()
 
 

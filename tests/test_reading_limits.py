@@ -33,7 +33,7 @@ def test_a_huge_image_with_one_speck_is_read_within_a_memory_cap(engine, tmp_pat
     (tmp_path / "speck.png").write_bytes(one_speck_png())
     script = (
         "import sys; from ocr_engine import get_engine; from ocr_engine.pipeline import read_image; "
-        "from ocr_record.images import decode_image; "
+        "from ocr_engine.images import decode_image; "
         "image = decode_image(open(sys.argv[1], 'rb'), max_pixels=40_000_000); "
         f"reading = read_image(get_engine({engine!r}, timeout_seconds=60), image); "
         "print('read:', reading.pipeline)"

@@ -15,30 +15,21 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.http import Http404
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 import ocr_engine
-from ocr_record.exceptions import (
-    NotFinished,
+from ocr_api.exceptions import (
+    ApplicationError,
     OcrEngineUnavailable,
     OcrFailed,
     OcrTimeout,
-    QuotaRefused,
-    RequestRefused,
     UploadTooLarge,
+    _Answered,
 )
-from ocr_task.errors import NotExportable, QuotaExceeded, TaskRefused
 
 logger = logging.getLogger(__name__)
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The body of every error that is not a validation error."""
-
-    detail = serializers.CharField(help_text="A message for people.")
-    code = serializers.CharField(help_text="A stable code for programs, e.g. `upload_too_large`.")
 
 
 def api_exception_handler(exc: Exception, context: dict) -> Response:
@@ -62,19 +53,16 @@ def error_response(detail: str, *, code: str, status: int) -> Response:
 
 
 def _as_api_exception(exc: Exception) -> Exception:
-    """Translate the engine's errors and Django's request errors into API exceptions."""
+    """Translate the engine's errors, the services' application errors and Django's request errors
+    into API exceptions."""
     if isinstance(exc, ocr_engine.EngineUnavailable):
         return OcrEngineUnavailable(f"The OCR engine is not available: {exc}")
     if isinstance(exc, ocr_engine.RecognitionTimeout):
         return OcrTimeout(f"识别失败: {exc}")
     if isinstance(exc, ocr_engine.OcrEngineError):
         return OcrFailed(f"识别失败: {exc}")
-    if isinstance(exc, QuotaExceeded):
-        return QuotaRefused(exc.message, code=exc.code, status_code=exc.status)
-    if isinstance(exc, TaskRefused):
-        return RequestRefused(exc.message, code=exc.code)
-    if isinstance(exc, NotExportable):
-        return NotFinished(exc.message, code=exc.code)
+    if isinstance(exc, ApplicationError):
+        return _Answered(exc)
     if isinstance(exc, RequestDataTooBig):
         return UploadTooLarge("The request body is larger than the server accepts.")
     if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):

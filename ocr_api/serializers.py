@@ -1,0 +1,31 @@
+"""The shapes every API app answers with: an error, and a reading's located lines and words
+(records and task pages alike)."""
+
+from rest_framework import serializers
+
+
+class LocatedWordSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    confidence = serializers.FloatField(help_text="0 to 1.")
+    location = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
+        min_length=4,
+        max_length=4,
+        help_text="Four [x, y] points in the pixels of the image as uploaded, clockwise from the top-left.",
+    )
+
+
+class LocatedLineSerializer(LocatedWordSerializer):
+    words = LocatedWordSerializer(many=True)
+    engine = serializers.CharField(
+        required=False,
+        help_text="The engine that read the line: `tesserocr`, `ppocr` or `pytesseract` (with `auto`, "
+        "each line its own). Absent on readings stored before engines were recorded per line.",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error that is not a validation error."""
+
+    detail = serializers.CharField(help_text="A message for people.")
+    code = serializers.CharField(help_text="A stable code for programs, e.g. `upload_too_large`.")
