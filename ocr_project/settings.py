@@ -207,9 +207,14 @@ OCR_TASK_SYNC_MAX_PAGES = env_int("OCR_TASK_SYNC_MAX_PAGES", default=20, minimum
 # Where tasks' pages are read (ocr_task/queues.py): "embedded" threads inside the service, or
 # "celery" workers (`make worker`) sharing a broker. Celery is the default once a broker is named.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", default="")
-OCR_TASK_QUEUE = env_choice(
-    "OCR_TASK_QUEUE", choices=["embedded", "celery"], default="celery" if CELERY_BROKER_URL else "embedded"
-)
+# A short name of ocr_task.queues.QUEUES, or the dotted path of a TaskQueue class of your own.
+OCR_TASK_QUEUE = env_str("OCR_TASK_QUEUE", default="celery" if CELERY_BROKER_URL else "embedded")
+if OCR_TASK_QUEUE not in ("embedded", "celery") and "." not in OCR_TASK_QUEUE:
+    raise ImproperlyConfigured(
+        f"OCR_TASK_QUEUE={OCR_TASK_QUEUE!r}: use embedded, celery or the dotted path of a TaskQueue class."
+    )
+# The Celery app messages are sent with (the service imports it only with OCR_TASK_QUEUE=celery).
+CELERY_APP = "ocr_project.celery.app"
 if OCR_TASK_QUEUE == "celery" and not CELERY_BROKER_URL:
     raise ImproperlyConfigured("OCR_TASK_QUEUE=celery needs CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0.")
 OCR_TASK_EMBEDDED_THREADS = env_int("OCR_TASK_EMBEDDED_THREADS", default=1, minimum=0)

@@ -9,7 +9,7 @@ class OcrTaskConfig(AppConfig):
     verbose_name = "OCR tasks"
 
     def ready(self) -> None:
-        from ocr_task.queues import start_embedded_worker
+        from ocr_task.workers import start_embedded_worker
 
         # Not at import time: management commands (migrate, shell) must not start reading pages.
         request_started.connect(start_embedded_worker, dispatch_uid="ocr_task_embedded_worker")

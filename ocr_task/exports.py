@@ -13,7 +13,7 @@ from reportlab.pdfgen.canvas import Canvas
 from ocr_engine.images import InvalidImage
 from ocr_engine.pdf import InvalidPdf
 from ocr_task.errors import NotExportable
-from ocr_task.models import OcrTaskItem, OcrTaskPage, Status
+from ocr_task.models import FINISHED, OcrTaskItem, OcrTaskPage, Status
 from ocr_task.pages import page_as_shown
 
 POINTS_PER_INCH = 72
@@ -29,7 +29,7 @@ SURE_FROM, DOUBTFUL_FROM = 0.9, 0.6
 def check_exportable(item: OcrTaskItem) -> None:
     """Raise NotExportable unless every page of `item` is finished and at least one was read."""
     statuses = set(item.pages.values_list("status", flat=True))
-    if statuses - {Status.SUCCEEDED, Status.FAILED}:
+    if statuses - FINISHED:
         raise NotExportable("This file is still being read.", code="item_not_finished")
     if Status.SUCCEEDED not in statuses:
         raise NotExportable(f"No page of this file could be read: {item.error}", code="item_failed")

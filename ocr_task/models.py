@@ -11,6 +11,10 @@ class Status(models.TextChoices):
     FAILED = "failed"
 
 
+#: A page, file or task in one of these has ended: read, or given up.
+FINISHED = frozenset({Status.SUCCEEDED, Status.FAILED})
+
+
 class CallbackStatus(models.TextChoices):
     PENDING = "pending"
     DELIVERED = "delivered"

@@ -1,8 +1,11 @@
-from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+"""Reading tasks: which a caller may see, with their progress; and a task's summary, the plain
+data a callback sends (the shape of an entry of GET /api/ocr_task/)."""
 
-from ocr_task.models import OcrTask, OcrTaskItem, OcrTaskPage
-from ocr_task.services import with_progress
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from ocr_task.models import FINISHED, OcrTask, OcrTaskItem, OcrTaskPage
 
 
 def ocr_task_list_visible_to(user, *, with_readings: bool = False) -> QuerySet[OcrTask]:
@@ -14,3 +17,49 @@ def ocr_task_list_visible_to(user, *, with_readings: bool = False) -> QuerySet[O
     pages = OcrTaskPage.objects.select_related("record") if with_readings else OcrTaskPage.objects.all()
     items = OcrTaskItem.objects.defer("content").prefetch_related(Prefetch("pages", queryset=pages))
     return with_progress(tasks).prefetch_related(Prefetch("items", queryset=items))
+
+
+def with_progress(tasks: QuerySet[OcrTask]) -> QuerySet[OcrTask]:
+    """`tasks` with what their answers show: the number of files and of pages, read or all."""
+    return tasks.annotate(
+        total=Count("items", distinct=True),
+        pages_total=Count("items__pages", distinct=True),
+        pages_done=Count("items__pages", filter=Q(items__pages__status__in=FINISHED), distinct=True),
+    )
+
+
+def task_summary(task_id: int) -> dict:
+    """The task, its progress and its files, without the pages' readings (those are at GET
+    /api/ocr_task/{id}/): what a callback says, as the list shows it (a test holds them equal)."""
+    task = with_progress(OcrTask.objects.filter(pk=task_id)).get()
+    items = OcrTaskItem.objects.filter(task=task).defer("content").annotate(page_count=Count("pages"))
+    return {
+        "id": task.pk,
+        "task_name": task.name,
+        "status": task.status,
+        "created_at": _iso(task.created_at),
+        "finished_at": _iso(task.finished_at),
+        "lang": task.lang,
+        "detect_direction": task.detect_direction,
+        "total": task.total,
+        "progress": {"pages_done": task.pages_done, "pages_total": task.pages_total},
+        "items": [
+            {
+                "id": item.pk,
+                "origin_name": item.origin_name,
+                "is_pdf": item.is_pdf,
+                "status": item.status,
+                "error": item.error,
+                "pages": item.page_count,
+            }
+            for item in items
+        ],
+    }
+
+
+def _iso(moment) -> str | None:
+    """As the API writes date-times: ISO 8601 in the current time zone, UTC as "Z"."""
+    if moment is None:
+        return None
+    written = timezone.localtime(moment).isoformat()
+    return written[:-6] + "Z" if written.endswith("+00:00") else written

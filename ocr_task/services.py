@@ -8,22 +8,21 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 import ocr_engine
 from ocr_engine.images import InvalidImage, decode_image
 from ocr_engine.pdf import InvalidPdf, is_pdf, pdf_page_count
 from ocr_record.services import TextOptions, ocr_record_parse_text
-from ocr_task import callbacks, queues
+from ocr_task import callbacks
 from ocr_task.errors import QuotaExceeded, TaskRefused
-from ocr_task.models import CallbackStatus, OcrTask, OcrTaskItem, OcrTaskPage, Status
+from ocr_task.models import FINISHED, CallbackStatus, OcrTask, OcrTaskItem, OcrTaskPage, Status
 from ocr_task.pages import page_content, pdf_limits
-from ocr_task.serializers import OcrTaskSummarySerializer
+from ocr_task.queues import task_queue
+from ocr_task.selectors import task_summary
 
 logger = logging.getLogger(__name__)
-
-FINISHED = {Status.SUCCEEDED, Status.FAILED}
 
 
 @dataclass(frozen=True)
@@ -107,7 +106,7 @@ def ocr_task_create(
             page_ids = list(OcrTaskPage.objects.filter(item__task=task).values_list("id", flat=True))
             # robust: a broker that cannot be reached does not fail the stored task; workers send
             # its pages again when they start (tasks.resend_forgotten_work).
-            transaction.on_commit(lambda: queues.send_pages(page_ids), robust=True)
+            transaction.on_commit(lambda: task_queue().send_pages(page_ids), robust=True)
     if not asynchronous:
         ocr_task_run(task_id=task.pk)
     task.refresh_from_db()
@@ -232,7 +231,7 @@ def ocr_task_deliver_callback(*, task_id: int) -> bool | None:
     if not taken:
         return False
     try:
-        callbacks.post_summary(task.callback_url, task_summary(task), delivery_id=f"ocr-task-{task.pk}-finished")
+        callbacks.post_summary(task.callback_url, task_summary(task.pk), delivery_id=f"ocr-task-{task.pk}-finished")
     except callbacks.DeliveryFailed as error:
         task.callback_attempts += 1
         task.callback_error = str(error)
@@ -283,21 +282,6 @@ def ocr_task_forgotten_work() -> tuple[list[int], list[int]]:
         if OcrTask.objects.filter(pk=task_id, callback_next_at=next_at).update(callback_next_at=now)
     ]
     return pages, tasks
-
-
-def task_summary(task: OcrTask) -> dict:
-    """What a callback says: the task, its progress and its items, without the pages' readings
-    (those are at GET /api/ocr_task/{id}/)."""
-    return OcrTaskSummarySerializer(with_progress(OcrTask.objects.filter(pk=task.pk)).get()).data
-
-
-def with_progress(tasks):
-    """`tasks` with what their answers show: the number of files and of pages, read or all."""
-    return tasks.annotate(
-        total=Count("items", distinct=True),
-        pages_total=Count("items__pages", distinct=True),
-        pages_done=Count("items__pages", filter=Q(items__pages__status__in=FINISHED), distinct=True),
-    )
 
 
 def _tasks_of(requested_by, client_address: str | None):
@@ -407,4 +391,4 @@ def _update_statuses(task_id: int) -> None:
                 task.callback_status, task.callback_next_at = CallbackStatus.PENDING, timezone.now()
         task.save(update_fields=["status", "finished_at", "callback_status", "callback_next_at"])
     if just_finished and task.callback_url:
-        transaction.on_commit(lambda: queues.send_callback(task.pk), robust=True)
+        transaction.on_commit(lambda: task_queue().send_callback(task.pk), robust=True)

@@ -11,15 +11,33 @@ import os
 
 from celery import shared_task
 from celery.signals import worker_ready
+from django.conf import settings
 from django.db import OperationalError, close_old_connections
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 import ocr_engine
-from ocr_project.celery import app  # noqa: F401 (the shared tasks below are sent with its settings)
 from ocr_task import services
 from ocr_task.models import OcrTask, OcrTaskPage
+from ocr_task.queues import TaskQueue
 
 logger = logging.getLogger(__name__)
+
+
+class CeleryQueue(TaskQueue):
+    """A message per page, and per callback attempt, on the broker at CELERY_BROKER_URL."""
+
+    def __init__(self) -> None:
+        # The project's Celery app (CELERY_APP, settings): the messages go with its settings.
+        import_string(settings.CELERY_APP)
+
+    def send_pages(self, page_ids: list[int]) -> None:
+        OcrTaskPage.objects.filter(pk__in=page_ids).update(queued_at=timezone.now())
+        for page_id in page_ids:
+            read_page.delay(page_id)
+
+    def send_callback(self, task_id: int) -> None:
+        deliver_callback.delay(task_id)
 
 
 @shared_task(

@@ -12,7 +12,7 @@ from ocr_record.models import OcrRecord
 from tests import browser, engines
 
 # Requests in tests do not start the embedded task worker's threads: tests read pages with
-# `queues.work_once()` (what those threads run), or start the threads themselves. Set here, when
+# `workers.work_once()` (what those threads run), or start the threads themselves. Set here, when
 # the tests are collected, not in a fixture: schemathesis loads the schema with a request while
 # collecting, and a browser may still ask the live server for something after its test ended.
 django_settings.OCR_TASK_EMBEDDED_THREADS = 0

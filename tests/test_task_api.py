@@ -1,6 +1,6 @@
 """/api/ocr_task/: submitting files, following the task, exporting its readings; real Tesseract.
 
-Pages of asynchronous tasks are read by `queues.work_once()`, the unit of work of the embedded
+Pages of asynchronous tasks are read by `workers.work_once()`, the unit of work of the embedded
 worker's threads (tests/test_task_workers.py runs the threads and Celery workers themselves)."""
 
 import io
@@ -15,7 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 from rest_framework.test import APIClient
 
 from ocr_record.models import OcrRecord
-from ocr_task import queues
+from ocr_task import workers
 from ocr_task.models import OcrTask, OcrTaskItem, OcrTaskPage
 from tests.conftest import draw_text, upload
 from tests.test_pdf_pages import pdf_of
@@ -43,7 +43,7 @@ def submit(api_client):
 
 
 def read_everything() -> None:
-    while queues.work_once():
+    while workers.work_once():
         pass
 
 
@@ -121,7 +121,7 @@ def test_an_asynchronous_task_answers_at_once_and_is_read_in_the_background(subm
 def test_the_detail_shows_the_progress_page_by_page(api_client, submit):
     task_id = submit(("report.pdf", pdf_of("first page text", "second page here"))).json()["id"]
 
-    queues.work_once()  # one page read
+    workers.work_once()  # one page read
     partway = api_client.get(f"{TASKS_URL}{task_id}/").json()
     read_everything()
     done = api_client.get(f"{TASKS_URL}{task_id}/").json()
@@ -423,10 +423,10 @@ def test_a_page_of_a_task_deleted_while_it_is_read_is_dropped_quietly(settings, 
     settings.OCR_ENGINE = "tests.engines.TaskDeletingEngine"
     submit(("photo.png", draw_text("gone")))
 
-    assert queues.work_once() is True  # the page was read, its task deleted meanwhile: no error
+    assert workers.work_once() is True  # the page was read, its task deleted meanwhile: no error
 
     assert not OcrTask.objects.exists() and not OcrTaskPage.objects.exists()
-    assert queues.work_once() is False
+    assert workers.work_once() is False
 
 
 def test_with_auth_required_a_client_cannot_delete_another_clients_task(settings, django_user_model):
@@ -498,9 +498,9 @@ def test_tasks_past_their_retention_are_deleted_by_the_workers_and_their_records
     old, recent = (submit((f"{name}.png", draw_text(name))).json()["id"] for name in ("old", "recent"))
     read_everything()
     OcrTask.objects.filter(pk=old).update(created_at=timezone.now() - timedelta(days=31))
-    queues._last_retention_sweep["at"] = float("-inf")
+    workers._last_retention_sweep["at"] = float("-inf")
 
-    queues.work_once()
+    workers.work_once()
 
     assert list(OcrTask.objects.values_list("id", flat=True)) == [recent]
     assert not OcrTaskItem.objects.filter(task_id=old).exists()

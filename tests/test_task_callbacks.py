@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from ocr_task import callbacks, queues
+from ocr_task import callbacks, workers
 from ocr_task.models import OcrTask
 from ocr_task.services import TaskFile, TaskRefused, ocr_task_create, ocr_task_deliver_callback
 from tests.conftest import draw_text, upload
@@ -62,7 +62,7 @@ def receiver(settings, request):
 
 def finished_task_with_callback(url: str) -> OcrTask:
     task = ocr_task_create(files=[TaskFile("photo.png", draw_text("call me"))], callback_url=url, name="scans")
-    while queues.work_once():  # reads the page, then delivers the callback (and retries that are due)
+    while workers.work_once():  # reads the page, then delivers the callback (and retries that are due)
         pass
     task.refresh_from_db()
     return task
@@ -78,6 +78,15 @@ def test_the_summary_is_posted_when_the_task_ends(receiver):
     assert summary["progress"] == {"pages_done": 1, "pages_total": 1}
     assert summary["items"][0]["origin_name"] == "photo.png"
     assert (task.callback_status, task.callback_attempts) == ("delivered", 1)
+
+
+def test_the_summary_posted_is_the_task_as_the_list_shows_it(receiver, api_client):
+    task = finished_task_with_callback(receiver.url)
+
+    [(_, body)] = receiver.received
+    [listed] = api_client.get("/api/ocr_task/").json()["results"]
+    assert json.loads(body) == listed
+    assert listed["id"] == task.id
 
 
 def test_each_call_is_signed_as_standard_webhooks_specifies_when_a_secret_is_set(settings, receiver):
@@ -114,7 +123,7 @@ def test_a_failed_delivery_is_retried_later(receiver):
     assert task.callback_next_at > timezone.now()
 
     OcrTask.objects.filter(pk=task.pk).update(callback_next_at=timezone.now() - timedelta(seconds=1))  # time passes
-    queues.work_once()
+    workers.work_once()
 
     task.refresh_from_db()
     assert (task.callback_status, task.callback_attempts, len(receiver.received)) == ("delivered", 2, 2)
@@ -194,7 +203,7 @@ def test_an_attempt_that_is_not_due_is_not_made(receiver):
 
 def test_a_task_without_callback_sends_nothing():
     task = ocr_task_create(files=[TaskFile("photo.png", draw_text("quiet"))])
-    while queues.work_once():
+    while workers.work_once():
         pass
 
     task.refresh_from_db()

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from ocr_project.celery import app as celery_app
-from ocr_task import queues
+from ocr_task import workers
 from ocr_task.models import OcrTask, OcrTaskPage
 from ocr_task.services import TaskFile, ocr_task_create
 from tests.conftest import draw_text, upload
@@ -51,8 +51,8 @@ class TestEmbeddedWorker:
         settings.OCR_TASK_EMBEDDED_THREADS = 2
         settings.OCR_TASK_POLL_S = 1
         settings.OCR_PDF_DPI = 150
-        yield queues.embedded_worker
-        queues.embedded_worker.stop()
+        yield workers.embedded_worker
+        workers.embedded_worker.stop()
 
     def test_the_service_reads_an_asynchronous_task_by_itself(self, embedded_threads, api_client):
         answer = api_client.post(
@@ -71,11 +71,11 @@ class TestEmbeddedWorker:
         task = ocr_task_create(files=[TaskFile("photo.png", draw_text("still here"))])  # no thread runs
 
         settings.OCR_TASK_EMBEDDED_THREADS, settings.OCR_TASK_POLL_S = 1, 1
-        queues.embedded_worker.start()  # the restarted service's first request
+        workers.embedded_worker.start()  # the restarted service's first request
         try:
             wait_for(lambda: task_status(task.id) == "succeeded", timeout=60, what="the task to be read")
         finally:
-            queues.embedded_worker.stop()
+            workers.embedded_worker.stop()
 
     def test_a_page_left_running_by_a_dead_worker_is_taken_again_after_its_lease(self, settings, transactional_db):
         task = ocr_task_create(
@@ -86,7 +86,7 @@ class TestEmbeddedWorker:
         OcrTaskPage.objects.filter(pk=left.pk).update(status="running", started_at=long_ago)
         OcrTaskPage.objects.filter(pk=in_hand.pk).update(status="running", started_at=timezone.now())
 
-        while queues.work_once():
+        while workers.work_once():
             pass
 
         statuses = dict(OcrTaskPage.objects.filter(item__task=task).values_list("id", "status"))
@@ -98,7 +98,7 @@ class TestEmbeddedWorker:
         long_ago = timezone.now() - timedelta(seconds=settings.OCR_TASK_PAGE_LEASE_S + 1)
         OcrTaskPage.objects.filter(item__task=task).update(status="running", started_at=long_ago, attempts=3)
 
-        while queues.work_once():
+        while workers.work_once():
             pass
 
         page = OcrTaskPage.objects.get(item__task=task)

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ocr_task import exports
-from ocr_task.models import OcrTaskItem, OcrTaskPage, Status
+from ocr_task.models import FINISHED, OcrTaskItem, OcrTaskPage, Status
 from ocr_task.serializers import TaskItemSerializer
 from ocr_task.services import TaskFile, TaskRefused, ocr_task_claim_page, ocr_task_create, ocr_task_read_page
 
@@ -98,7 +98,7 @@ class Command(BaseCommand):
             time.sleep(0.5)
 
     def _progress(self, page_ids: list[int]) -> int:
-        done = OcrTaskPage.objects.filter(pk__in=page_ids, status__in=[Status.SUCCEEDED, Status.FAILED]).count()
+        done = OcrTaskPage.objects.filter(pk__in=page_ids, status__in=FINISHED).count()
         total = len(page_ids) or 1
         filled = BAR_WIDTH * done // total
         self.stderr.write(f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{len(page_ids)} pages", ending="")

@@ -3,7 +3,7 @@ import signal
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ocr_task.queues import embedded_worker
+from ocr_task.workers import embedded_worker
 
 
 class Command(BaseCommand):
