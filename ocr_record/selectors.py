@@ -1,15 +1,12 @@
 """Which records a caller may read."""
 
-from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from api_access.policy import visible_to
 from ocr_record.models import OcrRecord, OcrRecordRequest
 
 
 def ocr_record_list_visible_to(user) -> QuerySet[OcrRecord]:
-    """Every record when the API is open or for staff; otherwise the records `user` asked for
-    (a record two clients asked for is visible to both)."""
-    records = OcrRecord.objects.all()
-    if settings.OCR_API_AUTH == "open" or user.is_staff:
-        return records
-    return records.filter(Exists(OcrRecordRequest.objects.filter(record=OuterRef("pk"), user_id=user.pk)))
+    """The records `user` may read (api_access/policy.py); its own are those it asked for."""
+    asked_for = Exists(OcrRecordRequest.objects.filter(record=OuterRef("pk"), user_id=user.pk))
+    return visible_to(user, OcrRecord.objects.all(), own=Q(asked_for))

@@ -6,6 +6,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api_access.policy import caller
 from ocr_api.exceptions import UploadTooLarge
 from ocr_api.parsers import BoundedJSONParser
 from ocr_api.serializers import ErrorSerializer
@@ -163,7 +164,7 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
         serializer = ParseLetterRequestSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["image"]
-        record = ocr_record_parse_letter(image_file=upload.file, image=upload.image, requested_by=_client(request))
+        record = ocr_record_parse_letter(image_file=upload.file, image=upload.image, requested_by=caller(request))
         # The body is v1.0.0's; which record answered, and whether it was stored before, go in headers.
         return Response(
             ParseLetterOutputSerializer({"content": record.content}).data,
@@ -216,7 +217,7 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
             engine=options["engine"],
         )
         results = [
-            text_result_of(entry, text_options, tag, requested_by=_client(request))
+            text_result_of(entry, text_options, tag, requested_by=caller(request))
             if not entry.error_code
             else error_result_of(entry)
             for entry, tag in zip(inputs, tags)
@@ -232,8 +233,3 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response({"results": results})
-
-
-def _client(request: Request):
-    """The user a request is made for, or None when anonymous."""
-    return request.user if request.user.is_authenticated else None

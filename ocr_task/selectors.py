@@ -1,19 +1,17 @@
 """Reading tasks: which a caller may see, with their progress; and a task's summary, the plain
 data a callback sends (the shape of an entry of GET /api/ocr_task/)."""
 
-from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from api_access.policy import visible_to
 from ocr_task.models import FINISHED, OcrTask, OcrTaskItem, OcrTaskPage
 
 
 def ocr_task_list_visible_to(user, *, with_readings: bool = False) -> QuerySet[OcrTask]:
-    """Every task when the API is open or for staff, otherwise the caller's own; with their
+    """The tasks `user` may see (api_access/policy.py; its own are those it submitted), with their
     progress, items and pages (and the pages' readings when `with_readings`) fetched at once."""
-    tasks = OcrTask.objects.all()
-    if settings.OCR_API_AUTH == "required" and not user.is_staff:
-        tasks = tasks.filter(requested_by_id=user.pk)
+    tasks = visible_to(user, OcrTask.objects.all(), own=Q(requested_by_id=user.pk))
     pages = OcrTaskPage.objects.select_related("record") if with_readings else OcrTaskPage.objects.all()
     items = OcrTaskItem.objects.defer("content").prefetch_related(Prefetch("pages", queryset=pages))
     return with_progress(tasks).prefetch_related(Prefetch("items", queryset=items))

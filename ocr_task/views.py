@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from api_access.client_address import remote_address
+from api_access.policy import caller
 from ocr_api.serializers import ErrorSerializer
 from ocr_api.uploads import MULTIPART_OVERHEAD_BYTES, UploadLimits, UploadLimitsMixin, oversized
 from ocr_task.errors import TaskRefused
@@ -160,7 +161,7 @@ class OcrTaskViewSet(
             name=data["task_name"],
             callback_url=data["callback_url"],
             asynchronous=data["async_task"],
-            requested_by=request.user if request.user.is_authenticated else None,
+            requested_by=caller(request),
             client_address=remote_address(request),
         )
         answer = OcrTaskSerializer(self.get_queryset().get(pk=task.pk)).data
