@@ -31,7 +31,7 @@ def file_digests(file: File) -> tuple[str, str]:
     return md5.hexdigest(), sha256.hexdigest()
 
 
-def ocr_record_parse_letter(*, image_file: File, image: Image.Image, requested_by=None) -> OcrRecord:
+def ocr_record_parse_letter(*, image_file: File, image: Image.Image, requested_by=None) -> tuple[OcrRecord, bool]:
     """The record of the letters in `image`, the decoded pixels of `image_file`.
 
     When the letters of the same file (same bytes) were read before, that record is
@@ -40,6 +40,7 @@ def ocr_record_parse_letter(*, image_file: File, image: Image.Image, requested_b
     pipeline that read it.
 
     The request is kept with the record, with `requested_by` (a user, or None when anonymous).
+    Returns (record, created): created is False when the caller's record of the file was there.
     Raises the `ocr_engine` errors when recognition fails; nothing is stored then.
     """
 
@@ -80,11 +81,12 @@ class TextOptions:
 
 def ocr_record_parse_text(
     *, image_file: File, image: Image.Image, options: TextOptions, tag: str = "", requested_by=None
-) -> OcrRecord:
+) -> tuple[OcrRecord, bool]:
     """The record of all the text in `image`, located, read with `options`; `tag` labels it.
 
     The same file read with the same options is read once: later calls return that record (with
-    `tag` added to its tags). Raises the `ocr_engine` errors when recognition fails.
+    `tag` added to its tags). Returns (record, created). Raises the `ocr_engine` errors when
+    recognition fails.
     """
 
     def recognize() -> dict:
@@ -99,12 +101,12 @@ def ocr_record_parse_text(
             "pipeline": TEXT_PIPELINE_VERSION + (": quick" if options.quick_mode else ""),
         }
 
-    record = _stored_reading(
+    record, created = _stored_reading(
         image_file, kind=OcrRecord.Kind.TEXT, options=options.key, recognize=recognize, requested_by=requested_by
     )
     if tag:
         OcrRecordTag.objects.get_or_create(record=record, name=tag)
-    return record
+    return record, created
 
 
 def text_result(reading: TextReading) -> dict:
@@ -133,12 +135,12 @@ def text_result(reading: TextReading) -> dict:
 
 def _stored_reading(
     image_file: File, *, kind: str, options: str, recognize: Callable[[], dict], requested_by=None
-) -> OcrRecord:
-    record = _found_or_recognized(
+) -> tuple[OcrRecord, bool]:
+    record, created = _found_or_recognized(
         image_file, kind=kind, options=options, recognize=recognize, owner=record_owner(requested_by)
     )
     OcrRecordRequest.objects.create(record=record, user=requested_by)
-    return record
+    return record, created
 
 
 def record_owner(requested_by):
@@ -154,13 +156,12 @@ READING_FIELDS = ("content", "content_text", "lang", "result", "engine", "pipeli
 
 def _found_or_recognized(
     image_file: File, *, kind: str, options: str, recognize: Callable[[], dict], owner=None
-) -> OcrRecord:
+) -> tuple[OcrRecord, bool]:
     """`owner`'s stored reading of `image_file` of this kind and options, made if new: copied
     from another owner's record of the same file when there is one (the engine reads a file once
     for everyone), read by `recognize` otherwise.
 
-    The record says whether this owner had it already (`found_stored`, not a field: it is about
-    this call). Recognition runs outside any transaction: it is slow and must not hold a database
+    Returns (record, created): created is False when this owner had it already. Recognition runs outside any transaction: it is slow and must not hold a database
     lock. Two requests racing with the same new file both recognize it, but the unique constraint
     lets only one insert win; the loser returns the winner's record, so both answer the same and
     one record is left.
@@ -174,8 +175,7 @@ def _found_or_recognized(
     read_before = existing or OcrRecord.objects.filter(same_reading).exclude(owner=owner).only(*READING_FIELDS).first()
     count_reading(kind, hit=read_before is not None)
     if existing is not None:
-        existing.found_stored = True
-        return existing
+        return existing, False
     if read_before is not None:
         fields = {name: getattr(read_before, name) for name in READING_FIELDS}
     else:
@@ -189,8 +189,7 @@ def _found_or_recognized(
     except IntegrityError:
         logger.info("Another request stored %s first; returning its record.", key)
         record = OcrRecord.objects.get(**key, owner=owner)
-    record.found_stored = False  # new to this owner (even when a racing request stored it first)
-    return record
+    return record, True  # new to this owner (even when a racing request stored it first)
 
 
 def configured_engine(language: str, *, name: str = "") -> ocr_engine.OcrEngine:

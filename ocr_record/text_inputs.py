@@ -119,7 +119,7 @@ def tags_for(inputs: list[ImageInput], tags: list[str]) -> list[str]:
 
 
 def text_result_of(entry: ImageInput, options: TextOptions, tag: str, requested_by=None) -> dict:
-    record = ocr_record_parse_text(
+    record, created = ocr_record_parse_text(
         image_file=entry.file, image=entry.image, options=options, tag=tag, requested_by=requested_by
     )
     result = record.result
@@ -133,7 +133,7 @@ def text_result_of(entry: ImageInput, options: TextOptions, tag: str, requested_
         "direction": result["direction"],
         "angle": result["angle"],
         "text": result["text"],
-        "cached": record.found_stored,
+        "cached": not created,
         "lines": result["lines"],
     }
 

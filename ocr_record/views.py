@@ -164,11 +164,13 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
         serializer = ParseLetterRequestSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["image"]
-        record = ocr_record_parse_letter(image_file=upload.file, image=upload.image, requested_by=caller(request))
+        record, created = ocr_record_parse_letter(
+            image_file=upload.file, image=upload.image, requested_by=caller(request)
+        )
         # The body is v1.0.0's; which record answered, and whether it was stored before, go in headers.
         return Response(
             ParseLetterOutputSerializer({"content": record.content}).data,
-            headers={"X-OCR-Record-ID": str(record.pk), "X-OCR-Cache": "hit" if record.found_stored else "miss"},
+            headers={"X-OCR-Record-ID": str(record.pk), "X-OCR-Cache": "miss" if created else "hit"},
         )
 
     @extend_schema(

@@ -37,7 +37,7 @@ def check_exportable(item: OcrTaskItem) -> None:
 
 def item_text(item: OcrTaskItem) -> str:
     """Every page's text, pages separated by a form feed (as `pdftotext` does)."""
-    return "\f".join(page.reading.get("text", "") for page in _pages(item))
+    return "\f".join(page.result.get("text", "") for page in _pages(item))
 
 
 def item_pdf(item: OcrTaskItem, out: IO[bytes], *, highlight: bool = False) -> None:
@@ -57,7 +57,7 @@ def item_pdf(item: OcrTaskItem, out: IO[bytes], *, highlight: bool = False) -> N
         width, height = image.width * scale, image.height * scale
         canvas.setPageSize((width, height))
         canvas.drawImage(_jpeg(image), 0, 0, width, height)
-        result = page.reading
+        result = page.result
         # Locations are in the pixels of the image the reading was made on: the one shown here.
         to_page = _Frame(width / result.get("width", image.width), height / result.get("height", image.height), height)
         words = [word for line in result.get("lines", []) for word in line["words"]]

@@ -90,6 +90,6 @@ class OcrTaskPage(models.Model):
         constraints = [models.UniqueConstraint(fields=["item", "number"], name="ocr_task_page_unique")]
 
     @property
-    def reading(self) -> dict:
-        """The page's parse_text reading once read (its record's result); empty until then."""
+    def result(self) -> dict:
+        """The page's parse_text result once read (its record's `result`); empty until then."""
         return self.record.result if self.record_id and self.record.result else {}

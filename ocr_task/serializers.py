@@ -64,20 +64,20 @@ class TaskPageSerializer(serializers.ModelSerializer):
         fields = ["number", "status", "error", "record_id", "text", "width", "height", "direction", "lines"]
 
     def get_text(self, page: OcrTaskPage) -> str | None:
-        return page.reading.get("text")
+        return page.result.get("text")
 
     def get_width(self, page: OcrTaskPage) -> int | None:
-        return page.reading.get("width")
+        return page.result.get("width")
 
     def get_height(self, page: OcrTaskPage) -> int | None:
-        return page.reading.get("height")
+        return page.result.get("height")
 
     def get_direction(self, page: OcrTaskPage) -> int | None:
-        return page.reading.get("direction")
+        return page.result.get("direction")
 
     @extend_schema_field(LocatedLineSerializer(many=True, allow_null=True))
     def get_lines(self, page: OcrTaskPage) -> list | None:
-        return page.reading.get("lines")
+        return page.result.get("lines")
 
 
 class TaskItemSerializer(serializers.ModelSerializer):

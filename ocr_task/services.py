@@ -142,7 +142,7 @@ def ocr_task_read_page(*, page_id: int, worker: str = "") -> OcrTaskPage:
     _update_statuses(task.pk)
     try:
         content, image = page_content(item, page.number)
-        page.record = ocr_record_parse_text(
+        page.record, _ = ocr_record_parse_text(
             image_file=ContentFile(content, name=f"{item.origin_name}#{page.number}"),
             image=image,
             options=TextOptions(lang=task.lang, detect_direction=task.detect_direction),

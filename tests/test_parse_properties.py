@@ -25,7 +25,8 @@ def parse(content: bytes):
     if not serializer.is_valid():
         return serializer.errors
     upload = serializer.validated_data["image"]
-    return ocr_record_parse_letter(image_file=upload.file, image=upload.image)
+    record, _ = ocr_record_parse_letter(image_file=upload.file, image=upload.image)
+    return record
 
 
 def small_png(pixels: bytes, width: int) -> bytes:
