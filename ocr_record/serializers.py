@@ -11,6 +11,7 @@ from rest_framework import serializers
 import ocr_engine
 from ocr_api.serializers import LocatedLineSerializer
 from ocr_engine.images import InvalidImage, decode_image
+from ocr_record.images import ImageInput, from_base64, from_uploads
 from ocr_record.models import OcrRecord
 
 
@@ -108,21 +109,66 @@ class ParseTextOptionsSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class ParseTextMultipartSerializer(ParseTextOptionsSerializer):
-    """The multipart form of parse_text (for the schema: the view reads the files itself)."""
+class _ParseTextRequestSerializer(ParseTextOptionsSerializer):
+    """parse_text's request parsed: its options, `images` (each decoded and checked on its own, one
+    that cannot be read kept with its error) and `tags` (one per image). The images are counted
+    before any is decoded: a list of 200,000 entries costs nothing."""
+
+    def to_internal_value(self, data):
+        options = ParseTextOptionsSerializer(data=data)
+        options.is_valid(raise_exception=True)
+        images = self.images_in(data)
+        tags = options.validated_data.pop("tag")
+        if len(tags) > 1 and len(tags) != len(images):
+            raise serializers.ValidationError({"tag": ["Send one tag for all images, or one per image."]})
+        return {
+            **options.validated_data,
+            "images": images,
+            "tags": tags if len(tags) > 1 else [tags[0] if tags else ""] * len(images),
+        }
+
+    def images_in(self, data) -> list[ImageInput]:
+        raise NotImplementedError
+
+
+def _check_image_count(count: int) -> None:
+    if not count:
+        raise serializers.ValidationError({"image": ["No image was sent."]})
+    if count > settings.OCR_MAX_IMAGES_PER_REQUEST:
+        raise serializers.ValidationError(
+            {"image": [f"At most {settings.OCR_MAX_IMAGES_PER_REQUEST} images are accepted per request."]}
+        )
+
+
+class ParseTextMultipartSerializer(_ParseTextRequestSerializer):
+    """The multipart form of parse_text: one or several files."""
 
     image = serializers.ListField(
         child=ImageUploadField(), help_text="One or several image files, each as an `image` field."
     )
 
+    def images_in(self, data) -> list[ImageInput]:
+        files = data.getlist("image")  # an oversized one among them, in its place
+        _check_image_count(len(files))
+        return from_uploads(files)
 
-class ParseTextJsonSerializer(ParseTextOptionsSerializer):
+
+class ParseTextJsonSerializer(_ParseTextRequestSerializer):
     """The JSON form of parse_text: one base64 image, or several."""
 
     image = serializers.CharField(required=False, help_text="One image, base64 (a data: URL works too).")
     images = serializers.ListField(
         child=serializers.CharField(), required=False, help_text="Several images, base64, answered in order."
     )
+
+    def images_in(self, data) -> list[ImageInput]:
+        encoded = data.get("images") or ([data["image"]] if data.get("image") else [])
+        if not isinstance(encoded, list):
+            raise serializers.ValidationError({"images": ["A list of base64 strings is expected."]})
+        _check_image_count(len(encoded))
+        if not all(isinstance(item, str) for item in encoded):
+            raise serializers.ValidationError({"images": ["A list of base64 strings is expected."]})
+        return from_base64(encoded)
 
 
 class ImageErrorSerializer(serializers.Serializer):

@@ -12,6 +12,8 @@ from ocr_api.parsers import BoundedJSONParser
 from ocr_api.serializers import ErrorSerializer
 from ocr_api.uploads import UploadLimitsMixin, oversized
 from ocr_record.filters import OcrRecordFilter
+from ocr_record.images import ImageInput
+from ocr_record.models import OcrRecord
 from ocr_record.selectors import ocr_record_list_visible_to
 from ocr_record.serializers import (
     OcrRecordOutputSerializer,
@@ -23,8 +25,7 @@ from ocr_record.serializers import (
     ParseTextOptionsSerializer,
     ParseTextResponseSerializer,
 )
-from ocr_record.services import TextOptions, ocr_record_parse_letter
-from ocr_record.text_inputs import error_result_of, images_of, tags_for, text_result_of
+from ocr_record.services import TextOptions, ocr_record_parse_letter, ocr_record_parse_text
 
 _SUCCESS = "成功"
 
@@ -207,22 +208,26 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
     )
     def parse_text(self, request: Request) -> Response:
         """Read all the text of each image, with where each line and word is."""
-        options_serializer = ParseTextOptionsSerializer(data=request.data)
-        options_serializer.is_valid(raise_exception=True)
-        options = options_serializer.validated_data
-        inputs = images_of(request)
-        tags = tags_for(inputs, options["tag"])
-        text_options = TextOptions(
-            lang=options["lang"],
-            detect_direction=options["detect_direction"],
-            quick_mode=options["quick_mode"],
-            engine=options["engine"],
+        multipart = request.content_type.startswith("multipart/")
+        parsed = (ParseTextMultipartSerializer if multipart else ParseTextJsonSerializer)(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        data = parsed.validated_data
+        options = TextOptions(
+            lang=data["lang"],
+            detect_direction=data["detect_direction"],
+            quick_mode=data["quick_mode"],
+            engine=data["engine"],
         )
         results = [
-            text_result_of(entry, text_options, tag, requested_by=caller(request))
+            _text_result(
+                entry,
+                *ocr_record_parse_text(
+                    image_file=entry.file, image=entry.image, options=options, tag=tag, requested_by=caller(request)
+                ),
+            )
             if not entry.error_code
-            else error_result_of(entry)
-            for entry, tag in zip(inputs, tags)
+            else {"name": entry.name, "error": {"code": entry.error_code, "detail": entry.error_detail}}
+            for entry, tag in zip(data["images"], data["tags"])
         ]
         if all("error" in result for result in results):
             codes = {result["error"]["code"] for result in results}
@@ -235,3 +240,21 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response({"results": results})
+
+
+def _text_result(entry: ImageInput, record: OcrRecord, created: bool) -> dict:
+    """One image's answer: its record's reading, and whether the client had it already."""
+    result = record.result
+    return {
+        "name": entry.name,
+        "record_id": record.id,
+        "image_md5": record.image_md5,
+        "image_size": record.image_size,
+        "width": result["width"],
+        "height": result["height"],
+        "direction": result["direction"],
+        "angle": result["angle"],
+        "text": result["text"],
+        "cached": not created,
+        "lines": result["lines"],
+    }

@@ -1,5 +1,6 @@
-"""The images of a parse_text request (uploaded files or base64 strings, each checked on its own),
-and the answer for each."""
+"""The images of a parse_text request, each decoded and checked on its own against the limits
+parse_text documents (size, pixels, sides): one that cannot be read keeps its error, to be answered
+in its place among the others."""
 
 import base64
 import binascii
@@ -9,12 +10,9 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image
-from rest_framework import serializers
-from rest_framework.request import Request
 
 from ocr_api.uploads import oversized
 from ocr_engine.images import InvalidImage, decode_image
-from ocr_record.services import TextOptions, ocr_record_parse_text
 
 
 @dataclass
@@ -85,58 +83,3 @@ def _too_large(entry: ImageInput) -> ImageInput:
     return entry.fail(
         "image_size_invalid", f"The image is larger than the limit of {settings.OCR_MAX_UPLOAD_BYTES} bytes."
     )
-
-
-def images_of(request: Request) -> list[ImageInput]:
-    """The request's images, counted before any is decoded (a list of 200,000 entries costs
-    nothing), in the order they were sent."""
-    if request.content_type.startswith("multipart/"):
-        files = request.FILES.getlist("image")
-        _check_count(len(files))
-        return from_uploads(files)
-    encoded = request.data.get("images") or ([request.data["image"]] if request.data.get("image") else [])
-    if not isinstance(encoded, list):
-        raise serializers.ValidationError({"images": ["A list of base64 strings is expected."]})
-    _check_count(len(encoded))
-    if not all(isinstance(item, str) for item in encoded):
-        raise serializers.ValidationError({"images": ["A list of base64 strings is expected."]})
-    return from_base64(encoded)
-
-
-def _check_count(count: int) -> None:
-    if not count:
-        raise serializers.ValidationError({"image": ["No image was sent."]})
-    if count > settings.OCR_MAX_IMAGES_PER_REQUEST:
-        raise serializers.ValidationError(
-            {"image": [f"At most {settings.OCR_MAX_IMAGES_PER_REQUEST} images are accepted per request."]}
-        )
-
-
-def tags_for(inputs: list[ImageInput], tags: list[str]) -> list[str]:
-    if len(tags) > 1 and len(tags) != len(inputs):
-        raise serializers.ValidationError({"tag": ["Send one tag for all images, or one per image."]})
-    return tags if len(tags) > 1 else [tags[0] if tags else ""] * len(inputs)
-
-
-def text_result_of(entry: ImageInput, options: TextOptions, tag: str, requested_by=None) -> dict:
-    record, created = ocr_record_parse_text(
-        image_file=entry.file, image=entry.image, options=options, tag=tag, requested_by=requested_by
-    )
-    result = record.result
-    return {
-        "name": entry.name,
-        "record_id": record.id,
-        "image_md5": record.image_md5,
-        "image_size": record.image_size,
-        "width": result["width"],
-        "height": result["height"],
-        "direction": result["direction"],
-        "angle": result["angle"],
-        "text": result["text"],
-        "cached": not created,
-        "lines": result["lines"],
-    }
-
-
-def error_result_of(entry: ImageInput) -> dict:
-    return {"name": entry.name, "error": {"code": entry.error_code, "detail": entry.error_detail}}
