@@ -3,7 +3,7 @@
 import pytest
 
 from ocr_record.models import OcrRecord
-from tests.conftest import make_record
+from tests.helpers import make_record
 
 pytestmark = pytest.mark.django_db
 

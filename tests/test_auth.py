@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from api_access.models import ClientApiKey
 from ocr_record.models import OcrRecord, OcrRecordRequest
-from tests.conftest import LIST_URL, PARSE_LETTER_URL, draw_text, upload
+from tests.helpers import LIST_URL, PARSE_LETTER_URL, draw_text, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from ocr_engine.geometry import bounds, overlap
 from ocr_engine.pipeline import read_image
 from ocr_engine.text import read_text
 from ocr_record.models import OcrRecord
-from tests.conftest import FONT_PATH, draw_text, encode, upload
+from tests.helpers import FONT_PATH, draw_text, encode, upload
 
 REAL_DATA = Path(__file__).resolve().parent / "realdata"
 PARSE_TEXT_URL = "/api/ocr_record/parse_text/"

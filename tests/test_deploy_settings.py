@@ -71,7 +71,7 @@ def test_responses_carry_the_usual_security_headers(client, settings):
 
 
 def test_uploads_are_not_kept_after_the_request(client, settings, tmp_path, db):
-    from tests.conftest import PARSE_LETTER_URL, draw_text, upload
+    from tests.helpers import PARSE_LETTER_URL, draw_text, upload
 
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10  # every upload goes to a temporary file

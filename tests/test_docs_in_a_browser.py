@@ -3,7 +3,7 @@
 import pytest
 
 from tests.browser import record_requests, sent_outside
-from tests.conftest import make_record
+from tests.helpers import make_record
 
 
 @pytest.mark.django_db(transaction=True)
@@ -49,7 +49,7 @@ def test_redoc_renders_the_operations_with_nothing_fetched_from_outside(page, li
 
 @pytest.mark.django_db(transaction=True)
 def test_swagger_ui_runs_parse_text_with_an_uploaded_file(page, live_server, tmp_path):
-    from tests.conftest import draw_text
+    from tests.helpers import draw_text
 
     image = tmp_path / "hello.png"
     image.write_bytes(draw_text("hello world"))

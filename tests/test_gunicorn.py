@@ -2,86 +2,20 @@
 
 import concurrent.futures
 import http.client
-import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
 
 from ocr_record.models import OcrRecord, OcrRecordRequest
-from tests.conftest import draw_text
+from tests.helpers import draw_text, free_port, post_image, psutil_children, start_gunicorn
 from tests.processes import database_url_under_test
 
 WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliett"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def multipart(field: str, filename: str, content: bytes) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
-            f"Content-Type: image/png\r\n\r\n"
-        ).encode()
-        + content
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    return body, f"multipart/form-data; boundary={boundary}"
-
-
-def start_gunicorn(*options: str, memory_cap: int | None = None, **settings: str) -> tuple[subprocess.Popen, str]:
-    """gunicorn serving the app on a free port, with `settings` in its environment; with
-    `memory_cap`, every process of it (workers and their children) under that address space."""
-    port = free_port()
-    environment = {
-        **os.environ,
-        "DATABASE_URL": database_url_under_test(),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        **settings,
-    }
-    cap = ["prlimit", f"--as={memory_cap}"] if memory_cap else []
-    server = subprocess.Popen(
-        [
-            *cap,
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "ocr_project.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--worker-class",
-            "gthread",
-            "--timeout",
-            "60",
-            *options,
-        ],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/healthz", timeout=2)
-            return server, url
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError("gunicorn did not start") from None
-            time.sleep(0.2)
 
 
 @pytest.fixture
@@ -92,15 +26,6 @@ def gunicorn_url(transactional_db):
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def post_image(url: str, content: bytes, name: str = "image.png") -> tuple[int, str]:
-    body, content_type = multipart("image", name, content)
-    request = urllib.request.Request(
-        f"{url}/api/ocr_record/parse_letter/", data=body, headers={"Content-Type": content_type}
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return response.status, "".join(json.load(response)["content"])
 
 
 def test_workers_and_threads_read_simultaneous_uploads_correctly(gunicorn_url):
@@ -162,21 +87,6 @@ def test_a_worker_killed_mid_request_leaves_no_record_and_the_server_answers(tra
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def psutil_children(pid: int) -> list[int]:
-    """The process ids whose parent is `pid` (from /proc, no extra package)."""
-    children = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    fields = stat.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                children.append(int(entry))
-    return children
 
 
 def test_upload_files_a_killed_worker_left_behind_are_removed_when_the_service_starts(transactional_db):

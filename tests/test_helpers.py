@@ -10,7 +10,7 @@ from PIL import Image
 from ocr_engine.images import InvalidImage, decode_image
 from ocr_project.env import env_bool, env_int, env_list, env_str
 from ocr_record.letters import letters_in
-from tests.conftest import draw_text, encode
+from tests.helpers import draw_text, encode
 
 
 @pytest.mark.parametrize(

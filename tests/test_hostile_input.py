@@ -13,12 +13,16 @@ from axes.models import AccessAttempt
 
 from ocr_record.models import OcrRecord
 from ocr_task.models import OcrTask
-from tests.conftest import draw_text
+from tests.helpers import (
+    draw_text,
+    one_speck_png,
+    pdf_of,
+    post_image,
+    psutil_children,
+    start_gunicorn,
+    wait_for,
+)
 from tests.hostile import self_drawing_pdf
-from tests.test_gunicorn import post_image, psutil_children, start_gunicorn
-from tests.test_pdf_pages import pdf_of
-from tests.test_reading_limits import one_speck_png
-from tests.test_task_workers import wait_for
 
 #: Every process of the server (the worker, PDFium's children) may use at most this address space.
 MEMORY_CAP = 4_000_000_000

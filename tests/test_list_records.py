@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from ocr_record.models import OcrRecord
-from tests.conftest import LIST_URL, make_record
+from tests.helpers import LIST_URL, make_record
 
 pytestmark = pytest.mark.django_db
 

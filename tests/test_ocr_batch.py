@@ -8,8 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ocr_task.models import OcrTask
-from tests.conftest import draw_text
-from tests.test_pdf_pages import pdf_of
+from tests.helpers import draw_text, pdf_of
 
 # The command reads with threads of its own, which see only what is committed.
 pytestmark = pytest.mark.django_db(transaction=True)

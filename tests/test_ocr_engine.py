@@ -8,7 +8,7 @@ from PIL import Image
 import ocr_engine
 from ocr_engine.images import as_engine_input
 from ocr_engine.pytesseract_engine import PytesseractEngine
-from tests.conftest import draw_text
+from tests.helpers import draw_text
 
 
 def image_of(text: str, **options) -> Image.Image:

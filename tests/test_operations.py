@@ -6,7 +6,7 @@ import logging
 import pytest
 
 from ocr_project.request_log import JsonFormatter
-from tests.conftest import LIST_URL, draw_text
+from tests.helpers import LIST_URL, draw_text
 
 pytestmark = pytest.mark.django_db
 

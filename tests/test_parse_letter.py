@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from ocr_record.models import OcrRecord
-from tests.conftest import LIST_URL, draw_text, encode
+from tests.helpers import LIST_URL, draw_text, encode
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from PIL import Image
 
 from ocr_record.models import OcrRecord
-from tests.conftest import PARSE_LETTER_URL, draw_text, encode, upload
+from tests.helpers import PARSE_LETTER_URL, draw_text, encode, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from ocr_record.models import OcrRecord
 from tests import engines
-from tests.conftest import PARSE_LETTER_URL, draw_text, upload
+from tests.helpers import PARSE_LETTER_URL, draw_text, upload
 
 SIMULTANEOUS_UPLOADS = 8
 

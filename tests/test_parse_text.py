@@ -4,28 +4,15 @@ import base64
 import hashlib
 
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from ocr_engine.geometry import Turns, bounds, overlap
 from ocr_record.models import OcrRecord, OcrRecordTag
-from tests.conftest import FONT_PATH, LIST_URL, draw_text, encode, upload
+from tests.helpers import CJK_FONT_PATH, LIST_URL, draw_text, encode, page_with, upload
 
 pytestmark = pytest.mark.django_db
 
 PARSE_TEXT_URL = "/api/ocr_record/parse_text/"
-CJK_FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
-
-
-def page_with(words: dict[str, tuple[int, int]], size=(900, 400), font_size=36, font_path=FONT_PATH):
-    """A white page with each word drawn at its (x, y); returns the page and each word's drawn box."""
-    font = ImageFont.truetype(font_path, font_size)
-    page = Image.new("RGB", size, "white")
-    draw = ImageDraw.Draw(page)
-    boxes = {}
-    for word, (x, y) in words.items():
-        draw.text((x, y), word, fill="black", font=font)
-        boxes[word] = draw.textbbox((x, y), word, font=font)
-    return page, boxes
 
 
 def words_of(result: dict) -> dict[str, list[list[int]]]:

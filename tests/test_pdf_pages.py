@@ -1,32 +1,17 @@
 """PDF pages rendered for recognition, with their limits; no Django needed."""
 
 import concurrent.futures
-import io
 
 import pytest
-from PIL import Image, ImageDraw, ImageFont
 
 from ocr_engine.contained import LimitExceeded, Limits, run_contained
 from ocr_engine.pdf import InvalidPdf, is_pdf, pdf_page_count, render_pdf_page, render_pdf_pages
 from ocr_engine.tesserocr_engine import TesserocrEngine
 from tests import hostile
-from tests.conftest import FONT_PATH
+from tests.helpers import pdf_of
 from tests.hostile import self_drawing_pdf
 
 LIMITS = Limits(memory_bytes=1024 * 1024 * 1024, seconds=30)
-
-
-def pdf_of(*texts: str, resolution: float = 150) -> bytes:
-    """A PDF with one A4 page (at `resolution` dpi) per text, drawn by the test."""
-    font = ImageFont.truetype(FONT_PATH, 48)
-    pages = []
-    for text in texts:
-        page = Image.new("RGB", (1240, 1754), "white")
-        ImageDraw.Draw(page).text((100, 120), text, fill="black", font=font)
-        pages.append(page)
-    buffer = io.BytesIO()
-    pages[0].save(buffer, format="PDF", save_all=True, append_images=pages[1:], resolution=resolution)
-    return buffer.getvalue()
 
 
 def test_it_counts_the_pages_of_a_pdf():

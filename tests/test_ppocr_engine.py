@@ -10,7 +10,7 @@ from bench.metrics import character_accuracy
 from ocr_engine import RecognitionTimeout
 from ocr_engine.geometry import overlap
 from ocr_engine.ppocr_engine import PpocrEngine
-from tests.conftest import FONT_PATH
+from tests.helpers import FONT_PATH
 
 REAL_DATA = Path(__file__).resolve().parent / "realdata"
 CJK_FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"

@@ -1,27 +1,12 @@
 """Each preprocessing step changes the images that need it and leaves clean text alone."""
 
-import io
-
-import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
 from ocr_engine import preprocess
 from ocr_engine.pipeline import PIPELINE_VERSION, read_image
 from ocr_engine.tesserocr_engine import TesserocrEngine
-from tests.conftest import draw_text
-
-
-def gray_text(text: str = "hello world", **options) -> Image.Image:
-    return Image.open(io.BytesIO(draw_text(text, **options))).convert("L")
-
-
-def speckled(image: Image.Image) -> Image.Image:
-    rng = np.random.default_rng(1)
-    pixels = np.asarray(image, dtype=np.float32) + rng.normal(0, 40, (image.height, image.width))
-    spots = rng.random(pixels.shape)
-    pixels[spots < 0.02], pixels[spots > 0.98] = 0, 255
-    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+from tests.helpers import gray_text, speckled
 
 
 class CountingEngine(TesserocrEngine):

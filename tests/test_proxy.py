@@ -12,8 +12,7 @@ from string import Template
 
 import pytest
 
-from tests.conftest import draw_text
-from tests.test_gunicorn import free_port, post_image, start_gunicorn
+from tests.helpers import draw_text, free_port, post_image, start_gunicorn
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "deploy" / "nginx.conf.template"
 

@@ -12,20 +12,11 @@ from ocr_engine.deadline import reading_time_limit, seconds_left
 from ocr_engine.pipeline import read_image
 from ocr_engine.preprocess import MAX_UPSCALED_PIXELS, upscale_small_text
 from tests.engines import SlowTesserocrEngine
-from tests.test_preprocess import gray_text, speckled
+from tests.helpers import gray_text, one_speck_png, speckled
 
 #: The address space a process reading one large image may use in these tests: a regression (the
 #: 10 GB a 12 KB PNG once cost) fails the test instead of taking the machine down.
 MEMORY_CAP = "--as=3000000000"
-
-
-def one_speck_png(side: int = 6324) -> bytes:
-    """A 12 KB-class PNG: a white square just under the 40-million-pixel limit with one speck."""
-    image = Image.new("L", (side, side), 255)
-    image.putpixel((side // 2, side // 2), 0)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 @pytest.mark.parametrize("engine", ["tesserocr", "auto"])

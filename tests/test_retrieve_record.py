@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import make_record
+from tests.helpers import make_record
 
 pytestmark = pytest.mark.django_db
 

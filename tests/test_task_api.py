@@ -17,8 +17,7 @@ from rest_framework.test import APIClient
 from ocr_record.models import OcrRecord
 from ocr_task import workers
 from ocr_task.models import OcrTask, OcrTaskItem, OcrTaskPage
-from tests.conftest import draw_text, upload
-from tests.test_pdf_pages import pdf_of
+from tests.helpers import draw_text, pdf_of, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -392,7 +391,7 @@ def test_a_json_body_is_refused_with_a_415(api_client):
 
 
 def test_a_chinese_page_exports_to_a_searchable_pdf_with_its_chinese_text(api_client, submit):
-    from tests.test_parse_text import CJK_FONT_PATH, page_with
+    from tests.helpers import CJK_FONT_PATH, page_with
 
     image, _ = page_with({"你好世界": (40, 40)}, size=(400, 140), font_size=48, font_path=CJK_FONT_PATH)
     buffer = io.BytesIO()

@@ -7,7 +7,6 @@ import socket
 import threading
 import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.utils import timezone
@@ -16,39 +15,9 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from ocr_task import callbacks, workers
 from ocr_task.models import OcrTask
 from ocr_task.services import TaskFile, TaskRefused, ocr_task_create, ocr_task_deliver_callback
-from tests.conftest import draw_text, upload
+from tests.helpers import Receiver, draw_text, upload
 
 pytestmark = pytest.mark.django_db
-
-
-class Receiver:
-    """An HTTP server on 127.0.0.1 answering the statuses it is given, in turn, and keeping what
-    it was sent."""
-
-    def __init__(self, statuses: list[int]) -> None:
-        self.statuses, self.received = list(statuses), []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.received.append((self.headers, body))  # names read case-insensitively
-                status = receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]
-                self.send_response(status)
-                if status in (301, 302, 307):
-                    self.send_header("Location", "http://127.0.0.1:9/elsewhere")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/ocr-done"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

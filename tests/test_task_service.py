@@ -16,8 +16,7 @@ from ocr_task.services import (
     ocr_task_read_page,
     ocr_task_run,
 )
-from tests.conftest import draw_text
-from tests.test_pdf_pages import pdf_of
+from tests.helpers import draw_text, pdf_of
 
 pytestmark = pytest.mark.django_db
 

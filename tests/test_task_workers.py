@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from datetime import timedelta
 
@@ -20,23 +19,13 @@ from ocr_project.celery import app as celery_app
 from ocr_task import workers
 from ocr_task.models import OcrTask, OcrTaskPage
 from ocr_task.services import TaskFile, ocr_task_create
-from tests.conftest import draw_text, upload
+from tests.helpers import draw_text, pdf_of, upload, wait_for
 from tests.processes import database_url_under_test
-from tests.test_pdf_pages import pdf_of
 
 # A Redis database of its own, emptied first: no message of another run is read.
 TEST_BROKER_URL = os.environ.get("OCR_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
 # Short, so that a dead worker's page goes to another within seconds (production: 300 s).
 TEST_LEASE_S = 4
-
-
-def wait_for(condition, *, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Gave up waiting {timeout} s for {what}.")
-        time.sleep(0.2)
-    return result
 
 
 def task_status(task_id: int) -> str:
@@ -343,7 +332,7 @@ def test_celery_workers_delete_tasks_past_their_retention(start_worker, settings
 
 
 def test_a_celery_worker_delivers_the_callback(start_worker, settings):
-    from tests.test_task_callbacks import Receiver
+    from tests.helpers import Receiver
 
     settings.OCR_CALLBACK_ALLOWED_HOSTS = ["127.0.0.1"]
     receiver = Receiver([200])

@@ -10,7 +10,7 @@ import ocr_engine
 from ocr_engine.pipeline import read_image
 from ocr_engine.pytesseract_engine import PytesseractEngine
 from ocr_engine.tesserocr_engine import TesserocrEngine
-from tests.conftest import draw_text
+from tests.helpers import draw_text
 
 
 def image_of(text: str, **options) -> Image.Image:

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from ocr_record.models import OcrRecord
 from tests.browser import record_requests, sent_outside
-from tests.conftest import FONT_PATH, draw_text, make_record
+from tests.helpers import FONT_PATH, draw_text, make_record
 
 ARTIFACTS = Path(os.environ.get("OCR_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
 TIMEOUT_MS = 30_000
