@@ -16,6 +16,7 @@ later or for another delivery.
 
 import http.client
 import json
+import logging
 import socket
 import ssl
 import threading
@@ -25,9 +26,14 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from ocr_task.errors import TaskRefused
+from ocr_task.models import CallbackStatus, OcrTask
+from ocr_task.selectors import task_summary
+
+logger = logging.getLogger(__name__)
 
 #: Longer URLs are refused (and the column holds this many characters).
 MAX_URL_LENGTH = 2000
@@ -111,6 +117,56 @@ def post_summary(url: str, summary: dict, *, delivery_id: str) -> None:
         connection.close()
     if not 200 <= response.status < 300:
         raise DeliveryFailed(f"{url} answered {response.status}")
+
+
+def deliver_callback(*, task_id: int) -> bool | None:
+    """One attempt at POSTing a finished task's summary to its callback_url.
+
+    True when delivered (or there is no callback to deliver), False when the attempt failed or is
+    not due yet (the next is at `callback_next_at`), None when the attempts are used up. The state
+    is in the task's row, so whoever sends callbacks may stop and start again without losing one,
+    and an attempt is taken with a compare-and-set on it, so that two workers never both post.
+    """
+    task = OcrTask.objects.get(pk=task_id)
+    if task.callback_status != CallbackStatus.PENDING:
+        return True
+    now = timezone.now()
+    taken = OcrTask.objects.filter(
+        pk=task.pk,
+        callback_status=CallbackStatus.PENDING,
+        callback_next_at=task.callback_next_at,
+        callback_next_at__lte=now,
+    ).update(callback_next_at=now + timedelta(seconds=2 * settings.OCR_CALLBACK_TIMEOUT_S))
+    if not taken:
+        return False
+    try:
+        post_summary(task.callback_url, task_summary(task.pk), delivery_id=f"ocr-task-{task.pk}-finished")
+    except DeliveryFailed as error:
+        task.callback_attempts += 1
+        task.callback_error = str(error)
+        if task.callback_attempts >= settings.OCR_CALLBACK_MAX_ATTEMPTS:
+            task.callback_status, task.callback_next_at = CallbackStatus.FAILED, None
+            logger.warning("Callback of task %s failed %s times; giving up: %s", task.pk, task.callback_attempts, error)
+            outcome = None
+        else:
+            task.callback_next_at = timezone.now() + retry_delay(task.callback_attempts)
+            outcome = False
+    else:
+        task.callback_attempts += 1
+        task.callback_status, task.callback_next_at, task.callback_error = CallbackStatus.DELIVERED, None, ""
+        outcome = True
+    task.save(update_fields=["callback_status", "callback_attempts", "callback_next_at", "callback_error"])
+    return outcome
+
+
+def due_callback() -> int | None:
+    """A task whose callback is due for an attempt now."""
+    return (
+        OcrTask.objects.filter(callback_status=CallbackStatus.PENDING, callback_next_at__lte=timezone.now())
+        .order_by("callback_next_at")
+        .values_list("id", flat=True)
+        .first()
+    )
 
 
 def signature_headers(secret: str, delivery_id: str, body: str, *, at: datetime | None = None) -> dict[str, str]:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q
 from django.utils import timezone
 
 import ocr_engine
@@ -16,11 +16,11 @@ from ocr_engine.images import InvalidImage, decode_image
 from ocr_engine.pdf import InvalidPdf, is_pdf, pdf_page_count
 from ocr_record.services import TextOptions, ocr_record_parse_text
 from ocr_task import callbacks
-from ocr_task.errors import QuotaExceeded, TaskRefused
+from ocr_task.errors import TaskRefused
 from ocr_task.models import FINISHED, CallbackStatus, OcrTask, OcrTaskItem, OcrTaskPage, Status
 from ocr_task.pages import page_content, pdf_limits
 from ocr_task.queues import task_queue
-from ocr_task.selectors import task_summary
+from ocr_task.quotas import check_quotas, tasks_of
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +71,8 @@ def ocr_task_create(
             "waits; send this file with async_task=true.",
             code="too_many_pages",
         )
-    _check_quotas(
-        _tasks_of(requested_by, client_address),
+    check_quotas(
+        tasks_of(requested_by, client_address),
         adding_bytes=sum(len(file.content) for file in files),
         adding_pages=sum(pages for _, (pages, _) in checked),
     )
@@ -210,56 +210,6 @@ def ocr_task_claim_page(*, among: list[int] | None = None) -> int | None:
     return None
 
 
-def ocr_task_deliver_callback(*, task_id: int) -> bool | None:
-    """One attempt at POSTing a finished task's summary to its callback_url.
-
-    True when delivered (or there is no callback to deliver), False when the attempt failed or is
-    not due yet (the next is at `callback_next_at`), None when the attempts are used up. The state
-    is in the task's row, so whoever sends callbacks may stop and start again without losing one,
-    and an attempt is taken with a compare-and-set on it, so that two workers never both post.
-    """
-    task = OcrTask.objects.get(pk=task_id)
-    if task.callback_status != CallbackStatus.PENDING:
-        return True
-    now = timezone.now()
-    taken = OcrTask.objects.filter(
-        pk=task.pk,
-        callback_status=CallbackStatus.PENDING,
-        callback_next_at=task.callback_next_at,
-        callback_next_at__lte=now,
-    ).update(callback_next_at=now + timedelta(seconds=2 * settings.OCR_CALLBACK_TIMEOUT_S))
-    if not taken:
-        return False
-    try:
-        callbacks.post_summary(task.callback_url, task_summary(task.pk), delivery_id=f"ocr-task-{task.pk}-finished")
-    except callbacks.DeliveryFailed as error:
-        task.callback_attempts += 1
-        task.callback_error = str(error)
-        if task.callback_attempts >= settings.OCR_CALLBACK_MAX_ATTEMPTS:
-            task.callback_status, task.callback_next_at = CallbackStatus.FAILED, None
-            logger.warning("Callback of task %s failed %s times; giving up: %s", task.pk, task.callback_attempts, error)
-            outcome = None
-        else:
-            task.callback_next_at = timezone.now() + callbacks.retry_delay(task.callback_attempts)
-            outcome = False
-    else:
-        task.callback_attempts += 1
-        task.callback_status, task.callback_next_at, task.callback_error = CallbackStatus.DELIVERED, None, ""
-        outcome = True
-    task.save(update_fields=["callback_status", "callback_attempts", "callback_next_at", "callback_error"])
-    return outcome
-
-
-def ocr_task_due_callback() -> int | None:
-    """A task whose callback is due for an attempt now."""
-    return (
-        OcrTask.objects.filter(callback_status=CallbackStatus.PENDING, callback_next_at__lte=timezone.now())
-        .order_by("callback_next_at")
-        .values_list("id", flat=True)
-        .first()
-    )
-
-
 def ocr_task_forgotten_work() -> tuple[list[int], list[int]]:
     """(pages, tasks with a callback) that no worker has touched for a lease since they were last
     sent: what a lost message leaves behind. Each is taken with a compare-and-set on the time it
@@ -282,42 +232,6 @@ def ocr_task_forgotten_work() -> tuple[list[int], list[int]]:
         if OcrTask.objects.filter(pk=task_id, callback_next_at=next_at).update(callback_next_at=now)
     ]
     return pages, tasks
-
-
-def _tasks_of(requested_by, client_address: str | None):
-    """The tasks whose files and pages count in the same client's quotas; None for a caller with
-    no quota (the operator's own `ocr_batch`)."""
-    if requested_by is not None:
-        return OcrTask.objects.filter(requested_by=requested_by)
-    if client_address:
-        return OcrTask.objects.filter(requested_by=None, client_address=client_address)
-    return None
-
-
-def _check_quotas(tasks, *, adding_bytes: int, adding_pages: int) -> None:
-    """What one client may hold at once: OCR_QUOTA_STORED_BYTES of files (until its tasks are
-    deleted, by it or after OCR_TASK_RETENTION_DAYS) and OCR_QUOTA_QUEUED_PAGES pages waiting.
-    Checked before storing; two submissions of one client at the same instant may both pass."""
-    if tasks is None:
-        return
-    stored = OcrTaskItem.objects.filter(task__in=tasks).aggregate(total=Sum("size"))["total"] or 0
-    if stored + adding_bytes > settings.OCR_QUOTA_STORED_BYTES:
-        retention = settings.OCR_TASK_RETENTION_DAYS
-        raise QuotaExceeded(
-            f"Your tasks hold {stored} bytes of files; these {adding_bytes} more would pass the limit of "
-            f"{settings.OCR_QUOTA_STORED_BYTES} bytes per client. Delete tasks you no longer need"
-            + (f" (files are deleted {retention} days after their task was submitted)." if retention else "."),
-            code="storage_quota_exceeded",
-            status=413,
-        )
-    waiting = OcrTaskPage.objects.filter(item__task__in=tasks).exclude(status__in=FINISHED).count()
-    if waiting + adding_pages > settings.OCR_QUOTA_QUEUED_PAGES:
-        raise QuotaExceeded(
-            f"You have {waiting} pages waiting to be read; these {adding_pages} more would pass the limit of "
-            f"{settings.OCR_QUOTA_QUEUED_PAGES} pages per client. Send them once those are read.",
-            code="pages_quota_exceeded",
-            status=429,
-        )
 
 
 def ocr_task_delete_expired() -> int:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 import ocr_engine
-from ocr_task import services
+from ocr_task import callbacks, services
 from ocr_task.models import OcrTask, OcrTaskPage
 from ocr_task.queues import TaskQueue
 
@@ -58,7 +58,7 @@ def read_page(self, page_id: int) -> None:
 @shared_task(bind=True, acks_late=True, max_retries=None)
 def deliver_callback(self, task_id: int) -> None:
     try:
-        delivered = services.ocr_task_deliver_callback(task_id=task_id)
+        delivered = callbacks.deliver_callback(task_id=task_id)
     except OcrTask.DoesNotExist:
         return
     if delivered is False:

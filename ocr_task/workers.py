@@ -14,7 +14,7 @@ import time
 from django.conf import settings
 from django.db import close_old_connections
 
-from ocr_task import services
+from ocr_task import callbacks, services
 from ocr_task.models import OcrTaskPage
 from ocr_task.queues import TaskQueue
 
@@ -42,9 +42,9 @@ def work_once() -> bool:
         except OcrTaskPage.DoesNotExist:
             logger.info("Page %s is gone (its task was deleted); nothing to read.", page_id)
         return True
-    task_id = services.ocr_task_due_callback()
+    task_id = callbacks.due_callback()
     if task_id is not None:
-        services.ocr_task_deliver_callback(task_id=task_id)
+        callbacks.deliver_callback(task_id=task_id)
         return True
     if _retention_sweep_due():
         services.ocr_task_delete_expired()

@@ -14,7 +14,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from ocr_task import callbacks, workers
 from ocr_task.models import OcrTask
-from ocr_task.services import TaskFile, TaskRefused, ocr_task_create, ocr_task_deliver_callback
+from ocr_task.services import TaskFile, TaskRefused, ocr_task_create
 from tests.helpers import Receiver, draw_text, upload
 
 pytestmark = pytest.mark.django_db
@@ -104,7 +104,7 @@ def test_delivery_stops_after_the_last_attempt(settings, receiver):
     task = finished_task_with_callback(receiver.url)
     OcrTask.objects.filter(pk=task.pk).update(callback_next_at=timezone.now())  # the next attempt is due
 
-    assert ocr_task_deliver_callback(task_id=task.id) is None
+    assert callbacks.deliver_callback(task_id=task.id) is None
 
     task.refresh_from_db()
     assert (task.callback_status, task.callback_attempts, len(receiver.received)) == ("failed", 2, 2)
@@ -165,7 +165,7 @@ def test_an_attempt_that_is_not_due_is_not_made(receiver):
     """A retry delivered early (a redelivered message), or an attempt another worker has taken."""
     task = finished_task_with_callback(receiver.url)
 
-    assert ocr_task_deliver_callback(task_id=task.id) is False
+    assert callbacks.deliver_callback(task_id=task.id) is False
 
     assert len(receiver.received) == 1
 
