@@ -78,7 +78,7 @@ serve: setup
 	DJANGO_DEBUG=false DJANGO_HTTPS=$${DJANGO_HTTPS:-false} DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat .secret_key)} \
 		PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py ocr_project.wsgi:application
 
-test: setup test-system-packages lint
+test: setup test-system-packages lint check-schema
 	$(BIN)/python -m pytest
 
 # ruff (pyproject.toml): the lint rules and the format the code is kept in.

@@ -95,7 +95,11 @@ def test_the_lockout_ends_after_15_minutes(api_client, alice):
         login(api_client, "alice", "wrong password")
     AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=16))
 
-    assert login(api_client, "alice", "correct horse battery").status_code == 200
+    response = login(api_client, "alice", "correct horse battery")
+
+    assert response.status_code == 200
+    assert set(response.json()) == {"access_token", "refresh_token", "user_id", "nickname"}
+    assert not AccessAttempt.objects.filter(username="alice").exists()  # a success clears them
 
 
 def test_login_needs_a_username_and_a_password(api_client):
@@ -125,7 +129,10 @@ def test_an_invalid_refresh_token_gets_401(api_client):
 def test_an_invalid_bearer_token_gets_401(api_client, auth_required):
     api_client.credentials(HTTP_AUTHORIZATION="Bearer not.a.token")
 
-    assert api_client.get(LIST_URL).status_code == 401
+    response = api_client.get(LIST_URL)
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_not_valid"
 
 
 def test_an_api_key_opens_the_api_for_its_user(api_client, auth_required, alice):

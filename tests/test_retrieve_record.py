@@ -2,6 +2,7 @@
 
 import pytest
 
+from ocr_record.models import OcrRecord
 from tests.helpers import make_record
 
 pytestmark = pytest.mark.django_db
@@ -52,9 +53,14 @@ def test_it_points_to_the_trailing_slash_when_it_is_missing(api_client):
 def test_it_refuses_to_write_records_through_the_record_urls(api_client):
     record = make_record()
 
-    assert api_client.post("/api/ocr_record/", {}).status_code == 405
-    assert api_client.delete(f"/api/ocr_record/{record.id}/").status_code == 405
-    assert api_client.put(f"/api/ocr_record/{record.id}/", {}).status_code == 405
+    answers = [
+        api_client.post("/api/ocr_record/", {}),
+        api_client.delete(f"/api/ocr_record/{record.id}/"),
+        api_client.put(f"/api/ocr_record/{record.id}/", {}),
+    ]
+
+    assert [(answer.status_code, answer.json()["code"]) for answer in answers] == [(405, "method_not_allowed")] * 3
+    assert list(OcrRecord.objects.values_list("id", "content")) == [(record.id, record.content)]
 
 
 def test_the_whole_record_has_what_read_it_its_tags_and_its_lines(api_client):
