@@ -2,8 +2,10 @@
 Settings for django-ocr, read from environment variables.
 
 Every variable has a default that runs on a laptop (SQLite in the repository, the dev server);
-`.env.example` lists them all. A value that cannot be understood stops the start-up with a message
-naming the variable, rather than silently falling back to a default.
+`.env.example` lists them all. A `.env` file at the repository's root (or the file OCR_ENV_FILE
+names) is read first, python-dotenv's way: a variable set in the environment wins over the file.
+A value that cannot be understood stops the start-up with a message naming the variable, rather
+than silently falling back to a default.
 """
 
 import os
@@ -12,11 +14,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import django_cache_url
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 from ocr_project.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+load_dotenv(os.environ.get("OCR_ENV_FILE") or BASE_DIR / ".env", override=False)
 
 DEBUG = env_bool("DJANGO_DEBUG", default=True)
 
@@ -123,6 +128,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The test database is a file too: an in-memory one is shared between threads in SQLite's
     # shared-cache mode, which fails concurrent writers at once instead of letting them wait.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
+
+# The cache throttles count in: per process by default; CACHE_URL (e.g. redis://127.0.0.1:6379/1)
+# gives every worker of every machine the same counts, so a rate holds across gunicorn's workers.
+CACHES = {"default": django_cache_url.parse(env_str("CACHE_URL", default="locmem://"))}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -92,3 +92,32 @@ def test_the_admin_needs_a_staff_login_and_keeps_csrf(db):
 
     assert browser.get("/admin/ocr_record/ocrrecord/").status_code == 302  # not staff: to the login page
     assert browser.post("/admin/login/", {"username": "x", "password": "y"}).status_code == 403  # no CSRF token
+
+
+def test_a_dot_env_file_is_read_at_start_and_the_environment_wins_over_it(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("OCR_TIMEOUT_S=17\nOCR_LANGUAGE=chi_sim\n")
+    show = "from django.conf import settings; print(settings.OCR_TIMEOUT_S, settings.OCR_LANGUAGE)"
+
+    from_file = manage("shell", "--no-imports", "-c", show, OCR_ENV_FILE=str(env_file))
+    overridden = manage("shell", "--no-imports", "-c", show, OCR_ENV_FILE=str(env_file), OCR_LANGUAGE="eng")
+
+    assert from_file.stdout.split() == ["17", "chi_sim"], from_file.stderr
+    assert overridden.stdout.split() == ["17", "eng"], overridden.stderr
+
+
+def test_cache_url_chooses_the_cache_throttles_count_in():
+    show = "from django.conf import settings; c = settings.CACHES['default']; print(c['BACKEND'], c['LOCATION'])"
+
+    default = manage("shell", "--no-imports", "-c", show)
+    redis = manage("shell", "--no-imports", "-c", show, CACHE_URL="redis://127.0.0.1:6379/13")
+
+    assert default.stdout.split() == ["django.core.cache.backends.locmem.LocMemCache"], default.stderr
+    assert redis.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "redis://127.0.0.1:6379/13"]
+
+
+def test_the_example_env_file_copied_as_dot_env_starts_the_service():
+    result = manage("check", OCR_ENV_FILE=str(ROOT / ".env.example"))
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

@@ -7,9 +7,12 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
+import redis
 
 from ocr_record.models import OcrRecord, OcrRecordRequest
 from tests.helpers import draw_text, free_port, post_image, psutil_children, start_gunicorn
@@ -140,3 +143,25 @@ def test_the_open_api_listening_beyond_loopback_is_warned_about_at_start(bind, w
     assert bool(warning) is warned
     if warned:
         assert f"0.0.0.0:{port}" in warning[0] and "Set OCR_API_AUTH=required" in warning[0]
+
+
+def test_with_a_shared_cache_a_rate_holds_across_gunicorn_workers(transactional_db):
+
+    redis.Redis.from_url("redis://127.0.0.1:6379/13").flushdb()
+    server, url = start_gunicorn(
+        "--workers", "2", "--threads", "1", CACHE_URL="redis://127.0.0.1:6379/13", OCR_THROTTLE_ANON_READ="5/min"
+    )
+    try:
+        statuses = []
+        for _ in range(12):  # a connection each: gunicorn spreads them over both workers
+            try:
+                with urllib.request.urlopen(f"{url}/api/ocr_record/", timeout=30) as response:
+                    statuses.append(response.status)
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    assert statuses.count(200) == 5  # per worker, a cache of its own would have let up to 10 through
+    assert statuses.count(429) == 7

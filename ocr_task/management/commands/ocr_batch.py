@@ -1,10 +1,12 @@
 import json
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from ocr_task import exports
 from ocr_task.models import FINISHED, OcrTaskItem, OcrTaskPage, Status
@@ -13,7 +15,6 @@ from ocr_task.services import TaskFile, TaskRefused, ocr_task_claim_page, ocr_ta
 
 SCAN_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
 FORMATS = ("txt", "json", "pdf")
-BAR_WIDTH = 30
 
 
 class Command(BaseCommand):
@@ -48,10 +49,13 @@ class Command(BaseCommand):
         started = time.monotonic()
         items, refused = self._submit(scans, lang=lang, detect_direction=detect_direction)
         page_ids = list(OcrTaskPage.objects.filter(item__in=items.values()).values_list("id", flat=True))
-        if settings.OCR_TASK_QUEUE == "embedded":
-            self._read_here(page_ids, jobs)
-        self._wait(page_ids)
-        self.stderr.write("")
+        # tqdm draws the bar (with its rate and time left) on a terminal only: nothing in a log.
+        self.bar = tqdm(total=len(page_ids), unit="page", file=self.stderr._out, disable=None, dynamic_ncols=True)
+        self.bar_lock = threading.Lock()
+        with self.bar:
+            if settings.OCR_TASK_QUEUE == "embedded":
+                self._read_here(page_ids, jobs)
+            self._wait(page_ids)
 
         failed = dict(refused)
         for output_name, item_id in items.items():
@@ -98,11 +102,10 @@ class Command(BaseCommand):
             time.sleep(0.5)
 
     def _progress(self, page_ids: list[int]) -> int:
+        """How many of the pages are read (or failed), shown on the bar."""
         done = OcrTaskPage.objects.filter(pk__in=page_ids, status__in=FINISHED).count()
-        total = len(page_ids) or 1
-        filled = BAR_WIDTH * done // total
-        self.stderr.write(f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{len(page_ids)} pages", ending="")
-        self.stderr.flush()
+        with self.bar_lock:
+            self.bar.update(done - self.bar.n)
         return done
 
     def _write_outputs(self, item: OcrTaskItem, stem: Path, formats: list[str], highlight: bool) -> None:
