@@ -14,7 +14,7 @@ from PIL import Image
 
 from ocr_engine.base import OcrEngine, Recognition
 from ocr_engine.deadline import reading_time_limit
-from ocr_engine.memory import give_memory_back
+from ocr_engine.memory import PEAK_ABOVE_BYTES, give_memory_back
 from ocr_engine.preprocess import preprocess, text_line_count
 
 #: Stored with every record, so that readings made by different pipelines can be told apart.
@@ -42,7 +42,7 @@ def read_image(engine: OcrEngine, image: Image.Image, *, skip_steps: Sequence[st
         with reading_time_limit(engine.timeout_seconds):
             return _best_reading(engine, image, skip_steps)
     finally:
-        give_memory_back()  # the reading's peak (pixels, preprocessing, engine buffers)
+        give_memory_back(PEAK_ABOVE_BYTES)  # the reading's peak (pixels, preprocessing, engine buffers)
 
 
 def _best_reading(engine: OcrEngine, image: Image.Image, skip_steps: Sequence[str]) -> Reading:

@@ -13,7 +13,7 @@ from ocr_engine.base import Line, OcrEngine, Word
 from ocr_engine.deadline import check_time, reading_time_limit
 from ocr_engine.geometry import Turns
 from ocr_engine.images import as_engine_input
-from ocr_engine.memory import give_memory_back
+from ocr_engine.memory import PEAK_ABOVE_BYTES, give_memory_back
 from ocr_engine.preprocess import skew_angle
 
 #: Stored with every text record, so that readings made by different pipelines can be told apart.
@@ -75,7 +75,7 @@ def read_text(
         with reading_time_limit(engine.timeout_seconds):
             return _read_text(engine, image, detect_direction=detect_direction, quick_mode=quick_mode)
     finally:
-        give_memory_back()  # the reading's peak (turned and straightened copies, engine buffers)
+        give_memory_back(PEAK_ABOVE_BYTES)  # the reading's peak (turned and straightened copies, engine buffers)
 
 
 def _read_text(engine: OcrEngine, image: Image.Image, *, detect_direction: bool, quick_mode: bool) -> TextReading:
