@@ -205,7 +205,10 @@ class OcrTaskViewSet(
         if item is None:
             raise NotFound("This task has no such file.")
         exports.check_exportable(item)
-        export_format, stem = query.validated_data["format"], item.origin_name.rsplit(".", 1)[0] or "export"
+        # "invoice.pdf" exports as "invoice.ocr.pdf": never the name of the file it was read from,
+        # which `curl -OJ` would refuse to overwrite.
+        export_format = query.validated_data["format"]
+        stem = (item.origin_name.rsplit(".", 1)[0] or "export") + ".ocr"
         if export_format == "txt":
             return _download(exports.item_text(item).encode(), f"{stem}.txt", "text/plain; charset=utf-8")
         if export_format == "json":

@@ -284,7 +284,7 @@ class TestExports:
 
         assert response.status_code == 200
         assert response["Content-Type"] == "text/plain; charset=utf-8"
-        assert 'filename="report.txt"' in response["Content-Disposition"]
+        assert 'filename="report.ocr.txt"' in response["Content-Disposition"]
         assert b"".join(response.streaming_content).decode() == "first page text\fsecond page here"
 
     def test_json_is_every_page_reading(self, api_client, read_pdf_task):

@@ -1,0 +1,53 @@
+"""The README's examples of the API, run as written: each `curl` command of its "The API" section,
+in order, by bash, against a live server on a new database, with the files it names drawn by the
+test. curl reads a `.curlrc` made here that makes any HTTP error a failed command."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ocr_task.models import OcrTask
+from tests.helpers import draw_text, pdf_of
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def api_examples() -> list[str]:
+    """The shell commands of the README's API section (its ```sh blocks), continuation lines joined."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## The API") : text.index("### Errors")]
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL):
+        joined = block.replace("\\\n", " ")
+        commands += [line for line in joined.splitlines() if line.startswith("curl ")]
+    return commands
+
+
+@pytest.mark.django_db(transaction=True, reset_sequences=True)
+def test_every_curl_example_of_the_api_section_works_as_written(live_server, tmp_path):
+    assert shutil.which("curl"), "the README's examples use curl"
+    (tmp_path / ".curlrc").write_text("fail-with-body\nsilent\nshow-error\n")
+    for name, text in [("hello.png", "hello world"), ("page.png", "a page of text"), ("scan2.png", "second scan")]:
+        (tmp_path / name).write_bytes(draw_text(text))
+    (tmp_path / "photo.jpg").write_bytes(draw_text("a photo", image_format="JPEG"))
+    (tmp_path / "invoice.pdf").write_bytes(pdf_of("invoice total"))
+    (tmp_path / "scan1.pdf").write_bytes(pdf_of("first scan"))
+    commands = api_examples()
+
+    for command in commands:
+        ran = subprocess.run(
+            ["bash", "-c", command.replace("http://127.0.0.1:8000", live_server.url)],
+            cwd=tmp_path,
+            env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert ran.returncode == 0, f"{command}\n{ran.stdout[-500:]}\n{ran.stderr[-500:]}"
+
+    assert len(commands) >= 9  # parse_letter, list, retrieve, parse_text ×2, tasks ×4
+    assert (tmp_path / "invoice.ocr.pdf").read_bytes().startswith(b"%PDF-")
+    assert OcrTask.objects.count() == 2
