@@ -17,11 +17,20 @@ from api_access.tokens import refreshed_tokens, revoke, tokens_for
 from ocr_api.serializers import ErrorSerializer
 
 
-class LoginView(APIView):
+class AuthView(APIView):
+    """What the /auth endpoints share: no credentials but what is sent, a rate per address, and a
+    401 for a bad token."""
+
     authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = [AuthRateThrottle]
 
+    def get_authenticate_header(self, request: Request) -> str:
+        # An invalid refresh token is a 401, which DRF sends only with a scheme to authenticate by.
+        return 'Bearer realm="api"'
+
+
+class LoginView(AuthView):
     @extend_schema(
         tags=["auth"],
         summary="用户登入 (log in)",
@@ -47,19 +56,7 @@ class LoginView(APIView):
         )
 
 
-class TokenView(APIView):
-    """What the token endpoints share: no credentials but the token sent, and a 401 for a bad one."""
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    throttle_classes = [AuthRateThrottle]
-
-    def get_authenticate_header(self, request: Request) -> str:
-        # An invalid refresh token is a 401, which DRF sends only with a scheme to authenticate by.
-        return 'Bearer realm="api"'
-
-
-class RefreshView(TokenView):
+class RefreshView(AuthView):
     @extend_schema(
         tags=["auth"],
         summary="New tokens for a refresh token (which is used up)",
@@ -77,7 +74,7 @@ class RefreshView(TokenView):
         return Response(refreshed_tokens(serializer.validated_data["refresh_token"]))
 
 
-class LogoutView(TokenView):
+class LogoutView(AuthView):
     @extend_schema(
         tags=["auth"],
         summary="Log out: the refresh token is revoked",
