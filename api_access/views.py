@@ -17,10 +17,10 @@ from api_access.tokens import refreshed_tokens, revoke, tokens_for
 from ocr_api.serializers import ErrorSerializer
 
 
+# What the /auth endpoints share: no credentials but what is sent, a rate per address, and a 401
+# for a bad token. (A comment, not a docstring: drf-spectacular would show it as each endpoint's
+# description.)
 class AuthView(APIView):
-    """What the /auth endpoints share: no credentials but what is sent, a rate per address, and a
-    401 for a bad token."""
-
     authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = [AuthRateThrottle]
