@@ -228,3 +228,12 @@ class OcrRecordResultSerializer(serializers.ModelSerializer):
             "result",
         ]
         read_only_fields = fields
+
+
+class ResultQuerySerializer(serializers.Serializer):
+    format = serializers.ChoiceField(
+        choices=["json", "hocr", "tsv"],
+        default="json",
+        help_text="`json`: the record; `hocr`: its located words as hOCR (XHTML); `tsv`: as Tesseract's TSV. "
+        "hOCR and TSV exist for text records.",
+    )

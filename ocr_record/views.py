@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -7,10 +9,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api_access.policy import caller
-from ocr_api.exceptions import UploadTooLarge
+from ocr_api.exceptions import ApplicationError, UploadTooLarge
+from ocr_api.negotiation import JsonAnswers
 from ocr_api.parsers import BoundedJSONParser
 from ocr_api.serializers import ErrorSerializer
 from ocr_api.uploads import UploadLimitsMixin, oversized
+from ocr_record import formats
 from ocr_record.filters import OcrRecordFilter
 from ocr_record.images import ImageInput
 from ocr_record.models import OcrRecord
@@ -24,6 +28,7 @@ from ocr_record.serializers import (
     ParseTextMultipartSerializer,
     ParseTextOptionsSerializer,
     ParseTextResponseSerializer,
+    ResultQuerySerializer,
 )
 from ocr_record.services import TextOptions, ocr_record_parse_letter, ocr_record_parse_text
 
@@ -118,16 +123,44 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
     @extend_schema(
         summary="Ocr 解析记录-完整结果 (the whole record)",
         description="The record with its kind, language, options, tags, engine, pipeline and, for a text "
-        "record, the whole reading: lines and words with their locations.",
+        "record, the whole reading: lines and words with their locations. `format=hocr` or `tsv` gives a "
+        "text record's reading as hOCR or Tesseract's TSV instead.",
+        parameters=[ResultQuerySerializer],
         responses={
-            200: OcrRecordResultSerializer,
+            (200, "application/json"): OcrRecordResultSerializer,
+            (200, "text/html"): OpenApiResponse(OpenApiTypes.STR, description="format=hocr: an hOCR document."),
+            (200, "text/tab-separated-values"): OpenApiResponse(
+                OpenApiTypes.STR, description="format=tsv: Tesseract's TSV."
+            ),
             404: OpenApiResponse(ErrorSerializer, description="No record has this id."),
+            409: OpenApiResponse(ErrorSerializer, description="hOCR or TSV of a letters record (`no_located_words`)."),
         },
     )
-    @action(detail=True, methods=["get"], serializer_class=OcrRecordResultSerializer, filter_backends=[])
-    def result(self, request: Request, pk: str) -> Response:
+    @action(
+        detail=True,
+        methods=["get"],
+        serializer_class=OcrRecordResultSerializer,
+        filter_backends=[],
+        content_negotiation_class=JsonAnswers,
+    )
+    def result(self, request: Request, pk: str) -> HttpResponse:
         record = self.get_object()
-        return Response(OcrRecordResultSerializer(record).data)
+        query = ResultQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        document = query.validated_data["format"]
+        if document == "json":
+            return Response(OcrRecordResultSerializer(record).data)
+        if not record.result:
+            raise ApplicationError(
+                "This is a letters record: hOCR and TSV exist for text records (parse_text), which locate words.",
+                code="no_located_words",
+                status=409,
+            )
+        if document == "hocr":
+            return HttpResponse(
+                formats.hocr([record.result], title=f"OCR record {record.pk}"), content_type="text/html; charset=utf-8"
+            )
+        return HttpResponse(formats.tsv([record.result]), content_type="text/tab-separated-values; charset=utf-8")
 
     @extend_schema(
         summary="解析图片中的字母",

@@ -12,6 +12,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ocr_engine.images import InvalidImage
 from ocr_engine.pdf import InvalidPdf
+from ocr_record import formats
 from ocr_task.errors import NotExportable
 from ocr_task.models import FINISHED, OcrTaskItem, OcrTaskPage, Status
 from ocr_task.pages import page_as_shown
@@ -33,6 +34,20 @@ def check_exportable(item: OcrTaskItem) -> None:
         raise NotExportable("This file is still being read.", code="item_not_finished")
     if Status.SUCCEEDED not in statuses:
         raise NotExportable(f"No page of this file could be read: {item.error}", code="item_failed")
+
+
+def item_hocr(item: OcrTaskItem) -> str:
+    """Every page read, as one hOCR document (a page read without success is left out)."""
+    return formats.hocr(_results(item), title=item.origin_name)
+
+
+def item_tsv(item: OcrTaskItem) -> str:
+    """Every page read, as Tesseract's TSV (`page_num` counts the pages read)."""
+    return formats.tsv(_results(item))
+
+
+def _results(item: OcrTaskItem) -> list[dict]:
+    return [page.result for page in _pages(item) if page.result]
 
 
 def item_text(item: OcrTaskItem) -> str:

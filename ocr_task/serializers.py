@@ -141,10 +141,11 @@ class OcrTaskSerializer(OcrTaskSummarySerializer):
 
 class ExportQuerySerializer(serializers.Serializer):
     format = serializers.ChoiceField(
-        choices=["pdf", "txt", "json"],
+        choices=["pdf", "txt", "json", "hocr", "tsv"],
         default="pdf",
         help_text="`pdf`: the pages with an invisible text layer (searchable, copyable); `txt`: the "
-        "text, pages separated by form feeds; `json`: every page's reading.",
+        "text, pages separated by form feeds; `json`: every page's reading; `hocr`: the pages' located "
+        "words as hOCR; `tsv`: as Tesseract's TSV.",
     )
     highlight = serializers.BooleanField(
         default=False,

@@ -8,7 +8,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -17,6 +16,7 @@ from rest_framework.reverse import reverse
 
 from api_access.client_address import remote_address
 from api_access.policy import caller
+from ocr_api.negotiation import JsonAnswers
 from ocr_api.serializers import ErrorSerializer
 from ocr_api.uploads import MULTIPART_OVERHEAD_BYTES, UploadLimits, UploadLimitsMixin, oversized
 from ocr_task.errors import TaskRefused
@@ -39,16 +39,6 @@ EXPORT_SPOOL_BYTES = 16 * 1024 * 1024
 _UNAUTHORIZED = {
     401: OpenApiResponse(ErrorSerializer, description="Credentials missing (OCR_API_AUTH=required) or not valid."),
 }
-
-
-class JsonAnswers(BaseContentNegotiation):
-    """The export's `format` parameter chooses the file, not a DRF renderer; errors stay JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return JSONRenderer(), JSONRenderer.media_type
 
 
 @extend_schema_view(
@@ -211,6 +201,10 @@ class OcrTaskViewSet(
         stem = (item.origin_name.rsplit(".", 1)[0] or "export") + ".ocr"
         if export_format == "txt":
             return _download(exports.item_text(item).encode(), f"{stem}.txt", "text/plain; charset=utf-8")
+        if export_format == "hocr":
+            return _download(exports.item_hocr(item).encode(), f"{stem}.hocr", "text/html; charset=utf-8")
+        if export_format == "tsv":
+            return _download(exports.item_tsv(item).encode(), f"{stem}.tsv", "text/tab-separated-values; charset=utf-8")
         if export_format == "json":
             body = JSONRenderer().render(TaskItemSerializer(self._item_with_readings(item)).data)
             return _download(body, f"{stem}.json", "application/json")

@@ -48,6 +48,6 @@ def test_every_curl_example_of_the_api_section_works_as_written(live_server, tmp
         )
         assert ran.returncode == 0, f"{command}\n{ran.stdout[-500:]}\n{ran.stderr[-500:]}"
 
-    assert len(commands) >= 9  # parse_letter, list, retrieve, parse_text ×2, tasks ×4
+    assert len(commands) >= 11  # parse_letter, list, retrieve, parse_text ×2, hOCR and TSV, tasks ×4
     assert (tmp_path / "invoice.ocr.pdf").read_bytes().startswith(b"%PDF-")
     assert OcrTask.objects.count() == 2

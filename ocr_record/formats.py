@@ -1,0 +1,128 @@
+"""A text reading in the formats document tools read: hOCR and Tesseract's TSV.
+
+Both are written from the stored result (`OcrRecord.result`: the page's size and its lines and
+words, each with four corner points and a confidence), so they say what the JSON says, whichever
+engine read the image. A located part's box is the rectangle around its corners. Several results
+are several pages (a task's file).
+"""
+
+import xml.etree.ElementTree as ElementTree
+
+Result = dict  # the stored form of a text reading (ocr_record.services.text_result)
+
+HOCR_DOCTYPE = (
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+    '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">'
+)
+TSV_COLUMNS = (
+    "level",
+    "page_num",
+    "block_num",
+    "par_num",
+    "line_num",
+    "word_num",
+    "left",
+    "top",
+    "width",
+    "height",
+    "conf",
+    "text",
+)
+
+
+def box(location: list[list[int]]) -> tuple[int, int, int, int]:
+    """left, top, right, bottom around four [x, y] corners."""
+    xs, ys = [point[0] for point in location], [point[1] for point in location]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def hocr(pages: list[Result], *, title: str) -> str:
+    """An hOCR document (XHTML): an `ocr_page` per result, `ocr_line`s and their `ocrx_word`s, each
+    with its `bbox` and, for lines and words, `x_wconf` (confidence in percent)."""
+    html = ElementTree.Element("html", {"xmlns": "http://www.w3.org/1999/xhtml", "xml:lang": "en", "lang": "en"})
+    head = ElementTree.SubElement(html, "head")
+    ElementTree.SubElement(head, "title").text = title
+    ElementTree.SubElement(head, "meta", {"http-equiv": "Content-Type", "content": "text/html; charset=utf-8"})
+    ElementTree.SubElement(head, "meta", {"name": "ocr-system", "content": "django-ocr"})
+    ElementTree.SubElement(head, "meta", {"name": "ocr-capabilities", "content": "ocr_page ocr_line ocrx_word"})
+    body = ElementTree.SubElement(html, "body")
+    for page_number, result in enumerate(pages, 1):
+        page = ElementTree.SubElement(
+            body,
+            "div",
+            {
+                "class": "ocr_page",
+                "id": f"page_{page_number}",
+                "title": f"bbox 0 0 {result['width']} {result['height']}; ppageno {page_number - 1}",
+            },
+        )
+        for line_number, line in enumerate(result["lines"], 1):
+            line_id = f"line_{page_number}_{line_number}"
+            element = ElementTree.SubElement(page, "span", {"class": "ocr_line", "id": line_id, "title": _title(line)})
+            for word_number, word in enumerate(line["words"], 1):
+                ElementTree.SubElement(
+                    element,
+                    "span",
+                    {
+                        "class": "ocrx_word",
+                        "id": f"word_{page_number}_{line_number}_{word_number}",
+                        "title": _title(word),
+                    },
+                ).text = word["text"]
+                element[-1].tail = " "
+    document = ElementTree.tostring(html, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{HOCR_DOCTYPE}\n{document}\n'
+
+
+def tsv(pages: list[Result]) -> str:
+    """Tesseract's TSV: a row per page (level 1), block (2), paragraph (3), line (4) and word (5),
+    with its box in pixels and, for words, its confidence in percent (-1 for the others)."""
+    rows = ["\t".join(TSV_COLUMNS)]
+
+    def row(level: int, page: int, line: int, word: int, rectangle, confidence: float, text: str) -> None:
+        left, top, right, bottom = rectangle
+        rows.append(
+            "\t".join(
+                str(value)
+                for value in (
+                    level,
+                    page,
+                    1 if level > 1 else 0,
+                    1 if level > 2 else 0,
+                    line,
+                    word,
+                    left,
+                    top,
+                    right - left,
+                    bottom - top,
+                    confidence,
+                    " ".join(text.split()),
+                )
+            )
+        )
+
+    for page_number, result in enumerate(pages, 1):
+        whole = (0, 0, result["width"], result["height"])
+        row(1, page_number, 0, 0, whole, -1, "")
+        if result["lines"]:
+            row(2, page_number, 0, 0, _around(result["lines"]), -1, "")
+            row(3, page_number, 0, 0, _around(result["lines"]), -1, "")
+        for line_number, line in enumerate(result["lines"], 1):
+            row(4, page_number, line_number, 0, box(line["location"]), -1, "")
+            for word_number, word in enumerate(line["words"], 1):
+                row(5, page_number, line_number, word_number, box(word["location"]), _percent(word), word["text"])
+    return "\n".join(rows) + "\n"
+
+
+def _title(part: dict) -> str:
+    left, top, right, bottom = box(part["location"])
+    return f"bbox {left} {top} {right} {bottom}; x_wconf {round(_percent(part))}"
+
+
+def _percent(part: dict) -> float:
+    return round(part["confidence"] * 100, 2)
+
+
+def _around(lines: list[dict]) -> tuple[int, int, int, int]:
+    boxes = [box(line["location"]) for line in lines]
+    return min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
