@@ -29,6 +29,12 @@ class AuthView(APIView):
         # An invalid refresh token is a 401, which DRF sends only with a scheme to authenticate by.
         return 'Bearer realm="api"'
 
+    @staticmethod
+    def refresh_token_of(request: Request) -> str:
+        serializer = RefreshRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data["refresh_token"]
+
 
 class LoginView(AuthView):
     @extend_schema(
@@ -69,9 +75,7 @@ class RefreshView(AuthView):
         },
     )
     def post(self, request: Request) -> Response:
-        serializer = RefreshRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return Response(refreshed_tokens(serializer.validated_data["refresh_token"]))
+        return Response(refreshed_tokens(self.refresh_token_of(request)))
 
 
 class LogoutView(AuthView):
@@ -82,7 +86,5 @@ class LogoutView(AuthView):
         responses={204: None, 401: OpenApiResponse(ErrorSerializer, description="`token_not_valid`.")},
     )
     def post(self, request: Request) -> Response:
-        serializer = RefreshRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        revoke(serializer.validated_data["refresh_token"])
+        revoke(self.refresh_token_of(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

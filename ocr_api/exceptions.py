@@ -42,13 +42,6 @@ class ApplicationError(Exception):
         if status is not None:
             self.status = status
 
-    def __reduce__(self):  # e.g. through a process boundary
-        return _rebuilt, (type(self), self.message, self.code, self.status)
-
-
-def _rebuilt(cls, message: str, code: str, status: int) -> "ApplicationError":
-    return cls(message, code=code, status=status)
-
 
 class _Answered(APIException):
     def __init__(self, error: ApplicationError) -> None:

@@ -54,23 +54,25 @@ class UploadLimitsMixin:
 
 
 class OversizedUpload(UploadedFile):
-    """A file over its limit, dropped as it streamed in: its name and field, no content."""
+    """A file over its limit, dropped as it streamed in: its name, no content."""
 
-    oversized = True
-
-    def __init__(self, *, name: str, field_name: str, limit: int) -> None:
+    def __init__(self, *, name: str) -> None:
         super().__init__(file=io.BytesIO(b""), name=name, size=0)
-        self.field_name, self.limit = field_name, limit
+
+
+def is_oversized(file: UploadedFile) -> bool:
+    return isinstance(file, OversizedUpload)
 
 
 def oversized(files: list[UploadedFile]) -> list[UploadedFile]:
-    return [file for file in files if getattr(file, "oversized", False)]
+    return [file for file in files if is_oversized(file)]
 
 
 class UploadSizeLimitHandler(FileUploadHandler):
     """First of FILE_UPLOAD_HANDLERS: bounds what the handlers after it (memory, temporary file) get."""
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        # Called by Django before any file of the body: the limits hold for all of them.
         self.limits = getattr(self.request, "upload_limits", None) or image_upload_limits()
         if content_length > self.limits.request_bytes:
             raise UploadTooLarge(f"The request is larger than the limit of {self.limits.request_bytes} bytes.")
@@ -81,8 +83,7 @@ class UploadSizeLimitHandler(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data, start):
         self.received_bytes += len(raw_data)
-        limits = getattr(self, "limits", None) or image_upload_limits()
-        if self.dropped or self.received_bytes > limits.file_bytes:
+        if self.dropped or self.received_bytes > self.limits.file_bytes:
             self.dropped = True
             return None  # the handlers after this one get no more of it
         return raw_data
@@ -90,8 +91,7 @@ class UploadSizeLimitHandler(FileUploadHandler):
     def file_complete(self, file_size):
         if not self.dropped:
             return None  # the handlers after this one build the file
-        limits = getattr(self, "limits", None) or image_upload_limits()
-        return OversizedUpload(name=self.file_name, field_name=self.field_name, limit=limits.file_bytes)
+        return OversizedUpload(name=self.file_name)
 
 
 #: Older than any request may last (gunicorn's time-out, a minute by default), with room to spare.

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image
 
-from ocr_api.uploads import oversized
+from ocr_api.uploads import is_oversized
 from ocr_engine.images import InvalidImage, decode_image
 
 
@@ -33,7 +33,7 @@ class ImageInput:
 def from_uploads(files: list[UploadedFile]) -> list[ImageInput]:
     """The uploaded images in the order sent, one over the size limit among them in its place."""
     return [
-        _too_large(ImageInput(name=file.name)) if oversized([file]) else check(ImageInput(name=file.name, file=file))
+        _too_large(ImageInput(name=file.name)) if is_oversized(file) else check(ImageInput(name=file.name, file=file))
         for file in files
     ]
 
