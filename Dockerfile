@@ -11,6 +11,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_DEBUG=false \
     DATABASE_URL=sqlite:////data/db.sqlite3 \
+    OCR_TASK_FILES_DIR=/data/task_files \
     PORT=8000
 
 WORKDIR /app
@@ -30,7 +31,7 @@ COPY . .
 # collectstatic needs some secret key to import the settings; it is not kept in the image.
 RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 --home-dir /app ocr \
-    && mkdir -p /data && chown ocr /data
+    && mkdir -p /data/task_files && chown -R ocr /data
 
 USER ocr
 VOLUME ["/data"]

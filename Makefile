@@ -8,10 +8,11 @@ PORT ?= 8000
 # Tesseract with its English, Simplified Chinese and orientation data for the engines, what
 # tesserocr is compiled with against Debian's libtesseract, and the libraries OpenCV loads (the
 # PP-OCR engine); for the tests, fonts to draw images with (DejaVu, Noto CJK), Chromium to load
-# the docs pages in (Playwright drives Debian's) and nginx to run docker-compose's proxy config.
+# the docs pages in (Playwright drives Debian's), nginx to run docker-compose's proxy config, and
+# poppler's pdftotext, which reads exported PDFs as most viewers do.
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim tesseract-ocr-osd \
 	libtesseract-dev libleptonica-dev pkg-config g++ python3-venv python3-dev libgl1 libglib2.0-0
-TEST_APT_PACKAGES := fonts-dejavu-core fonts-noto-cjk chromium nginx-light
+TEST_APT_PACKAGES := fonts-dejavu-core fonts-noto-cjk chromium nginx-light poppler-utils
 # The benchmark draws its images with these fonts and words.
 BENCH_APT_PACKAGES := fonts-dejavu-core fonts-liberation fonts-freefont-ttf fonts-noto-cjk wamerican
 # Tesseract's OpenMP threads would fight the server's workers for the cores (ocr_engine sets it

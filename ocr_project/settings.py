@@ -153,8 +153,36 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # collectstatic step is needed to run; the Docker image collects and compresses them at build time.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# Task files and the exports made from them: on local disk by default (OCR_TASK_FILES_DIR, shared
+# by every process reading tasks); with OCR_TASK_STORAGE=s3 in an S3-compatible bucket through
+# django-storages: OCR_S3_BUCKET, OCR_S3_ENDPOINT_URL for a server other than AWS (MinIO, Ceph,
+# Garage...), OCR_S3_REGION; the credentials as boto3 finds them (AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, or an instance's role). Files are private: the service serves them itself.
+OCR_TASK_STORAGE = env_choice("OCR_TASK_STORAGE", choices=["local", "s3"], default="local")
+OCR_TASK_FILES_DIR = env_str("OCR_TASK_FILES_DIR", default=str(BASE_DIR / "task_files"))
+if OCR_TASK_STORAGE == "s3":
+    if not env_str("OCR_S3_BUCKET", default=""):
+        raise ImproperlyConfigured("OCR_TASK_STORAGE=s3 needs OCR_S3_BUCKET, the bucket task files are kept in.")
+    _TASK_FILES_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("OCR_S3_BUCKET", default=""),
+            "endpoint_url": env_str("OCR_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env_str("OCR_S3_REGION", default="") or None,
+            "location": env_str("OCR_S3_PREFIX", default="task_files"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _TASK_FILES_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": OCR_TASK_FILES_DIR, "file_permissions_mode": 0o600},
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "ocr_task_files": _TASK_FILES_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -194,7 +222,7 @@ OCR_MIN_IMAGE_SIDE_PX = env_int("OCR_MIN_IMAGE_SIDE_PX", default=15, minimum=1)
 OCR_MAX_IMAGE_SIDE_PX = env_int("OCR_MAX_IMAGE_SIDE_PX", default=8192, minimum=1)
 
 # Tasks (many files, PDFs): files per task, bytes per file, pages per PDF, bytes per task (the files
-# are kept in the database until the task is deleted), rendering resolution.
+# are kept in the task files' storage until the task is deleted), rendering resolution.
 OCR_TASK_MAX_FILES = env_int("OCR_TASK_MAX_FILES", default=50, minimum=1)
 OCR_TASK_MAX_FILE_BYTES = env_int("OCR_TASK_MAX_FILE_BYTES", default=50 * 1024 * 1024, minimum=1)
 OCR_TASK_MAX_PDF_PAGES = env_int("OCR_TASK_MAX_PDF_PAGES", default=200, minimum=1)
@@ -205,8 +233,8 @@ OCR_PDF_DPI = env_int("OCR_PDF_DPI", default=300, minimum=36)
 OCR_PDF_MAX_MEMORY_MB = env_int("OCR_PDF_MAX_MEMORY_MB", default=1024, minimum=64)
 OCR_PDF_TIMEOUT_S = env_int("OCR_PDF_TIMEOUT_S", default=30, minimum=1)
 # What one client (a user, or an address when anonymous) may hold at once: bytes of task files
-# stored, and pages waiting to be read. Task files are deleted this many days after submission
-# (0: kept until their task is deleted).
+# stored, and pages waiting to be read. Tasks, with their files and exports, are deleted this many
+# days after submission (0: kept until their task is deleted).
 OCR_QUOTA_STORED_BYTES = env_int("OCR_QUOTA_STORED_BYTES", default=500 * 1024 * 1024, minimum=1)
 OCR_QUOTA_QUEUED_PAGES = env_int("OCR_QUOTA_QUEUED_PAGES", default=1000, minimum=1)
 OCR_TASK_RETENTION_DAYS = env_int("OCR_TASK_RETENTION_DAYS", default=30, minimum=0)
@@ -370,5 +398,6 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", default="INFO")},
     # The request log says it all; Django's own line per 4xx/5xx would say it twice.
-    "loggers": {"django.request": {"level": "ERROR"}},
+    # pikepdf announces its logger bridge at INFO in every process that imports it.
+    "loggers": {"django.request": {"level": "ERROR"}, "pikepdf": {"level": "WARNING"}},
 }

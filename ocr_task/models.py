@@ -1,4 +1,8 @@
+import uuid
+from pathlib import PurePosixPath
+
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 
 from ocr_record.models import OcrRecord
@@ -47,13 +51,32 @@ class OcrTask(models.Model):
         return f"OCR task {self.pk} ({self.status})"
 
 
+def task_files_storage():
+    """Where task files and their exports are kept (STORAGES["ocr_task_files"]: local disk, or S3)."""
+    return storages["ocr_task_files"]
+
+
+def task_file_name(item: "OcrTaskItem", filename: str) -> str:
+    """`<task id>/<random>.<suffix>`: never the client's own name, which may be anything."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    suffix = suffix if suffix[1:].isalnum() and len(suffix) <= 6 else ""
+    return f"{item.task_id}/{uuid.uuid4().hex}{suffix}"
+
+
 class OcrTaskItem(models.Model):
-    """One submitted file. Its bytes are kept in the database, where workers on other machines
-    can read them, until the task is deleted."""
+    """One submitted file. Its bytes are kept in the task files' storage, where workers on other
+    machines can read them, until the task is deleted; so are the searchable PDFs made of it."""
 
     task = models.ForeignKey(OcrTask, on_delete=models.CASCADE, related_name="items")
     origin_name = models.CharField(max_length=255)
-    content = models.BinaryField(editable=False)
+    file = models.FileField(storage=task_files_storage, upload_to=task_file_name, max_length=255, editable=False)
+    # Built on the first request for them, then served as they are (ocr_task/exports.py).
+    searchable_pdf = models.FileField(
+        storage=task_files_storage, upload_to=task_file_name, max_length=255, blank=True, editable=False
+    )
+    highlighted_pdf = models.FileField(
+        storage=task_files_storage, upload_to=task_file_name, max_length=255, blank=True, editable=False
+    )
     size = models.PositiveBigIntegerField(default=0, help_text="Bytes of the file, counted in its client's quota.")
     is_pdf = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
@@ -64,6 +87,14 @@ class OcrTaskItem(models.Model):
 
     def __str__(self) -> str:
         return self.origin_name
+
+    def read_file(self) -> bytes:
+        with self.file.open("rb") as opened:
+            return opened.read()
+
+    def stored_files(self) -> list[str]:
+        """The names of what this item keeps in storage: its file and its exports."""
+        return [field.name for field in (self.file, self.searchable_pdf, self.highlighted_pdf) if field]
 
 
 class OcrTaskPage(models.Model):

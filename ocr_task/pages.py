@@ -28,7 +28,7 @@ def page_content(item: OcrTaskItem, number: int) -> tuple[bytes, Image.Image]:
     """
     if item.is_pdf:
         image = render_pdf_page(
-            bytes(item.content),
+            item.read_file(),
             number,
             dpi=settings.OCR_PDF_DPI,
             max_pixels=settings.OCR_MAX_IMAGE_PIXELS,
@@ -37,7 +37,7 @@ def page_content(item: OcrTaskItem, number: int) -> tuple[bytes, Image.Image]:
         buffer = io.BytesIO()
         image.save(buffer, format="PNG")
         return buffer.getvalue(), image
-    content = bytes(item.content)
+    content = item.read_file()
     return content, decode_image(io.BytesIO(content), max_pixels=settings.OCR_MAX_IMAGE_PIXELS)
 
 

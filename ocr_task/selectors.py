@@ -13,7 +13,7 @@ def ocr_task_list_visible_to(user, *, with_readings: bool = False) -> QuerySet[O
     progress, items and pages (and the pages' readings when `with_readings`) fetched at once."""
     tasks = visible_to(user, OcrTask.objects.all(), own=Q(requested_by_id=user.pk))
     pages = OcrTaskPage.objects.select_related("record") if with_readings else OcrTaskPage.objects.all()
-    items = OcrTaskItem.objects.defer("content").prefetch_related(Prefetch("pages", queryset=pages))
+    items = OcrTaskItem.objects.prefetch_related(Prefetch("pages", queryset=pages))
     return with_progress(tasks).prefetch_related(Prefetch("items", queryset=items))
 
 
@@ -30,7 +30,7 @@ def task_summary(task_id: int) -> dict:
     """The task, its progress and its files, without the pages' readings (those are at GET
     /api/ocr_task/{id}/): what a callback says, as the list shows it (a test holds them equal)."""
     task = with_progress(OcrTask.objects.filter(pk=task_id)).get()
-    items = OcrTaskItem.objects.filter(task=task).defer("content").annotate(page_count=Count("pages"))
+    items = OcrTaskItem.objects.filter(task=task).annotate(page_count=Count("pages"))
     return {
         "id": task.pk,
         "task_name": task.name,

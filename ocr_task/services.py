@@ -17,7 +17,7 @@ from ocr_engine.pdf import InvalidPdf, is_pdf, pdf_page_count
 from ocr_record.services import TextOptions, ocr_record_parse_text
 from ocr_task import callbacks
 from ocr_task.errors import TaskRefused
-from ocr_task.models import FINISHED, CallbackStatus, OcrTask, OcrTaskItem, OcrTaskPage, Status
+from ocr_task.models import FINISHED, CallbackStatus, OcrTask, OcrTaskItem, OcrTaskPage, Status, task_files_storage
 from ocr_task.pages import page_content, pdf_limits
 from ocr_task.queues import task_queue
 from ocr_task.quotas import check_quotas, tasks_of
@@ -79,34 +79,41 @@ def ocr_task_create(
     # A synchronous task's pages are read by this request: "running" from the start, so that no
     # background worker takes them too (unless this process dies and their lease runs out).
     taken_here = {} if asynchronous else {"status": Status.RUNNING, "started_at": timezone.now()}
-    with transaction.atomic():
-        task = OcrTask.objects.create(
-            name=name,
-            lang=lang,
-            detect_direction=detect_direction,
-            callback_url=callback_url,
-            requested_by=requested_by,
-            client_address=None if requested_by else client_address,
-        )
-        for file, (pages, error) in checked:
-            item = OcrTaskItem.objects.create(
-                task=task,
-                origin_name=file.name,
-                content=file.content,
-                size=len(file.content),
-                is_pdf=is_pdf(file.content),
-                status=Status.FAILED if error else Status.PENDING,
-                error=error,
+    stored: list[str] = []  # files saved before the rows that name them: deleted if those are not
+    try:
+        with transaction.atomic():
+            task = OcrTask.objects.create(
+                name=name,
+                lang=lang,
+                detect_direction=detect_direction,
+                callback_url=callback_url,
+                requested_by=requested_by,
+                client_address=None if requested_by else client_address,
             )
-            OcrTaskPage.objects.bulk_create(
-                OcrTaskPage(item=item, number=number, **taken_here) for number in range(1, pages + 1)
-            )
-        _update_statuses(task.pk)
-        if asynchronous:
-            page_ids = list(OcrTaskPage.objects.filter(item__task=task).values_list("id", flat=True))
-            # robust: a broker that cannot be reached does not fail the stored task; workers send
-            # its pages again when they start (tasks.resend_forgotten_work).
-            transaction.on_commit(lambda: task_queue().send_pages(page_ids), robust=True)
+            for file, (pages, error) in checked:
+                item = OcrTaskItem(
+                    task=task,
+                    origin_name=file.name,
+                    size=len(file.content),
+                    is_pdf=is_pdf(file.content),
+                    status=Status.FAILED if error else Status.PENDING,
+                    error=error,
+                )
+                item.file.save(file.name, ContentFile(file.content), save=False)
+                stored.append(item.file.name)
+                item.save()
+                OcrTaskPage.objects.bulk_create(
+                    OcrTaskPage(item=item, number=number, **taken_here) for number in range(1, pages + 1)
+                )
+            _update_statuses(task.pk)
+            if asynchronous:
+                page_ids = list(OcrTaskPage.objects.filter(item__task=task).values_list("id", flat=True))
+                # robust: a broker that cannot be reached does not fail the stored task; workers send
+                # its pages again when they start (tasks.resend_forgotten_work).
+                transaction.on_commit(lambda: task_queue().send_pages(page_ids), robust=True)
+    except BaseException:
+        delete_stored_files(stored)
+        raise
     if not asynchronous:
         ocr_task_run(task_id=task.pk)
     task.refresh_from_db()
@@ -184,6 +191,25 @@ def ocr_task_delete(*, task: OcrTask) -> None:
     other tasks or requests may share them. A worker reading one of its pages meanwhile finds it
     gone and drops its reading quietly."""
     task.delete()
+
+
+def delete_item_files(sender, instance: OcrTaskItem, **kwargs) -> None:
+    """post_delete of an item, however it goes (a task deleted through the API, by retention, in
+    the admin, by a cascade): its file and exports leave the storage once the deletion commits."""
+    names = instance.stored_files()
+    if names:
+        transaction.on_commit(lambda: delete_stored_files(names))
+
+
+def delete_stored_files(names: list[str]) -> None:
+    """Remove files from the task files' storage; one that cannot be removed now is logged (a
+    storage that is down must not fail the deletion of the rows naming it)."""
+    storage = task_files_storage()
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.exception("Could not delete %r from the task files' storage.", name)
 
 
 def ocr_task_claim_page(*, among: list[int] | None = None) -> int | None:

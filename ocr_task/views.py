@@ -1,5 +1,4 @@
 import io
-import tempfile
 
 from django.conf import settings
 from django.http import FileResponse
@@ -19,6 +18,7 @@ from api_access.policy import caller
 from ocr_api.negotiation import JsonAnswers
 from ocr_api.serializers import ErrorSerializer
 from ocr_api.uploads import MULTIPART_OVERHEAD_BYTES, UploadLimits, UploadLimitsMixin, oversized
+from ocr_task import exports
 from ocr_task.errors import TaskRefused
 from ocr_task.filters import OcrTaskFilter
 from ocr_task.selectors import ocr_task_list_visible_to
@@ -30,10 +30,6 @@ from ocr_task.serializers import (
     TaskItemSerializer,
 )
 from ocr_task.services import TaskFile, ocr_task_create, ocr_task_delete
-
-# Exports are built in memory up to this size, then in a temporary file.
-EXPORT_SPOOL_BYTES = 16 * 1024 * 1024
-
 
 # Credentials that are not valid (and, with OCR_API_AUTH=required, none at all) get a 401.
 _UNAUTHORIZED = {
@@ -187,8 +183,6 @@ class OcrTaskViewSet(
         pagination_class=None,
     )
     def export(self, request: Request, pk: str, item_id: str) -> FileResponse:
-        from ocr_task import exports  # reportlab only in the processes that export (~6 MiB)
-
         query = ExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         item = self.get_object().items.filter(pk=item_id).first()
@@ -208,14 +202,14 @@ class OcrTaskViewSet(
         if export_format == "json":
             body = JSONRenderer().render(TaskItemSerializer(self._item_with_readings(item)).data)
             return _download(body, f"{stem}.json", "application/json")
-        out = tempfile.SpooledTemporaryFile(max_size=EXPORT_SPOOL_BYTES)
-        exports.item_pdf(item, out, highlight=query.validated_data["highlight"])
-        out.seek(0)
-        return FileResponse(out, as_attachment=True, filename=f"{stem}.pdf", content_type="application/pdf")
+        built = exports.item_pdf(item, highlight=query.validated_data["highlight"])
+        return FileResponse(
+            built.open("rb"), as_attachment=True, filename=f"{stem}.pdf", content_type="application/pdf"
+        )
 
     @staticmethod
     def _item_with_readings(item):
-        return type(item).objects.defer("content").prefetch_related("pages__record").get(pk=item.pk)
+        return type(item).objects.prefetch_related("pages__record").get(pk=item.pk)
 
 
 def _download(body: bytes, filename: str, content_type: str) -> FileResponse:

@@ -1,0 +1,283 @@
+"""Searchable PDFs the way OCRmyPDF makes them: the reading's words, invisible, laid over the
+original pages.
+
+- A PDF keeps its own pages (vectors, fonts, images untouched); each page read gets a text layer,
+  a Form XObject placed over it by pikepdf (qpdf), which undoes the page's /Rotate so the words sit
+  where the rendered image showed them.
+- An image becomes one page holding the image once, as img2pdf embeds it: a JPEG as it is, other
+  formats losslessly, rotated as its EXIF says.
+- The words are in a glyphless font (Tesseract's `pdf.ttf`: one invisible glyph, half an em wide,
+  with a ToUnicode map), each word and the space after it stretched over the distance to the next
+  word, so that pdftotext and viewers copy "words in" with its space and select words where they are.
+
+The layer is written in the pixels of the image the reading was made on (`result["width"]` ×
+`result["height"]`, y down); placing the form scales it to the page.
+"""
+
+import io
+import logging
+import math
+from dataclasses import dataclass
+
+import img2pdf
+import pikepdf
+from PIL import Image, ImageOps
+
+logger = logging.getLogger(__name__)
+
+# Tesseract's glyphless font (Debian's tesseract-ocr ships it beside the language data).
+GLYPHLESS_FONT_PATH = "/usr/share/tesseract-ocr/5/tessdata/pdf.ttf"
+FONT_RESOURCE = "/GlyphLess"  # its name in each layer's resources
+# Every glyph of the font is half an em wide (its /DW is 500 thousandths).
+GLYPH_WIDTH_EM = 0.5
+# The baseline sits this share of the word's height above its box's bottom: descenders hang below.
+BASELINE_RAISE = 0.2
+# Confidence colours of the highlighted variant, and their lower bounds.
+SURE, DOUBTFUL, UNSURE = (0.1, 0.65, 0.2), (0.95, 0.55, 0.0), (0.85, 0.1, 0.1)
+SURE_FROM, DOUBTFUL_FROM = 0.9, 0.6
+HIGHLIGHT_OPACITY = 0.18
+
+TO_UNICODE_CMAP = b"""/CIDInit /ProcSet findresource begin
+12 dict begin
+begincmap
+/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def
+/CMapName /Adobe-Identity-UCS def
+/CMapType 2 def
+1 begincodespacerange
+<0000> <FFFF>
+endcodespacerange
+1 beginbfrange
+<0000> <FFFF> <0000>
+endbfrange
+endcmap
+CMapName currentdict /CMap defineresource pop
+end
+end
+"""
+
+
+@dataclass(frozen=True)
+class ReadPage:
+    """A page of the file (from 1) and its reading (`OcrRecord.result`; empty when not read)."""
+
+    number: int
+    result: dict
+
+
+def searchable_pdf(
+    content: bytes, *, is_pdf: bool, pages: list[ReadPage], out, highlight: bool = False, title: str = ""
+) -> None:
+    """Write to `out` the file `content` (a PDF, or an image) with each page's words laid over it;
+    with `highlight`, each word's box drawn in its confidence's colour too. Raises
+    pikepdf.PdfError or img2pdf's errors when the file cannot be taken as it is (the caller
+    then falls back to `from_images`)."""
+    pdf = pikepdf.open(io.BytesIO(content)) if is_pdf else pikepdf.open(io.BytesIO(_image_as_pdf(content)))
+    with pdf:
+        layer = _Layer(pdf, highlight=highlight)
+        for read in pages:
+            if read.result.get("lines") and read.number <= len(pdf.pages):
+                page = pdf.pages[read.number - 1]
+                layer.lay_over(page, read.result, with_words=not (is_pdf and has_text(page)))
+        if not is_pdf:
+            del pdf.pages[1:]  # an image is one page (a multi-frame file is read by its first frame)
+        _describe(pdf, title)
+        pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+
+
+def from_images(images: list[tuple[Image.Image, ReadPage]], *, out, highlight: bool = False, title: str = "") -> None:
+    """The fallback for a file whose own pages cannot be kept (a PDF pikepdf cannot open but
+    PDFium could render): each page as its rendered image, in JPEG, with its words over it."""
+    pdf = pikepdf.new()
+    with pdf:
+        layer = _Layer(pdf, highlight=highlight)
+        for image, read in images:
+            buffer = io.BytesIO()
+            image.convert("L" if image.mode in ("1", "L", "LA", "I;16") else "RGB").save(buffer, "JPEG", quality=80)
+            with pikepdf.open(io.BytesIO(img2pdf.convert(buffer.getvalue()))) as single:
+                pdf.pages.append(single.pages[0])
+            if read.result.get("lines"):
+                layer.lay_over(pdf.pages[-1], read.result)
+        _describe(pdf, title)
+        pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+
+
+def has_text(page: pikepdf.Page) -> bool:
+    """Whether the page shows text of its own (a born-digital page, or one made searchable
+    before): it keeps that text, and no second layer is laid over it, which would make every
+    reader find and copy each word twice (OCRmyPDF's --skip-text)."""
+    return _shows_text(page.obj, seen=set())
+
+
+def _shows_text(holder: pikepdf.Object, *, seen: set) -> bool:
+    try:
+        instructions = pikepdf.parse_content_stream(holder, "Tj TJ ' \" Do")
+    except pikepdf.PdfError:
+        return False
+    for operands, operator in instructions:
+        if str(operator) != "Do":
+            return True
+        # Text drawn inside a form the page places counts too.
+        xobject = holder.get("/Resources", {}).get("/XObject", {}).get(str(operands[0]))
+        if xobject is not None and xobject.get("/Subtype") == "/Form" and xobject.objgen not in seen:
+            seen.add(xobject.objgen)
+            if _shows_text(xobject, seen=seen):
+                return True
+    return False
+
+
+def _image_as_pdf(content: bytes) -> bytes:
+    """The image as a one-page PDF, embedded by img2pdf without recompressing it where PDF can
+    hold it as it is; an image img2pdf refuses (a mirrored EXIF orientation, an unusual mode) is
+    embedded as it is shown, losslessly."""
+    try:
+        return img2pdf.convert(content, rotation=img2pdf.Rotation.ifvalid, first_frame_only=True)
+    except Exception as error:  # img2pdf raises many kinds; the fallback below takes any image
+        logger.info("img2pdf took the image as shown instead (%s).", error)
+    with Image.open(io.BytesIO(content)) as opened:
+        image = ImageOps.exif_transpose(opened)
+        image = image.convert("RGBA" if "A" in image.getbands() else "RGB").convert("RGB")
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG")
+    return img2pdf.convert(buffer.getvalue())
+
+
+def _describe(pdf: pikepdf.Pdf, title: str) -> None:
+    with pdf.open_metadata(set_pikepdf_as_editor=False) as metadata:
+        if title:
+            metadata["dc:title"] = title
+        metadata["xmp:CreatorTool"] = "django-ocr"
+
+
+class _Layer:
+    """Writes text layers into one PDF, sharing one font object among all its pages."""
+
+    def __init__(self, pdf: pikepdf.Pdf, *, highlight: bool) -> None:
+        self.pdf, self.highlight = pdf, highlight
+        self.font = _glyphless_font(pdf)
+        self.translucent = pdf.make_indirect(
+            pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, ca=HIGHLIGHT_OPACITY, CA=1)
+        )
+
+    def lay_over(self, page: pikepdf.Page, result: dict, *, with_words: bool = True) -> None:
+        width, height = result["width"], result["height"]
+        operations = (_words(result, height) if with_words else b"") + (
+            _boxes(result, height) if self.highlight else b""
+        )
+        if not operations:
+            return
+        resources = pikepdf.Dictionary(Font=pikepdf.Dictionary({FONT_RESOURCE: self.font}))
+        if self.highlight:
+            resources.ExtGState = pikepdf.Dictionary(Translucent=self.translucent)
+        form = pikepdf.Stream(self.pdf, operations)
+        form.Type, form.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
+        form.BBox, form.Resources = [0, 0, width, height], resources
+        # Over what a viewer shows (the crop box), upright as shown, whatever the page's rotation.
+        page.add_overlay(form, pikepdf.Rectangle(page.cropbox))
+
+
+def _words(result: dict, height: float) -> bytes:
+    """The text operators: each word (with the space after it, but the line's last) in render mode
+    3, invisible, stretched from where it starts to where the next word starts. As Tesseract's PDF
+    renderer does, a line's words share its size and baseline (the line's box's bottom edge): a
+    reader that sees a change of size or baseline between two words may glue them together."""
+    operations = []
+    for line in result.get("lines", []):
+        words = [word for word in line["words"] if word["text"].strip()]
+        corners = [(x, height - y) for x, y in line["location"]]
+        top_left, bottom_right, bottom_left = corners[0], corners[2], corners[3]
+        size, length = math.dist(top_left, bottom_left), math.dist(bottom_left, bottom_right)
+        if not words or size <= 0 or length <= 0:
+            continue
+        along = ((bottom_right[0] - bottom_left[0]) / length, (bottom_right[1] - bottom_left[1]) / length)
+        up = (-along[1], along[0])
+
+        # How far along the line's bottom edge each word starts and ends.
+        starts = [_along_line(word["location"][3], bottom_left, along, height) for word in words]
+        ends = [_along_line(word["location"][2], bottom_left, along, height) for word in words]
+        for index, word in enumerate(words):
+            last = index + 1 == len(words)
+            text = word["text"] if last else word["text"] + " "
+            # The space reaches the next word when that word lies ahead on the line (not a box read
+            # out of order): then no gap is left for a reader to guess at.
+            end = ends[index] if last or starts[index + 1] <= ends[index] else starts[index + 1]
+            width = end - starts[index]
+            if width <= 0:
+                continue
+            x = bottom_left[0] + along[0] * starts[index] + up[0] * BASELINE_RAISE * size
+            y = bottom_left[1] + along[1] * starts[index] + up[1] * BASELINE_RAISE * size
+            stretch = 100 * width / (len(_utf16(text)) // 2 * GLYPH_WIDTH_EM * size)
+            operations.append(
+                f"{FONT_RESOURCE} {size:.2f} Tf {stretch:.2f} Tz {along[0]:.4f} {along[1]:.4f} {up[0]:.4f} "
+                f"{up[1]:.4f} {x:.2f} {y:.2f} Tm <{_utf16(text).hex()}> Tj\n".encode()
+            )
+    if not operations:
+        return b""
+    return b"BT\n3 Tr\n" + b"".join(operations) + b"ET\n"
+
+
+def _along_line(point: list[int], origin: tuple[float, float], along: tuple[float, float], height: float) -> float:
+    """The distance from `origin` of an image point (y down) projected on the direction `along`."""
+    return (point[0] - origin[0]) * along[0] + (height - point[1] - origin[1]) * along[1]
+
+
+def _boxes(result: dict, height: float) -> bytes:
+    """Each word's box, translucent, in its confidence's colour (the highlighted variant)."""
+    operations = [b"q /Translucent gs 1 w\n"]
+    for line in result.get("lines", []):
+        for word in line["words"]:
+            confidence = word["confidence"]
+            red, green, blue = SURE if confidence >= SURE_FROM else DOUBTFUL if confidence >= DOUBTFUL_FROM else UNSURE
+            corners = [(x, height - y) for x, y in word["location"]]
+            path = f"{corners[0][0]:.2f} {corners[0][1]:.2f} m " + " ".join(
+                f"{x:.2f} {y:.2f} l" for x, y in corners[1:]
+            )
+            operations.append(f"{red} {green} {blue} rg {red} {green} {blue} RG {path} h B\n".encode())
+    operations.append(b"Q\n")
+    return b"".join(operations)
+
+
+def _utf16(text: str) -> bytes:
+    return text.encode("utf-16-be")
+
+
+def _glyphless_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
+    """A Type0 font whose every code (UTF-16) shows glyph 1 of the glyphless font, with a
+    ToUnicode map giving the code back as the character: as Tesseract's PDF renderer does."""
+    with open(GLYPHLESS_FONT_PATH, "rb") as font_file:
+        program = pikepdf.Stream(pdf, font_file.read())
+    descriptor = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.FontDescriptor,
+            FontName=pikepdf.Name.GlyphLessFont,
+            Flags=5,
+            FontBBox=[0, 0, 500, 1000],
+            ItalicAngle=0,
+            Ascent=1000,
+            Descent=-1,
+            CapHeight=1000,
+            StemV=80,
+            FontFile2=program,
+        )
+    )
+    every_code_to_glyph_1 = pikepdf.Stream(pdf, b"\x00\x01" * 65536)
+    cid_font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.CIDFontType2,
+            BaseFont=pikepdf.Name.GlyphLessFont,
+            CIDSystemInfo=pikepdf.Dictionary(Registry="Adobe", Ordering="Identity", Supplement=0),
+            FontDescriptor=descriptor,
+            CIDToGIDMap=every_code_to_glyph_1,
+            DW=int(GLYPH_WIDTH_EM * 1000),
+        )
+    )
+    return pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.Type0,
+            BaseFont=pikepdf.Name.GlyphLessFont,
+            Encoding=pikepdf.Name("/Identity-H"),
+            DescendantFonts=[cid_font],
+            ToUnicode=pikepdf.Stream(pdf, TO_UNICODE_CMAP),
+        )
+    )

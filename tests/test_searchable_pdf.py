@@ -1,0 +1,204 @@
+"""A task file's searchable PDF (export format=pdf): the original pages with the reading laid over
+them in invisible text, read back by poppler's pdftotext (what most viewers copy with), PDFium and
+pikepdf; real Tesseract."""
+
+import io
+import subprocess
+
+import numpy
+import pikepdf
+import pypdfium2
+import pytest
+from PIL import Image
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
+
+from ocr_task import exports, searchable_pdf
+from ocr_task.models import OcrTaskItem
+from tests.helpers import page_with, upload
+
+pytestmark = pytest.mark.django_db
+
+TASKS_URL = "/api/ocr_task/"
+LINES = {"words in a line": (60, 40), "and another line here": (60, 140), "third one": (60, 240)}
+
+
+@pytest.fixture(autouse=True)
+def quick_pdfs(settings):
+    settings.OCR_PDF_DPI = 150
+
+
+def read(api_client, name: str, content: bytes) -> OcrTaskItem:
+    response = api_client.post(TASKS_URL, {"files": [upload(content, name)], "async_task": "false"}, format="multipart")
+    assert response.status_code == 201, response.content
+    return OcrTaskItem.objects.get(pk=response.json()["items"][0]["id"])
+
+
+def export(api_client, item: OcrTaskItem, **query) -> bytes:
+    response = api_client.get(f"{TASKS_URL}{item.task_id}/items/{item.pk}/export/", {"format": "pdf", **query})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    return b"".join(response.streaming_content)
+
+
+def pdftotext(pdf: bytes) -> list[str]:
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def image_pdf(image: Image.Image, dpi: int = 150) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PDF", resolution=dpi)
+    return buffer.getvalue()
+
+
+def born_digital_pdf(pages: int = 2) -> bytes:
+    """Pages of vector text and drawings (no image), as a word processor makes them."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4)
+    for number in range(1, pages + 1):
+        canvas.setFont("Helvetica", 28)
+        canvas.drawString(72, 760, f"Quarterly report page {number}")
+        canvas.setFont("Helvetica", 20)
+        canvas.drawString(72, 700, "Revenue grew in every region")
+        canvas.setLineWidth(3)
+        canvas.rect(72, 400, 300, 150)  # a vector drawing: the `re` operator
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def recognized_lines(item: OcrTaskItem) -> list[str]:
+    lines = [line for page in item.pages.all() for line in page.result["text"].splitlines()]
+    assert len(lines) == 3 and all(" " in line for line in lines[:2])  # words to keep apart
+    return lines
+
+
+def test_pdftotext_copies_each_recognized_line_with_the_spaces_between_its_words(api_client):
+    page, _ = page_with(LINES, size=(900, 320))
+    item = read(api_client, "lines.pdf", image_pdf(page))
+
+    assert pdftotext(export(api_client, item)) == recognized_lines(item)
+
+
+def test_an_images_words_are_copied_with_their_spaces_too(api_client):
+    page, _ = page_with(LINES, size=(900, 320))
+    buffer = io.BytesIO()
+    page.save(buffer, format="PNG")
+    item = read(api_client, "lines.png", buffer.getvalue())
+
+    assert pdftotext(export(api_client, item)) == recognized_lines(item)
+
+
+def test_a_born_digital_pdf_keeps_its_vector_pages_and_text_and_gains_no_second_layer(api_client):
+    original = born_digital_pdf(pages=2)
+    item = read(api_client, "report.pdf", original)
+
+    exported = export(api_client, item)
+
+    with pikepdf.open(io.BytesIO(exported)) as pdf, pikepdf.open(io.BytesIO(original)) as source:
+        assert len(pdf.pages) == 2
+        page, original_page = pdf.pages[0], source.pages[0]
+        operators = {str(operator) for _, operator in pikepdf.parse_content_stream(page)}
+        # The original drawing and fonts are there, and no image was made of the page.
+        assert {"re", "Tj"} <= operators
+        assert "/F1" in page.Resources.Font
+        assert not page.get_images()
+        assert list(page.mediabox) == list(original_page.mediabox)
+    assert len(exported) <= 1.1 * len(original) + 10_000 * 2
+    # Its own text, once: a reading laid over it would make each word be found and copied twice.
+    assert pdftotext(exported).count("Revenue grew in every region") == 2
+
+
+def test_the_highlighted_variant_draws_its_boxes_over_the_vector_page_it_keeps(api_client):
+    item = read(api_client, "report.pdf", born_digital_pdf(pages=1))
+
+    with pikepdf.open(io.BytesIO(export(api_client, item, highlight="true"))) as pdf:
+        page = pdf.pages[0]
+        operators = [str(operator) for _, operator in pikepdf.parse_content_stream(page)]
+        assert {"re", "Tj"} <= set(operators) and operators[-2:] == ["Do", "Q"]  # the boxes, last
+        (layer,) = page.Resources.XObject.values()
+        assert "B" in {str(operator) for _, operator in pikepdf.parse_content_stream(layer)}
+        assert not page.get_images()
+
+
+def test_a_jpeg_is_kept_as_it_is_in_its_page(api_client):
+    page, _ = page_with(LINES, size=(900, 320))
+    buffer = io.BytesIO()
+    page.save(buffer, format="JPEG", quality=90, dpi=(150, 150))
+    jpeg = buffer.getvalue()
+    item = read(api_client, "photo.jpg", jpeg)
+
+    exported = export(api_client, item)
+
+    with pikepdf.open(io.BytesIO(exported)) as pdf:
+        assert len(pdf.pages) == 1
+        (image,) = pdf.pages[0].get_images().values()
+        assert image.Filter == pikepdf.Name.DCTDecode
+        assert image.read_raw_bytes() == jpeg
+        # 900 px at 150 dpi: 6 inches.
+        assert float(pdf.pages[0].mediabox[2]) == pytest.approx(432, abs=1)
+    assert len(exported) <= 1.3 * len(jpeg)
+    assert pdftotext(exported) == recognized_lines(item)
+
+
+def test_the_words_of_a_rotated_page_are_laid_where_the_page_shows_them(api_client):
+    """A page stored sideways with /Rotate 90 is shown upright: its words' boxes (the highlighted
+    variant draws them) cover the words drawn on it as shown."""
+    upright, boxes = page_with({"sideways page": (80, 60)}, size=(700, 300), font_size=48)
+    with pikepdf.open(io.BytesIO(image_pdf(upright.rotate(90, expand=True)))) as pdf:
+        pdf.pages[0].Rotate = 90
+        stored = io.BytesIO()
+        pdf.save(stored)
+    item = read(api_client, "rotated.pdf", stored.getvalue())
+    assert item.pages.get().result["text"] == "sideways page"
+
+    shown = pypdfium2.PdfDocument(export(api_client, item, highlight="true"))[0]
+    pixels = numpy.asarray(shown.render(scale=150 / 72).to_pil().convert("RGB"), dtype=int)
+    red, green, blue = pixels.transpose(2, 0, 1)
+    ys, xs = numpy.nonzero((green > red + 40) & (green > blue + 40))
+    left, top, right, bottom = boxes["sideways page"]
+    assert pixels.shape[:2] == (300, 700)  # shown upright, as drawn
+    assert abs(xs.min() - left) < 12 and abs(xs.max() - right) < 12
+    assert abs(ys.min() - top) < 12 and abs(ys.max() - bottom) < 12
+
+
+def test_the_pdf_is_built_once_and_then_served_from_storage(api_client):
+    page, _ = page_with(LINES, size=(900, 320))
+    item = read(api_client, "lines.pdf", image_pdf(page))
+
+    first = export(api_client, item)
+    item.refresh_from_db()
+    built = item.searchable_pdf.name
+    second = export(api_client, item)
+
+    item.refresh_from_db()
+    assert first == second and item.searchable_pdf.name == built
+    assert not item.highlighted_pdf  # the highlighted variant is another file, built when asked for
+    export(api_client, item, highlight="true")
+    item.refresh_from_db()
+    assert item.highlighted_pdf and item.highlighted_pdf.name != built
+
+
+def test_a_pdf_whose_pages_cannot_be_kept_is_made_of_its_rendered_pages(api_client, monkeypatch):
+    page, _ = page_with(LINES, size=(900, 320))
+    item = read(api_client, "damaged.pdf", image_pdf(page))
+
+    def cannot_open(*args, **kwargs):
+        raise pikepdf.PdfError("unable to find trailer dictionary")
+
+    monkeypatch.setattr(searchable_pdf, "searchable_pdf", cannot_open)
+    exported = export(api_client, item)
+
+    with pikepdf.open(io.BytesIO(exported)) as pdf:
+        (image,) = pdf.pages[0].get_images().values()
+        assert image.Filter == pikepdf.Name.DCTDecode
+    assert pdftotext(exported) == recognized_lines(item)
+    # A process that began building before the first one recorded its file serves the recorded
+    # one and deletes its own.
+    stale = OcrTaskItem.objects.get(pk=item.pk)
+    stale.searchable_pdf = ""
+    served = exports.item_pdf(stale)
+    item.refresh_from_db()
+    assert served.name == item.searchable_pdf.name
+    assert len(stale.task.items.get().stored_files()) == 2
