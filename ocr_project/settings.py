@@ -238,6 +238,11 @@ OCR_PDF_TIMEOUT_S = env_int("OCR_PDF_TIMEOUT_S", default=30, minimum=1)
 OCR_QUOTA_STORED_BYTES = env_int("OCR_QUOTA_STORED_BYTES", default=500 * 1024 * 1024, minimum=1)
 OCR_QUOTA_QUEUED_PAGES = env_int("OCR_QUOTA_QUEUED_PAGES", default=1000, minimum=1)
 OCR_TASK_RETENTION_DAYS = env_int("OCR_TASK_RETENTION_DAYS", default=30, minimum=0)
+# Server-sent events of a task's progress (/api/ocr_task/{id}/events/): each open stream holds a
+# web server thread, so a process keeps at most this many open (more are answered 503, poll
+# instead), each for at most this long (a browser's EventSource reconnects by itself).
+OCR_TASK_EVENTS_MAX_STREAMS = env_int("OCR_TASK_EVENTS_MAX_STREAMS", default=1, minimum=1)
+OCR_TASK_EVENTS_MAX_S = env_int("OCR_TASK_EVENTS_MAX_S", default=60, minimum=1)
 # A task with async_task=false is read while the client waits: at most this many pages.
 OCR_TASK_SYNC_MAX_PAGES = env_int("OCR_TASK_SYNC_MAX_PAGES", default=20, minimum=1)
 

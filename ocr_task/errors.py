@@ -16,3 +16,16 @@ class NotExportable(ApplicationError):
 
 class QuotaExceeded(ApplicationError):
     """The client already holds what it may: bytes of files stored (413) or pages waiting (429)."""
+
+
+class TooManyStreams(ApplicationError):
+    """This process holds as many event streams as it may (OCR_TASK_EVENTS_MAX_STREAMS): each holds
+    a web server thread."""
+
+    status = 503
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This server follows as many tasks by events as it can; poll GET /api/ocr_task/{id}/ instead.",
+            code="too_many_streams",
+        )

@@ -14,8 +14,9 @@ from ocr_engine.pdf import InvalidPdf
 from ocr_record import formats
 from ocr_task import searchable_pdf
 from ocr_task.errors import NotExportable
-from ocr_task.models import FINISHED, OcrTaskItem, OcrTaskPage, Status
+from ocr_task.models import FINISHED, OcrTaskItem, Status
 from ocr_task.pages import page_as_shown
+from ocr_task.selectors import ocr_task_pages
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +44,12 @@ def item_tsv(item: OcrTaskItem) -> str:
 
 
 def _results(item: OcrTaskItem) -> list[dict]:
-    return [page.result for page in _pages(item) if page.result]
+    return [page.result for page in ocr_task_pages(item) if page.result]
 
 
 def item_text(item: OcrTaskItem) -> str:
     """Every page's text, pages separated by a form feed (as `pdftotext` does)."""
-    return "\f".join(page.result.get("text", "") for page in _pages(item))
+    return "\f".join(page.result.get("text", "") for page in ocr_task_pages(item))
 
 
 def item_pdf(item: OcrTaskItem, *, highlight: bool = False) -> FieldFile:
@@ -62,7 +63,7 @@ def item_pdf(item: OcrTaskItem, *, highlight: bool = False) -> FieldFile:
     built = getattr(item, field)
     if built:
         return built
-    pages = [searchable_pdf.ReadPage(page.number, page.result) for page in _pages(item)]
+    pages = [searchable_pdf.ReadPage(page.number, page.result) for page in ocr_task_pages(item)]
     with tempfile.SpooledTemporaryFile(max_size=EXPORT_SPOOL_BYTES) as out:
         try:
             searchable_pdf.searchable_pdf(
@@ -90,7 +91,3 @@ def _shown(item: OcrTaskItem, pages: list) -> list:
         except (InvalidPdf, InvalidImage):
             continue
     return shown
-
-
-def _pages(item: OcrTaskItem):
-    return OcrTaskPage.objects.filter(item=item).select_related("record").order_by("number")

@@ -12,9 +12,18 @@ def ocr_task_list_visible_to(user, *, with_readings: bool = False) -> QuerySet[O
     """The tasks `user` may see (api_access/policy.py; its own are those it submitted), with their
     progress, items and pages (and the pages' readings when `with_readings`) fetched at once."""
     tasks = visible_to(user, OcrTask.objects.all(), own=Q(requested_by_id=user.pk))
-    pages = OcrTaskPage.objects.select_related("record") if with_readings else OcrTaskPage.objects.all()
+    pages = (
+        OcrTaskPage.objects.select_related("record")
+        if with_readings
+        else OcrTaskPage.objects.only("id", "item_id", "number", "status", "record_id", "error")
+    )
     items = OcrTaskItem.objects.prefetch_related(Prefetch("pages", queryset=pages))
     return with_progress(tasks).prefetch_related(Prefetch("items", queryset=items))
+
+
+def ocr_task_pages(item: OcrTaskItem) -> QuerySet[OcrTaskPage]:
+    """The pages of `item` in order, with their readings."""
+    return OcrTaskPage.objects.filter(item=item).select_related("record").order_by("number")
 
 
 def with_progress(tasks: QuerySet[OcrTask]) -> QuerySet[OcrTask]:

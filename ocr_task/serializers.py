@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from ocr_api.serializers import LocatedLineSerializer
-from ocr_task.models import OcrTask, OcrTaskItem, OcrTaskPage, Status
+from ocr_task.models import FINISHED, OcrTask, OcrTaskItem, OcrTaskPage, Status
 
 
 class RequiredBooleanField(serializers.BooleanField):
@@ -96,6 +96,38 @@ class TaskItemSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "origin_name", "is_pdf", "status", "error", "pages"]
 
 
+class FailedPageSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    error = serializers.CharField()
+
+
+class TaskItemProgressSerializer(TaskItemSummarySerializer):
+    """A file of the light task detail: its progress, without the readings (those are at
+    `?readings=true` or at the file's pages endpoint)."""
+
+    pages_done = serializers.SerializerMethodField(help_text="Pages of this file read (or failed).")
+    record_ids = serializers.SerializerMethodField(
+        help_text="Page n's text record at index n - 1 (GET /api/ocr_record/{id}/), null until the page is read."
+    )
+    failed_pages = serializers.SerializerMethodField(help_text="The pages that could not be read, and why.")
+
+    class Meta(TaskItemSummarySerializer.Meta):
+        fields = [*TaskItemSummarySerializer.Meta.fields, "pages_done", "record_ids", "failed_pages"]
+
+    def get_pages_done(self, item: OcrTaskItem) -> int:
+        return sum(page.status in FINISHED for page in item.pages.all())
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField(allow_null=True)))
+    def get_record_ids(self, item: OcrTaskItem) -> list:
+        return [page.record_id if page.status == Status.SUCCEEDED else None for page in item.pages.all()]
+
+    @extend_schema_field(FailedPageSerializer(many=True))
+    def get_failed_pages(self, item: OcrTaskItem) -> list:
+        return [
+            {"number": page.number, "error": page.error} for page in item.pages.all() if page.status == Status.FAILED
+        ]
+
+
 class ProgressSerializer(serializers.Serializer):
     pages_done = serializers.IntegerField(help_text="Pages read (or failed).")
     pages_total = serializers.IntegerField()
@@ -130,13 +162,27 @@ class OcrTaskSummarySerializer(serializers.ModelSerializer):
         return {"pages_done": task.pages_done, "pages_total": task.pages_total}
 
 
-class OcrTaskSerializer(OcrTaskSummarySerializer):
+class OcrTaskDetailSerializer(OcrTaskSummarySerializer):
+    """A task, its progress file by file and page by page, without the readings: what a client
+    polls (a few KB for 200 pages)."""
+
+    items = TaskItemProgressSerializer(many=True, read_only=True)
+
+    class Meta(OcrTaskSummarySerializer.Meta):
+        fields = [*OcrTaskSummarySerializer.Meta.fields, "callback_url", "callback_status"]
+
+
+class OcrTaskSerializer(OcrTaskDetailSerializer):
     """A task with every page's reading."""
 
     items = TaskItemSerializer(many=True, read_only=True)
 
-    class Meta(OcrTaskSummarySerializer.Meta):
-        fields = [*OcrTaskSummarySerializer.Meta.fields, "callback_url", "callback_status"]
+
+class TaskDetailQuerySerializer(serializers.Serializer):
+    readings = serializers.BooleanField(
+        default=False,
+        help_text="true: every page's reading too (as the synchronous answer carries them); large for long PDFs.",
+    )
 
 
 class ExportQuerySerializer(serializers.Serializer):

@@ -1,9 +1,15 @@
 import io
 
 from django.conf import settings
-from django.http import FileResponse
+from django.http import FileResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -18,16 +24,20 @@ from api_access.policy import caller
 from ocr_api.negotiation import JsonAnswers
 from ocr_api.serializers import ErrorSerializer
 from ocr_api.uploads import MULTIPART_OVERHEAD_BYTES, UploadLimits, UploadLimitsMixin, oversized
-from ocr_task import exports
-from ocr_task.errors import TaskRefused
+from ocr_task import events, exports
+from ocr_task.errors import TaskRefused, TooManyStreams
 from ocr_task.filters import OcrTaskFilter
-from ocr_task.selectors import ocr_task_list_visible_to
+from ocr_task.models import OcrTaskItem
+from ocr_task.selectors import ocr_task_list_visible_to, ocr_task_pages
 from ocr_task.serializers import (
     ExportQuerySerializer,
     OcrTaskCreateSerializer,
+    OcrTaskDetailSerializer,
     OcrTaskSerializer,
     OcrTaskSummarySerializer,
+    TaskDetailQuerySerializer,
     TaskItemSerializer,
+    TaskPageSerializer,
 )
 from ocr_task.services import TaskFile, ocr_task_create, ocr_task_delete
 
@@ -60,10 +70,18 @@ _UNAUTHORIZED = {
     ),
     retrieve=extend_schema(
         summary="OCR task",
-        description="The task, its progress, and per file per page the reading (as parse_text gives it) "
-        "and the plain text.",
+        description="The task and its progress: per file its status, its pages' record ids and the pages "
+        "that failed, without the readings (a few KB for 200 pages, to poll). With `readings=true`, "
+        "per page the reading (as parse_text gives it) and the plain text; or page through a file's "
+        "readings at its pages endpoint.",
+        parameters=[TaskDetailQuerySerializer],
         responses={
-            200: OcrTaskSerializer,
+            200: PolymorphicProxySerializer(
+                component_name="OcrTaskDetailOrReadings",
+                serializers=[OcrTaskDetailSerializer, OcrTaskSerializer],
+                resource_type_field_name=None,
+            ),
+            400: OpenApiResponse(description="`readings` is not a boolean."),
             404: OpenApiResponse(ErrorSerializer, description="No task has this id."),
             **_UNAUTHORIZED,
         },
@@ -91,13 +109,23 @@ class OcrTaskViewSet(
         )
 
     def get_queryset(self):
-        return ocr_task_list_visible_to(self.request.user, with_readings=self.action in ("retrieve", "create"))
+        return ocr_task_list_visible_to(self.request.user, with_readings=self.action == "create" or self._readings())
 
     def perform_destroy(self, task) -> None:
         ocr_task_delete(task=task)
 
     def get_serializer_class(self):
-        return OcrTaskSummarySerializer if self.action == "list" else OcrTaskSerializer
+        if self.action == "list":
+            return OcrTaskSummarySerializer
+        return OcrTaskSerializer if self._readings() else OcrTaskDetailSerializer
+
+    def _readings(self) -> bool:
+        """Whether the detail asked for includes every page's reading (`?readings=true`)."""
+        if self.action != "retrieve":
+            return False
+        query = TaskDetailQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return query.validated_data["readings"]
 
     @extend_schema(
         summary="Submit an OCR task",
@@ -158,6 +186,56 @@ class OcrTaskViewSet(
         )
 
     @extend_schema(
+        summary="A file's pages, with their readings",
+        description="The pages of one file of the task in order, paged (`page`, `page_size`), each with its "
+        "status and, once read, its reading as parse_text gives it and its plain text.",
+        parameters=[OpenApiParameter("item_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses={
+            200: TaskPageSerializer(many=True),
+            404: OpenApiResponse(ErrorSerializer, description="No such task, no such file in it, or no such page."),
+            **_UNAUTHORIZED,
+        },
+    )
+    @action(detail=True, methods=["get"], url_path=r"items/(?P<item_id>[0-9]+)/pages", filter_backends=[])
+    def pages(self, request: Request, pk: str, item_id: str) -> Response:
+        item = self._item(item_id)
+        page = self.paginate_queryset(ocr_task_pages(item))
+        return self.get_paginated_response(TaskPageSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Follow a task's progress (server-sent events)",
+        description="A `text/event-stream`: a `progress` event (data: the task as the list shows it) at once "
+        "and whenever it changes, then `end` when the task has finished, or `deleted`. A stream lasts at "
+        "most OCR_TASK_EVENTS_MAX_S; EventSource reconnects by itself.",
+        responses={
+            (200, "text/event-stream"): OpenApiResponse(OpenApiTypes.STR, description="The events."),
+            404: OpenApiResponse(ErrorSerializer, description="No task has this id."),
+            503: OpenApiResponse(
+                ErrorSerializer,
+                description="This process holds OCR_TASK_EVENTS_MAX_STREAMS streams already "
+                "(`too_many_streams`): poll the task instead.",
+            ),
+            **_UNAUTHORIZED,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        content_negotiation_class=JsonAnswers,
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def events(self, request: Request, pk: str) -> StreamingHttpResponse:
+        task = self.get_object()
+        if not events.stream_slot():
+            raise TooManyStreams()
+        response = StreamingHttpResponse(events.progress_events(task.pk), content_type="text/event-stream")
+        # Not cached, and not buffered by a proxy (nginx), or the events would come all at once.
+        response["Cache-Control"] = "no-cache"
+        response["X-Accel-Buffering"] = "no"
+        return response
+
+    @extend_schema(
         summary="Export a file's readings",
         parameters=[ExportQuerySerializer, OpenApiParameter("item_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
         responses={
@@ -185,9 +263,7 @@ class OcrTaskViewSet(
     def export(self, request: Request, pk: str, item_id: str) -> FileResponse:
         query = ExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        item = self.get_object().items.filter(pk=item_id).first()
-        if item is None:
-            raise NotFound("This task has no such file.")
+        item = self._item(item_id)
         exports.check_exportable(item)
         # "invoice.pdf" exports as "invoice.ocr.pdf": never the name of the file it was read from,
         # which `curl -OJ` would refuse to overwrite.
@@ -206,6 +282,12 @@ class OcrTaskViewSet(
         return FileResponse(
             built.open("rb"), as_attachment=True, filename=f"{stem}.pdf", content_type="application/pdf"
         )
+
+    def _item(self, item_id: str) -> OcrTaskItem:
+        item = self.get_object().items.filter(pk=item_id).first()
+        if item is None:
+            raise NotFound("This task has no such file.")
+        return item
 
     @staticmethod
     def _item_with_readings(item):

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from ocr_record.models import OcrRecord
 from ocr_task import workers
 from ocr_task.models import OcrTask, OcrTaskItem, OcrTaskPage
-from tests.helpers import draw_text, pdf_of, upload
+from tests.helpers import draw_text, make_record, pdf_of, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +117,7 @@ def test_an_asynchronous_task_answers_at_once_and_is_read_in_the_background(subm
     assert OcrRecord.objects.count() == 3
 
 
-def test_the_detail_shows_the_progress_page_by_page(api_client, submit):
+def test_the_detail_shows_the_progress_page_by_page_without_the_readings(api_client, submit):
     task_id = submit(("report.pdf", pdf_of("first page text", "second page here"))).json()["id"]
 
     workers.work_once()  # one page read
@@ -125,12 +125,62 @@ def test_the_detail_shows_the_progress_page_by_page(api_client, submit):
     read_everything()
     done = api_client.get(f"{TASKS_URL}{task_id}/").json()
 
+    records = list(OcrTaskPage.objects.order_by("number").values_list("record_id", flat=True))
     assert (partway["status"], partway["progress"]) == ("running", {"pages_done": 1, "pages_total": 2})
-    assert [page["status"] for page in partway["items"][0]["pages"]] == ["succeeded", "pending"]
-    assert partway["items"][0]["pages"][1]["text"] is None
+    (item,) = partway["items"]
+    assert (item["status"], item["pages"], item["pages_done"]) == ("running", 2, 1)
+    assert (item["record_ids"], item["failed_pages"]) == ([records[0], None], [])
     assert (done["status"], done["progress"]) == ("succeeded", {"pages_done": 2, "pages_total": 2})
+    assert done["items"][0]["record_ids"] == records
+    assert "lines" not in json.dumps(done)
+
+
+def test_the_detail_with_readings_true_has_every_pages_reading(api_client, submit):
+    task_id = submit(("report.pdf", pdf_of("first page text", "second page here"))).json()["id"]
+    read_everything()
+
+    done = api_client.get(f"{TASKS_URL}{task_id}/", {"readings": "true"}).json()
+
     assert page_texts(done) == [["first page text", "second page here"]]
     assert done["items"][0]["pages"][0]["lines"][0]["words"][0]["text"] == "first"
+    assert api_client.get(f"{TASKS_URL}{task_id}/", {"readings": "maybe"}).json() == {
+        "readings": ["Must be a valid boolean."]
+    }
+
+
+def test_a_files_pages_endpoint_pages_through_its_readings(api_client, submit):
+    answer = submit(("report.pdf", pdf_of("one", "two", "three"))).json()
+    read_everything()
+    pages_url = f"{TASKS_URL}{answer['id']}/items/{answer['items'][0]['id']}/pages/"
+
+    first = api_client.get(pages_url, {"page_size": 2}).json()
+    second = api_client.get(first["next"]).json()
+
+    assert first["count"] == 3
+    assert [(page["number"], page["text"]) for page in first["results"] + second["results"]] == [
+        (1, "one"),
+        (2, "two"),
+        (3, "three"),
+    ]
+    assert first["results"][0]["lines"][0]["words"][0]["text"] == "one"
+    assert api_client.get(f"{TASKS_URL}{answer['id']}/items/999/pages/").status_code == 404
+
+
+def test_a_200_page_task_is_polled_in_less_than_10_kb(api_client, settings):
+    settings.OCR_TASK_MAX_PDF_PAGES = 200
+    task = OcrTask.objects.create(status="running")
+    item = OcrTaskItem.objects.create(task=task, origin_name="long.pdf", is_pdf=True, status="running")
+    record = make_record(kind="text", result={"text": "x" * 2000, "lines": []})
+    OcrTaskPage.objects.bulk_create(
+        OcrTaskPage(item=item, number=number, status="succeeded" if number <= 120 else "pending", record=record)
+        for number in range(1, 201)
+    )
+
+    response = api_client.get(f"{TASKS_URL}{task.pk}/")
+
+    assert response.status_code == 200
+    assert len(response.content) <= 10 * 1024
+    assert response.json()["items"][0]["record_ids"][:121] == [record.pk] * 120 + [None]
 
 
 def test_a_file_that_cannot_be_read_fails_alone(api_client, submit):
@@ -140,9 +190,10 @@ def test_a_file_that_cannot_be_read_fails_alone(api_client, submit):
     answer = api_client.get(f"{TASKS_URL}{task_id}/").json()
 
     notes, photo = answer["items"]
-    assert (notes["status"], notes["pages"]) == ("failed", [])
+    assert (notes["status"], notes["pages"], notes["record_ids"]) == ("failed", 0, [])
     assert notes["error"].startswith("Upload a valid image.")
-    assert (photo["status"], photo["pages"][0]["text"]) == ("succeeded", "still read")
+    assert photo["status"] == "succeeded"
+    assert OcrRecord.objects.get(pk=photo["record_ids"][0]).content_text == "still read"
     assert answer["status"] == "succeeded"
 
 
