@@ -1,4 +1,4 @@
-"""A text reading in the formats document tools read: hOCR and Tesseract's TSV.
+"""A text reading in the formats document tools read: hOCR, ALTO XML and Tesseract's TSV.
 
 Both are written from the stored result (`OcrRecord.result`: the page's size and its lines and
 words, each with four corner points and a confidence), so they say what the JSON says, whichever
@@ -8,12 +8,17 @@ are several pages (a task's file).
 
 import xml.etree.ElementTree as ElementTree
 
+from lxml import etree
+
 Result = dict  # the stored form of a text reading (ocr_record.services.text_result)
 
 HOCR_DOCTYPE = (
     '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
     '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">'
 )
+ALTO_NAMESPACE = "http://www.loc.gov/standards/alto/ns-v4#"
+ALTO_SCHEMA_LOCATION = "http://www.loc.gov/standards/alto/v4/alto-4-2.xsd"
+XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance"
 TSV_COLUMNS = (
     "level",
     "page_num",
@@ -72,6 +77,70 @@ def hocr(pages: list[Result], *, title: str) -> str:
                 element[-1].tail = " "
     document = ElementTree.tostring(html, encoding="unicode")
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{HOCR_DOCTYPE}\n{document}\n'
+
+
+def alto(pages: list[Result], *, title: str) -> str:
+    """An ALTO 4.2 document (the Library of Congress's layout format, what archives and digital
+    libraries take in): a `Page` per result, in pixels, with a `TextBlock` around its lines, each
+    `TextLine` with its `String`s (`WC`: confidence, 0 to 1) and `SP`s between them."""
+
+    def element(parent, tag: str, attributes: dict | None = None) -> etree._Element:
+        return etree.SubElement(
+            parent, f"{{{ALTO_NAMESPACE}}}{tag}", {k: str(v) for k, v in (attributes or {}).items()}
+        )
+
+    def placed(rectangle) -> dict:
+        left, top, right, bottom = rectangle
+        return {"HPOS": left, "VPOS": top, "WIDTH": right - left, "HEIGHT": bottom - top}
+
+    root = etree.Element(
+        f"{{{ALTO_NAMESPACE}}}alto",
+        {f"{{{XSI_NAMESPACE}}}schemaLocation": f"{ALTO_NAMESPACE} {ALTO_SCHEMA_LOCATION}", "SCHEMAVERSION": "4.2"},
+        nsmap={None: ALTO_NAMESPACE, "xsi": XSI_NAMESPACE},
+    )
+    description = element(root, "Description")
+    element(description, "MeasurementUnit").text = "pixel"
+    element(element(description, "sourceImageInformation"), "fileName").text = title
+    processing = element(description, "Processing", {"ID": "processing_1"})
+    element(processing, "processingCategory").text = "contentGeneration"
+    element(element(processing, "processingSoftware"), "softwareName").text = "django-ocr"
+    layout = element(root, "Layout")
+    for page_number, result in enumerate(pages, 1):
+        page = element(
+            layout,
+            "Page",
+            {
+                "ID": f"page_{page_number}",
+                "PHYSICAL_IMG_NR": page_number,
+                "WIDTH": result["width"],
+                "HEIGHT": result["height"],
+            },
+        )
+        space = element(page, "PrintSpace", placed((0, 0, result["width"], result["height"])))
+        if not result["lines"]:
+            continue
+        block = element(space, "TextBlock", {"ID": f"block_{page_number}", **placed(_around(result["lines"]))})
+        for line_number, line in enumerate(result["lines"], 1):
+            text_line = element(
+                block, "TextLine", {"ID": f"line_{page_number}_{line_number}", **placed(box(line["location"]))}
+            )
+            for word_number, word in enumerate(line["words"], 1):
+                left, top, right, bottom = box(word["location"])
+                if word_number > 1:
+                    # The space between this word and the one before it.
+                    gap_from = int(text_line[-1].get("HPOS")) + int(text_line[-1].get("WIDTH"))
+                    element(text_line, "SP", {"HPOS": gap_from, "VPOS": top, "WIDTH": max(left - gap_from, 0)})
+                element(
+                    text_line,
+                    "String",
+                    {
+                        "ID": f"word_{page_number}_{line_number}_{word_number}",
+                        "CONTENT": word["text"],
+                        **placed((left, top, right, bottom)),
+                        "WC": round(min(max(word["confidence"], 0.0), 1.0), 4),
+                    },
+                )
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True).decode()
 
 
 def tsv(pages: list[Result]) -> str:

@@ -232,8 +232,8 @@ class OcrRecordResultSerializer(serializers.ModelSerializer):
 
 class ResultQuerySerializer(serializers.Serializer):
     format = serializers.ChoiceField(
-        choices=["json", "hocr", "tsv"],
+        choices=["json", "hocr", "alto", "tsv"],
         default="json",
-        help_text="`json`: the record; `hocr`: its located words as hOCR (XHTML); `tsv`: as Tesseract's TSV. "
-        "hOCR and TSV exist for text records.",
+        help_text="`json`: the record; `hocr`: its located words as hOCR (XHTML); `alto`: as ALTO 4.2 XML; "
+        "`tsv`: as Tesseract's TSV. hOCR, ALTO and TSV exist for text records.",
     )

@@ -123,17 +123,22 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
     @extend_schema(
         summary="Ocr 解析记录-完整结果 (the whole record)",
         description="The record with its kind, language, options, tags, engine, pipeline and, for a text "
-        "record, the whole reading: lines and words with their locations. `format=hocr` or `tsv` gives a "
-        "text record's reading as hOCR or Tesseract's TSV instead.",
+        "record, the whole reading: lines and words with their locations. `format=hocr`, `alto` or `tsv` "
+        "gives a text record's reading as hOCR, ALTO XML or Tesseract's TSV instead.",
         parameters=[ResultQuerySerializer],
         responses={
             (200, "application/json"): OcrRecordResultSerializer,
             (200, "text/html"): OpenApiResponse(OpenApiTypes.STR, description="format=hocr: an hOCR document."),
+            (200, "application/xml"): OpenApiResponse(
+                OpenApiTypes.STR, description="format=alto: an ALTO 4.2 document."
+            ),
             (200, "text/tab-separated-values"): OpenApiResponse(
                 OpenApiTypes.STR, description="format=tsv: Tesseract's TSV."
             ),
             404: OpenApiResponse(ErrorSerializer, description="No record has this id."),
-            409: OpenApiResponse(ErrorSerializer, description="hOCR or TSV of a letters record (`no_located_words`)."),
+            409: OpenApiResponse(
+                ErrorSerializer, description="hOCR, ALTO or TSV of a letters record (`no_located_words`)."
+            ),
         },
     )
     @action(
@@ -152,13 +157,16 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
             return Response(OcrRecordResultSerializer(record).data)
         if not record.result:
             raise ApplicationError(
-                "This is a letters record: hOCR and TSV exist for text records (parse_text), which locate words.",
+                "This is a letters record: hOCR, ALTO and TSV exist for text records (parse_text), which locate words.",
                 code="no_located_words",
                 status=409,
             )
+        title = f"OCR record {record.pk}"
         if document == "hocr":
+            return HttpResponse(formats.hocr([record.result], title=title), content_type="text/html; charset=utf-8")
+        if document == "alto":
             return HttpResponse(
-                formats.hocr([record.result], title=f"OCR record {record.pk}"), content_type="text/html; charset=utf-8"
+                formats.alto([record.result], title=title), content_type="application/xml; charset=utf-8"
             )
         return HttpResponse(formats.tsv([record.result]), content_type="text/tab-separated-values; charset=utf-8")
 

@@ -38,6 +38,11 @@ def item_hocr(item: OcrTaskItem) -> str:
     return formats.hocr(_results(item), title=item.origin_name)
 
 
+def item_alto(item: OcrTaskItem) -> str:
+    """Every page read, as one ALTO document (a page read without success is left out)."""
+    return formats.alto(_results(item), title=item.origin_name)
+
+
 def item_tsv(item: OcrTaskItem) -> str:
     """Every page read, as Tesseract's TSV (`page_num` counts the pages read)."""
     return formats.tsv(_results(item))

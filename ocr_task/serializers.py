@@ -187,11 +187,11 @@ class TaskDetailQuerySerializer(serializers.Serializer):
 
 class ExportQuerySerializer(serializers.Serializer):
     format = serializers.ChoiceField(
-        choices=["pdf", "txt", "json", "hocr", "tsv"],
+        choices=["pdf", "txt", "json", "hocr", "alto", "tsv"],
         default="pdf",
         help_text="`pdf`: the pages with an invisible text layer (searchable, copyable); `txt`: the "
         "text, pages separated by form feeds; `json`: every page's reading; `hocr`: the pages' located "
-        "words as hOCR; `tsv`: as Tesseract's TSV.",
+        "words as hOCR; `alto`: as ALTO 4.2 XML; `tsv`: as Tesseract's TSV.",
     )
     highlight = serializers.BooleanField(
         default=False,

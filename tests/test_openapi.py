@@ -220,5 +220,12 @@ def test_the_task_submission_documents_its_fields_and_both_answers(schema):
 def test_the_export_documents_each_format_as_its_media_type(schema):
     operation = schema["paths"]["/api/ocr_task/{id}/items/{item_id}/export/"]["get"]
 
-    assert set(operation["responses"]["200"]["content"]) == {"application/pdf", "text/plain", "application/json"}
+    assert set(operation["responses"]["200"]["content"]) == {
+        "application/pdf",
+        "text/plain",
+        "application/json",
+        "text/html",
+        "application/xml",
+        "text/tab-separated-values",
+    }
     assert {parameter["name"] for parameter in operation["parameters"]} >= {"format", "highlight", "item_id"}
