@@ -12,6 +12,8 @@ from ocr_task.models import OcrTaskItem
 
 # Images whose files do not say their resolution are laid out at this one in exports.
 DEFAULT_IMAGE_DPI = 150
+# A page's preview is no larger than a screen needs.
+PREVIEW_MAX_SIDE = 1600
 
 
 def pdf_limits() -> Limits:
@@ -48,3 +50,14 @@ def page_as_shown(item: OcrTaskItem, number: int) -> tuple[Image.Image, float]:
         return image, settings.OCR_PDF_DPI
     dpi = image.info.get("dpi", (0, 0))[0]
     return ImageOps.exif_transpose(image), float(dpi) if dpi and dpi >= 36 else DEFAULT_IMAGE_DPI
+
+
+def page_preview(item: OcrTaskItem, number: int, *, max_side: int = PREVIEW_MAX_SIDE) -> bytes:
+    """Page `number` as a viewer shows it (the frame of its reading's locations), at most
+    `max_side` pixels a side, as PNG: what the try-it page draws a page's boxes over. Raises
+    InvalidPdf / InvalidImage for a page that cannot be rendered."""
+    image, _ = page_as_shown(item, number)
+    image.thumbnail((max_side, max_side))
+    buffer = io.BytesIO()
+    image.convert("RGB" if image.mode not in ("1", "L", "RGB") else image.mode).save(buffer, format="PNG")
+    return buffer.getvalue()

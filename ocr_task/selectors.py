@@ -39,7 +39,9 @@ def task_summary(task_id: int) -> dict:
     """The task, its progress and its files, without the pages' readings (those are at GET
     /api/ocr_task/{id}/): what a callback says, as the list shows it (a test holds them equal)."""
     task = with_progress(OcrTask.objects.filter(pk=task_id)).get()
-    items = OcrTaskItem.objects.filter(task=task).annotate(page_count=Count("pages"))
+    items = OcrTaskItem.objects.filter(task=task).annotate(
+        page_count=Count("pages"), pages_done=Count("pages", filter=Q(pages__status__in=FINISHED))
+    )
     return {
         "id": task.pk,
         "task_name": task.name,
@@ -58,6 +60,7 @@ def task_summary(task_id: int) -> dict:
                 "status": item.status,
                 "error": item.error,
                 "pages": item.page_count,
+                "pages_done": item.pages_done,
             }
             for item in items
         ],

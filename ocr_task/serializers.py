@@ -90,10 +90,14 @@ class TaskItemSerializer(serializers.ModelSerializer):
 
 class TaskItemSummarySerializer(serializers.ModelSerializer):
     pages = serializers.IntegerField(source="pages.count", help_text="How many pages the file has.")
+    pages_done = serializers.SerializerMethodField(help_text="Pages of this file read (or failed).")
 
     class Meta:
         model = OcrTaskItem
-        fields = ["id", "origin_name", "is_pdf", "status", "error", "pages"]
+        fields = ["id", "origin_name", "is_pdf", "status", "error", "pages", "pages_done"]
+
+    def get_pages_done(self, item: OcrTaskItem) -> int:
+        return sum(page.status in FINISHED for page in item.pages.all())
 
 
 class FailedPageSerializer(serializers.Serializer):
@@ -105,17 +109,13 @@ class TaskItemProgressSerializer(TaskItemSummarySerializer):
     """A file of the light task detail: its progress, without the readings (those are at
     `?readings=true` or at the file's pages endpoint)."""
 
-    pages_done = serializers.SerializerMethodField(help_text="Pages of this file read (or failed).")
     record_ids = serializers.SerializerMethodField(
         help_text="Page n's text record at index n - 1 (GET /api/ocr_record/{id}/), null until the page is read."
     )
     failed_pages = serializers.SerializerMethodField(help_text="The pages that could not be read, and why.")
 
     class Meta(TaskItemSummarySerializer.Meta):
-        fields = [*TaskItemSummarySerializer.Meta.fields, "pages_done", "record_ids", "failed_pages"]
-
-    def get_pages_done(self, item: OcrTaskItem) -> int:
-        return sum(page.status in FINISHED for page in item.pages.all())
+        fields = [*TaskItemSummarySerializer.Meta.fields, "record_ids", "failed_pages"]
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField(allow_null=True)))
     def get_record_ids(self, item: OcrTaskItem) -> list:

@@ -1,7 +1,7 @@
 import io
 
 from django.conf import settings
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -21,13 +21,17 @@ from rest_framework.reverse import reverse
 
 from api_access.client_address import remote_address
 from api_access.policy import caller
+from ocr_api.exceptions import ApplicationError
 from ocr_api.negotiation import JsonAnswers
 from ocr_api.serializers import ErrorSerializer
 from ocr_api.uploads import MULTIPART_OVERHEAD_BYTES, UploadLimits, UploadLimitsMixin, oversized
+from ocr_engine.images import InvalidImage
+from ocr_engine.pdf import InvalidPdf
 from ocr_task import events, exports
 from ocr_task.errors import TaskRefused, TooManyStreams
 from ocr_task.filters import OcrTaskFilter
 from ocr_task.models import OcrTaskItem
+from ocr_task.pages import page_preview
 from ocr_task.selectors import ocr_task_list_visible_to, ocr_task_pages
 from ocr_task.serializers import (
     ExportQuerySerializer,
@@ -201,6 +205,42 @@ class OcrTaskViewSet(
         item = self._item(item_id)
         page = self.paginate_queryset(ocr_task_pages(item))
         return self.get_paginated_response(TaskPageSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="A page's image",
+        description="The page as the reading saw it (a PDF page rendered, an image turned as its EXIF says), "
+        "at most 1600 pixels a side, as PNG: the reading's locations scale onto it (its `width` and `height` "
+        "are the full size).",
+        parameters=[
+            OpenApiParameter("item_id", OpenApiTypes.INT, OpenApiParameter.PATH),
+            OpenApiParameter("number", OpenApiTypes.INT, OpenApiParameter.PATH, description="The page, from 1."),
+        ],
+        responses={
+            (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description="The page."),
+            404: OpenApiResponse(ErrorSerializer, description="No such task, file or page."),
+            409: OpenApiResponse(ErrorSerializer, description="The page cannot be rendered (`page_not_renderable`)."),
+            **_UNAUTHORIZED,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"items/(?P<item_id>[0-9]+)/pages/(?P<number>[0-9]+)/image",
+        content_negotiation_class=JsonAnswers,
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def page_image(self, request: Request, pk: str, item_id: str, number: str) -> HttpResponse:
+        item = self._item(item_id)
+        if not item.pages.filter(number=int(number)).exists():
+            raise NotFound("This file has no such page.")
+        try:
+            preview = page_preview(item, int(number))
+        except (InvalidPdf, InvalidImage) as error:
+            raise ApplicationError(error.message, code="page_not_renderable", status=409) from None
+        response = HttpResponse(preview, content_type="image/png")
+        response["Cache-Control"] = "private, max-age=3600"  # a task's pages do not change
+        return response
 
     @extend_schema(
         summary="Follow a task's progress (server-sent events)",

@@ -91,6 +91,7 @@ def test_it_has_the_three_v1_operations_and_the_later_ones_beside_them(schema):
         ("/api/ocr_task/{id}/", "delete"),
         ("/api/ocr_task/{id}/events/", "get"),
         ("/api/ocr_task/{id}/items/{item_id}/pages/", "get"),
+        ("/api/ocr_task/{id}/items/{item_id}/pages/{number}/image/", "get"),
         ("/api/ocr_task/{id}/items/{item_id}/export/", "get"),
         ("/auth/login", "post"),
         ("/auth/refresh", "post"),

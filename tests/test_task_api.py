@@ -11,6 +11,7 @@ import numpy
 import pypdfium2
 import pytest
 from django.utils import timezone
+from PIL import Image
 from reportlab.pdfgen.canvas import Canvas
 from rest_framework.test import APIClient
 
@@ -164,6 +165,22 @@ def test_a_files_pages_endpoint_pages_through_its_readings(api_client, submit):
     ]
     assert first["results"][0]["lines"][0]["words"][0]["text"] == "one"
     assert api_client.get(f"{TASKS_URL}{answer['id']}/items/999/pages/").status_code == 404
+
+
+def test_a_pages_image_is_the_page_as_read_scaled_to_a_screen(api_client, submit):
+    answer = submit(("report.pdf", pdf_of("one", "two"))).json()
+    read_everything()
+    item_url = f"{TASKS_URL}{answer['id']}/items/{answer['items'][0]['id']}"
+    reading = api_client.get(f"{item_url}/pages/", {"page": 2, "page_size": 1}).json()["results"][0]
+
+    response = api_client.get(f"{item_url}/pages/2/image/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    image = Image.open(io.BytesIO(response.content))
+    assert max(image.size) == 1600 and max(reading["width"], reading["height"]) > 1600
+    assert image.width / image.height == pytest.approx(reading["width"] / reading["height"], abs=0.01)
+    assert api_client.get(f"{item_url}/pages/3/image/").json()["code"] == "not_found"
 
 
 def test_a_200_page_task_is_polled_in_less_than_10_kb(api_client, settings):
