@@ -14,8 +14,9 @@ from PIL import ImageFont
 from playwright.sync_api import expect
 
 from ocr_record.models import OcrRecord
+from ocr_task.models import OcrTask
 from tests.browser import record_requests, sent_outside
-from tests.helpers import FONT_PATH, draw_text, make_record
+from tests.helpers import FONT_PATH, draw_text, make_record, pdf_of
 
 ARTIFACTS = Path(os.environ.get("OCR_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
 TIMEOUT_MS = 30_000
@@ -199,13 +200,13 @@ def test_text_from_the_service_is_shown_as_text_never_as_html(page, live_server)
 
 
 def test_an_error_of_the_service_is_shown_as_a_message(page, live_server, settings):
-    settings.OCR_MAX_IMAGES_PER_REQUEST = 1
+    settings.OCR_MAX_UPLOAD_BYTES = 200  # the request is refused before any image is read
     open_page(page, live_server)
 
     upload(page, png("a.png", draw_text("a")), png("b.png", draw_text("b")))
     results = finished_results(page, 2)
 
-    assert "At most 1" in results.first.locator(".error").inner_text()
+    assert "larger than the limit" in results.first.locator(".error").inner_text()
     assert not OcrRecord.objects.exists()
 
 
@@ -256,3 +257,115 @@ def test_an_expired_token_is_refreshed_without_asking_again(page, live_server, s
 
     assert result.locator(".line").all_inner_texts() == ["still in"]
     assert page.locator("#login").is_hidden()
+
+
+@pytest.fixture
+def embedded_worker(settings):
+    """The live server reads tasks in a thread of its own, as `make run` does."""
+    from ocr_task import workers
+
+    settings.OCR_TASK_EMBEDDED_THREADS = 1
+    settings.OCR_TASK_POLL_S = 1
+    settings.OCR_PDF_DPI = 150
+    yield
+    workers.embedded_worker.stop()
+
+
+def pdf(name: str, *texts: str) -> dict:
+    return {"name": name, "mimeType": "application/pdf", "buffer": pdf_of(*texts)}
+
+
+def finished_task_files(page, count: int):
+    files = page.locator("article.task-file:not(.reading)")
+    files.nth(count - 1).wait_for(timeout=60_000)
+    return files
+
+
+def test_a_pdf_is_read_as_a_task_with_a_progress_bar_and_its_pages_open_with_their_boxes(
+    page, live_server, embedded_worker
+):
+    requests = record_requests(page)
+    open_page(page, live_server)
+
+    upload(page, pdf("report.pdf", "first page", "second page"))
+    card = page.locator("article.task-file")
+    expect(card.locator("progress")).to_be_visible(timeout=TIMEOUT_MS)
+    card = finished_task_files(page, 1).first
+
+    assert card.locator("h3").inner_text() == "report.pdf"
+    assert card.locator(".progress-text").inner_text() == "2 / 2 pages"
+    assert card.locator("progress").evaluate("bar => [bar.value, bar.max]") == [2, 2]
+    assert card.locator(".badge").inner_text() == "read"
+    # Followed by server-sent events (no account needed here), not by polling.
+    assert any(request.url.endswith("/events/") for request in requests)
+    card.locator(".page-button", has_text="2").click()
+    opened = page.locator("article.result[data-page='2']:not(.reading)")
+    opened.wait_for(timeout=TIMEOUT_MS)
+    assert opened.locator("h3").inner_text() == "report.pdf, page 2"
+    assert opened.locator(".line").all_inner_texts() == ["second page"]
+    assert opened.locator(".word-box").count() == 2
+    # The boxes lie over the page's image (the rendered PDF page) where the words are drawn.
+    box, image = (
+        opened.locator(".word-box").first.bounding_box(),
+        opened.locator("img").bounding_box(),
+    )
+    assert image["width"] > 0 and image["x"] <= box["x"] <= image["x"] + image["width"] / 3
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "tryit-task.png", full_page=True)
+
+
+@pytest.mark.parametrize(
+    "export_format, filename, starts",
+    [
+        ("pdf", "report.ocr.pdf", b"%PDF"),
+        ("txt", "report.ocr.txt", b"first page"),
+        ("json", "report.ocr.json", b"{"),
+        ("hocr", "report.ocr.hocr", b"<?xml"),
+        ("alto", "report.ocr.alto.xml", b"<?xml"),
+    ],
+)
+def test_a_read_file_downloads_as_each_export(page, live_server, embedded_worker, export_format, filename, starts):
+    open_page(page, live_server)
+    upload(page, pdf("report.pdf", "first page"))
+    card = finished_task_files(page, 1).first
+
+    with page.expect_download(timeout=TIMEOUT_MS) as download:
+        card.locator(f".download[data-format='{export_format}']").click()
+
+    assert download.value.suggested_filename == filename
+    assert Path(download.value.path()).read_bytes().startswith(starts)
+
+
+def test_more_files_than_one_request_reads_go_to_a_task_each_with_its_bar(page, live_server, embedded_worker, settings):
+    settings.OCR_MAX_IMAGES_PER_REQUEST = 2  # the page is built with it: set before it opens
+    open_page(page, live_server)
+
+    upload(page, *(png(f"{word}.png", draw_text(word)) for word in ("one", "two", "three")))
+    files = finished_task_files(page, 3)
+
+    assert files.locator("h3").all_inner_texts() == ["one.png", "two.png", "three.png"]
+    assert files.locator(".progress-text").all_inner_texts() == ["1 / 1 pages"] * 3
+    assert OcrTask.objects.get().items.count() == 3
+
+
+def test_with_auth_required_a_task_is_followed_by_polling_and_downloads_carry_the_token(
+    page, live_server, embedded_worker, settings, django_user_model
+):
+    settings.OCR_API_AUTH = "required"
+    django_user_model.objects.create_user("reader", password="a long enough password")
+    requests = record_requests(page)
+    open_page(page, live_server)
+    page.fill('#login-form input[name="username"]', "reader")
+    page.fill('#login-form input[name="password"]', "a long enough password")
+    page.click("#login-form button")
+    page.locator("#session").wait_for(timeout=TIMEOUT_MS)
+
+    upload(page, pdf("mine.pdf", "signed page"))
+    card = finished_task_files(page, 1).first
+    with page.expect_download(timeout=TIMEOUT_MS) as download:
+        card.locator(".download[data-format='txt']").click()
+
+    # EventSource cannot send the token: the page polls the light detail instead.
+    assert not any(request.url.endswith("/events/") for request in requests)
+    assert Path(download.value.path()).read_text() == "signed page"
+    assert OcrTask.objects.get().requested_by.username == "reader"

@@ -31,10 +31,12 @@ def test_its_configuration_comes_from_the_settings(client, settings):
 
     assert config["textLanguages"] == ["eng", "deu"]
     assert config["authRequired"] is True
+    assert config["maxImagesPerRequest"] == settings.OCR_MAX_IMAGES_PER_REQUEST
     assert config["urls"] == {
         "parseLetter": "/api/ocr_record/parse_letter/",
         "parseText": "/api/ocr_record/parse_text/",
         "records": "/api/ocr_record/",
+        "tasks": "/api/ocr_task/",
         "login": "/auth/login",
         "refresh": "/auth/refresh",
     }

@@ -27,10 +27,12 @@ class TryItView(TemplateView):
         context["config"] = {
             "authRequired": settings.OCR_API_AUTH == "required",
             "textLanguages": settings.OCR_TEXT_LANGUAGES,
+            "maxImagesPerRequest": settings.OCR_MAX_IMAGES_PER_REQUEST,
             "urls": {
                 "parseLetter": reverse("ocr_record-parse-letter"),
                 "parseText": reverse("ocr_record-parse-text"),
                 "records": reverse("ocr_record-list"),
+                "tasks": reverse("ocr_task-list"),
                 "login": reverse("login"),
                 "refresh": reverse("token-refresh"),
             },

@@ -135,10 +135,23 @@
     return document.querySelector('input[name="mode"]:checked').value;
   }
 
+  function isPdf(file) {
+    return file.type === "application/pdf" || /\.pdf$/i.test(file.name);
+  }
+
   async function readFiles(files) {
     showError("upload-error", "");
     const images = [...files];
     if (!images.length) return;
+    // PDFs, and more files than one request reads, go to a task: read page by page in the background.
+    if (images.some(isPdf) || images.length > config.maxImagesPerRequest) {
+      try {
+        await readAsTask(images);
+      } finally {
+        refreshHistory();
+      }
+      return;
+    }
     const cards = images.map((file) => {
       const card = resultCard(file.name, URL.createObjectURL(file));
       document.getElementById("results").prepend(card.node);
@@ -197,6 +210,162 @@
         width: result.width, height: result.height, direction: result.direction, text: result.text, lines: result.lines,
       });
     });
+  }
+
+  // ---- Documents and batches: a task ------------------------------------------------------
+
+  const FINISHED = new Set(["succeeded", "failed"]);
+  const DOWNLOADS = [["pdf", "PDF"], ["txt", "Text"], ["json", "JSON"], ["hocr", "hOCR"], ["alto", "ALTO"]];
+
+  async function readAsTask(files) {
+    const form = new FormData();
+    for (const file of files) form.append("files", file);
+    form.append("async_task", "true");
+    form.append("lang", document.getElementById("lang").value);
+    form.append("detect_direction", document.getElementById("detect-direction").checked ? "true" : "false");
+    let task;
+    try {
+      task = await (await api(config.urls.tasks, { method: "POST", body: form })).json();
+    } catch (error) {
+      showError("upload-error", error.message);
+      return;
+    }
+    const cards = new Map();
+    for (const item of [...task.items].reverse()) {
+      const card = taskFileCard(task.id, item);
+      cards.set(item.id, card);
+      document.getElementById("results").prepend(card.node);
+    }
+    await followTask(task.id, (progress) => {
+      for (const item of progress.items) cards.get(item.id)?.update(item);
+    });
+  }
+
+  // Server-sent events where the browser may open them (EventSource sends no Authorization
+  // header: with accounts, and when the server has no stream to spare, the page polls instead).
+  function followTask(taskId, onProgress) {
+    const detailUrl = `${config.urls.tasks}${taskId}/`;
+    return new Promise((resolve) => {
+      const poll = async () => {
+        try {
+          const detail = await (await api(detailUrl)).json();
+          onProgress(detail);
+          if (FINISHED.has(detail.status)) return resolve(detail);
+        } catch (error) {
+          showError("upload-error", error.message);
+        }
+        setTimeout(poll, 1000);
+      };
+      if (config.authRequired || !window.EventSource) return poll();
+      const source = new EventSource(`${detailUrl}events/`);
+      let last = null;
+      source.addEventListener("progress", (event) => {
+        last = JSON.parse(event.data);
+        onProgress(last);
+      });
+      source.addEventListener("end", () => {
+        source.close();
+        resolve(last);
+      });
+      source.addEventListener("deleted", () => {
+        source.close();
+        resolve(null);
+      });
+      source.addEventListener("error", () => {
+        if (source.readyState === EventSource.CLOSED) poll(); // refused (503): it will not reconnect
+      });
+    });
+  }
+
+  // A card per file of a task: its progress bar while it is read, then its pages and downloads.
+  function taskFileCard(taskId, item) {
+    const fileUrl = `${config.urls.tasks}${taskId}/items/${item.id}`;
+    const status = element("span", { className: "badge", text: "waiting…" });
+    const bar = element("progress", { max: "1", value: "0" });
+    const count = element("span", { className: "progress-text" });
+    const body = element("div", { className: "task-body" }, element("div", { className: "progress-row" }, bar, count));
+    const node = element("article", { className: "result task-file reading" }, element("header", {}, element("h3", { text: item.origin_name }), status), body);
+    node.dataset.itemId = item.id;
+    let finished = false;
+
+    const card = {
+      node,
+      update(progress) {
+        if (finished) return;
+        bar.max = Math.max(progress.pages, 1);
+        bar.value = progress.pages_done;
+        count.textContent = progress.pages ? `${progress.pages_done} / ${progress.pages} pages` : "";
+        status.textContent = { pending: "waiting…", running: "reading…", succeeded: "read", failed: "not read" }[progress.status];
+        if (FINISHED.has(progress.status)) {
+          finished = true;
+          node.classList.remove("reading");
+          done(progress);
+        }
+      },
+    };
+
+    function done(progress) {
+      if (progress.error) body.append(element("p", { className: "error", role: "alert", text: progress.error }));
+      if (progress.status === "failed") {
+        node.classList.add("failed");
+        return;
+      }
+      status.classList.add("fresh");
+      const pages = element("div", { className: "page-buttons" }, element("span", { className: "hint", text: "Open a page:" }));
+      for (let number = 1; number <= progress.pages; number++) {
+        const button = element("button", { type: "button", className: "page-button", text: String(number) });
+        button.addEventListener("click", () => openTaskPage(fileUrl, progress.origin_name, number));
+        pages.append(button);
+      }
+      const downloads = element("div", { className: "downloads" }, element("span", { className: "hint", text: "Download:" }));
+      for (const [format, label] of DOWNLOADS) {
+        const button = element("button", { type: "button", className: "download", text: label });
+        button.dataset.format = format;
+        button.addEventListener("click", () => download(`${fileUrl}/export/?format=${format}`, button));
+        downloads.append(button);
+      }
+      body.append(pages, downloads);
+    }
+    return card;
+  }
+
+  async function openTaskPage(fileUrl, name, number) {
+    let reading, imageUrl;
+    try {
+      const [pages, image] = await Promise.all([
+        api(`${fileUrl}/pages/?page=${number}&page_size=1`).then((response) => response.json()),
+        api(`${fileUrl}/pages/${number}/image/`).then((response) => response.blob()),
+      ]);
+      reading = pages.results[0];
+      imageUrl = URL.createObjectURL(image);
+    } catch (error) {
+      showError("upload-error", error.message);
+      return;
+    }
+    const card = resultCard(`${name}, page ${number}`, imageUrl);
+    card.node.dataset.page = number;
+    document.getElementById("results").prepend(card.node);
+    card.node.scrollIntoView({ block: "nearest" });
+    if (reading.status !== "succeeded") card.fail(reading.error || "This page is not read yet.");
+    else card.show({ recordId: reading.record_id, ...reading });
+  }
+
+  // Fetched (with the page's credentials, if any) and handed to the browser as a file.
+  async function download(url, button) {
+    button.disabled = true;
+    try {
+      const response = await api(url);
+      const disposition = response.headers.get("Content-Disposition") || "";
+      const name = (disposition.match(/filename="([^"]+)"/) || [])[1] || "export";
+      const link = element("a", { href: URL.createObjectURL(await response.blob()), download: name });
+      document.body.append(link);
+      link.click();
+      link.remove();
+    } catch (error) {
+      showError("upload-error", error.message);
+    } finally {
+      button.disabled = false;
+    }
   }
 
   // ---- One result --------------------------------------------------------------------------
