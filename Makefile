@@ -110,6 +110,7 @@ load: setup bench-system-packages
 # Redis at 127.0.0.1:6379, written into bench/RESULTS.md (about 3 minutes).
 bench-tasks: setup bench-system-packages
 	$(BIN)/python -m bench.tasks
+	$(BIN)/python -m bench.exports
 
 # What containing hostile PDFs and images costs (issue 14).
 bench-containment: setup bench-system-packages

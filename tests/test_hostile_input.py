@@ -88,7 +88,7 @@ def test_a_pdf_that_draws_itself_without_end_fails_alone_and_the_server_lives_on
         timeout=120,
         what="the task to finish",
     )
-    done = get_json(f"{capped_server}/api/ocr_task/{task['id']}/")
+    done = get_json(f"{capped_server}/api/ocr_task/{task['id']}/?readings=true")
 
     bomb, fine = done["items"]
     assert done["status"] == "succeeded"

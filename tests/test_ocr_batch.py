@@ -66,6 +66,16 @@ def test_it_reads_every_scan_of_a_folder_and_writes_text_json_and_pdf(scans, tmp
     assert OcrTask.objects.count() == 2
 
 
+def test_hocr_and_alto_are_written_when_asked_for(scans, tmp_path):
+    out = tmp_path / "out"
+
+    run(str(scans / "report.pdf"), "--out", str(out), "--formats", "hocr,alto")
+
+    assert sorted(path.name for path in out.iterdir()) == ["report.pdf.alto.xml", "report.pdf.hocr"]
+    assert "ocrx_word" in (out / "report.pdf.hocr").read_text()
+    assert 'CONTENT="second"' in (out / "report.pdf.alto.xml").read_text()
+
+
 def test_a_file_that_cannot_be_read_is_named_and_the_others_are_written(scans, tmp_path):
     (scans / "broken.png").write_bytes(b"not really a png")
     out = tmp_path / "out"

@@ -14,7 +14,8 @@ from ocr_task.serializers import TaskItemSerializer
 from ocr_task.services import TaskFile, TaskRefused, ocr_task_claim_page, ocr_task_create, ocr_task_read_page
 
 SCAN_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
-FORMATS = ("txt", "json", "pdf")
+FORMATS = ("txt", "json", "pdf", "hocr", "alto")
+DEFAULT_FORMATS = ("txt", "json", "pdf")
 
 
 class Command(BaseCommand):
@@ -29,7 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--detect-direction", action="store_true", help="Read pages turned by 90/180/270.")
         parser.add_argument("--out", type=Path, default=Path("ocr-output"), help="Where outputs go (./ocr-output).")
         parser.add_argument(
-            "--formats", default=",".join(FORMATS), help="Outputs per file, among txt, json, pdf (default: all)."
+            "--formats",
+            default=",".join(DEFAULT_FORMATS),
+            help="Outputs per file, among txt, json, pdf, hocr, alto (default: txt,json,pdf).",
         )
         parser.add_argument(
             "--highlight", action="store_true", help="Box each word in the PDF, coloured by confidence."
@@ -118,8 +121,12 @@ class Command(BaseCommand):
                 json.dumps(reading, ensure_ascii=False, indent=2), encoding="utf-8"
             )
         if "pdf" in formats:
-            with open(stem.with_name(stem.name + ".pdf"), "wb") as pdf:
-                exports.item_pdf(item, pdf, highlight=highlight)
+            with exports.item_pdf(item, highlight=highlight).open("rb") as built:
+                stem.with_name(stem.name + ".pdf").write_bytes(built.read())
+        if "hocr" in formats:
+            stem.with_name(stem.name + ".hocr").write_text(exports.item_hocr(item), encoding="utf-8")
+        if "alto" in formats:
+            stem.with_name(stem.name + ".alto.xml").write_text(exports.item_alto(item), encoding="utf-8")
 
 
 def _scans(paths: list[Path]):
