@@ -10,6 +10,7 @@ class OcrTaskConfig(AppConfig):
     verbose_name = "OCR tasks"
 
     def ready(self) -> None:
+        from ocr_task import checks  # noqa: F401  (registers the system checks)
         from ocr_task.models import OcrTaskItem
         from ocr_task.services import delete_item_files
         from ocr_task.workers import start_embedded_worker

@@ -1,8 +1,11 @@
-"""An item's readings as files: plain text, JSON, hOCR, TSV, and a searchable (optionally
-highlighted) PDF."""
+"""An item's readings as files: plain text, JSON, hOCR, ALTO, TSV, and a searchable (optionally
+highlighted) PDF, built once and kept in the task files' storage."""
 
+import contextlib
 import logging
+import shutil
 import tempfile
+from collections.abc import Iterator
 
 import img2pdf
 import pikepdf
@@ -20,8 +23,8 @@ from ocr_task.selectors import ocr_task_pages
 
 logger = logging.getLogger(__name__)
 
-# PDFs are built in memory up to this size, then in a temporary file.
-EXPORT_SPOOL_BYTES = 16 * 1024 * 1024
+# A file in S3 is copied to a temporary file this much at a time before qpdf reads it.
+EXPORT_COPY_CHUNK_BYTES = 1024 * 1024
 
 
 def check_exportable(item: OcrTaskItem) -> None:
@@ -69,10 +72,10 @@ def item_pdf(item: OcrTaskItem, *, highlight: bool = False) -> FieldFile:
     if built:
         return built
     pages = [searchable_pdf.ReadPage(page.number, page.result) for page in ocr_task_pages(item)]
-    with tempfile.SpooledTemporaryFile(max_size=EXPORT_SPOOL_BYTES) as out:
+    with _local_file(item.file) as source, tempfile.TemporaryFile() as out:
         try:
             searchable_pdf.searchable_pdf(
-                item.read_file(), is_pdf=item.is_pdf, pages=pages, out=out, highlight=highlight, title=item.origin_name
+                source, is_pdf=item.is_pdf, pages=pages, out=out, highlight=highlight, title=item.origin_name
             )
         except (pikepdf.PdfError, ValueError, OSError, img2pdf.ImageOpenError) as error:
             logger.warning("Item %s exports from its rendered pages: %s", item.pk, error)
@@ -86,6 +89,22 @@ def item_pdf(item: OcrTaskItem, *, highlight: bool = False) -> FieldFile:
         return built
     built.storage.delete(built.name)
     return getattr(OcrTaskItem.objects.get(pk=item.pk), field)
+
+
+@contextlib.contextmanager
+def _local_file(stored: FieldFile) -> Iterator[str]:
+    """A path to the stored file: its own on local disk, else a temporary copy (from S3)."""
+    try:
+        path = stored.path
+    except NotImplementedError:  # a storage without paths
+        path = None
+    if path:
+        yield path
+        return
+    with tempfile.NamedTemporaryFile() as copy, stored.open("rb") as opened:
+        shutil.copyfileobj(opened, copy, EXPORT_COPY_CHUNK_BYTES)
+        copy.flush()
+        yield copy.name
 
 
 def _shown(item: OcrTaskItem, pages: list) -> list:

@@ -65,13 +65,14 @@ class ReadPage:
 
 
 def searchable_pdf(
-    content: bytes, *, is_pdf: bool, pages: list[ReadPage], out, highlight: bool = False, title: str = ""
+    source: str, *, is_pdf: bool, pages: list[ReadPage], out, highlight: bool = False, title: str = ""
 ) -> None:
-    """Write to `out` the file `content` (a PDF, or an image) with each page's words laid over it;
-    with `highlight`, each word's box drawn in its confidence's colour too. Raises
-    pikepdf.PdfError or img2pdf's errors when the file cannot be taken as it is (the caller
-    then falls back to `from_images`)."""
-    pdf = pikepdf.open(io.BytesIO(content)) if is_pdf else pikepdf.open(io.BytesIO(_image_as_pdf(content)))
+    """Write to `out` the file at the path `source` (a PDF, or an image) with each page's words
+    laid over it; with `highlight`, each word's box drawn in its confidence's colour too. qpdf
+    reads a PDF from its file as it needs it, so a large scan is never held in memory whole.
+    Raises pikepdf.PdfError or img2pdf's errors when the file cannot be taken as it is (the
+    caller then falls back to `from_images`)."""
+    pdf = pikepdf.open(source) if is_pdf else pikepdf.open(io.BytesIO(_image_as_pdf(source)))
     with pdf:
         layer = _Layer(pdf, highlight=highlight)
         for read in pages:
@@ -125,15 +126,15 @@ def _shows_text(holder: pikepdf.Object, *, seen: set) -> bool:
     return False
 
 
-def _image_as_pdf(content: bytes) -> bytes:
+def _image_as_pdf(source: str) -> bytes:
     """The image as a one-page PDF, embedded by img2pdf without recompressing it where PDF can
     hold it as it is; an image img2pdf refuses (a mirrored EXIF orientation, an unusual mode) is
     embedded as it is shown, losslessly."""
     try:
-        return img2pdf.convert(content, rotation=img2pdf.Rotation.ifvalid, first_frame_only=True)
+        return img2pdf.convert(source, rotation=img2pdf.Rotation.ifvalid, first_frame_only=True)
     except Exception as error:  # img2pdf raises many kinds; the fallback below takes any image
         logger.info("img2pdf took the image as shown instead (%s).", error)
-    with Image.open(io.BytesIO(content)) as opened:
+    with Image.open(source) as opened:
         image = ImageOps.exif_transpose(opened)
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB").convert("RGB")
         buffer = io.BytesIO()

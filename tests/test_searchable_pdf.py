@@ -202,3 +202,15 @@ def test_a_pdf_whose_pages_cannot_be_kept_is_made_of_its_rendered_pages(api_clie
     item.refresh_from_db()
     assert served.name == item.searchable_pdf.name
     assert len(stale.task.items.get().stored_files()) == 2
+
+
+def test_a_missing_glyphless_font_is_said_at_start_up(monkeypatch):
+    from django.core import checks
+
+    from ocr_task import checks as task_checks
+
+    assert not task_checks.check_glyphless_font(None)
+    monkeypatch.setattr(task_checks, "GLYPHLESS_FONT_PATH", "/nowhere/pdf.ttf")
+
+    (warning,) = task_checks.check_glyphless_font(None)
+    assert warning.id == "ocr_task.W001" and warning.level == checks.WARNING
