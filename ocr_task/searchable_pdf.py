@@ -136,7 +136,7 @@ def _image_as_pdf(source: str) -> bytes:
         logger.info("img2pdf took the image as shown instead (%s).", error)
     with Image.open(source) as opened:
         image = ImageOps.exif_transpose(opened)
-        image = image.convert("RGBA" if "A" in image.getbands() else "RGB").convert("RGB")
+        image = image.convert("RGB")
         buffer = io.BytesIO()
         image.save(buffer, "PNG")
     return img2pdf.convert(buffer.getvalue())
