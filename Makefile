@@ -13,8 +13,8 @@ PORT ?= 8000
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim tesseract-ocr-osd \
 	libtesseract-dev libleptonica-dev pkg-config g++ python3-venv python3-dev libgl1 libglib2.0-0
 TEST_APT_PACKAGES := fonts-dejavu-core fonts-noto-cjk chromium nginx-light poppler-utils
-# The benchmark draws its images with these fonts and words.
-BENCH_APT_PACKAGES := fonts-dejavu-core fonts-liberation fonts-freefont-ttf fonts-noto-cjk wamerican
+# The benchmark draws its images with these fonts and words; wrk loads the service over HTTP.
+BENCH_APT_PACKAGES := fonts-dejavu-core fonts-liberation fonts-freefont-ttf fonts-noto-cjk wamerican wrk
 # Tesseract's OpenMP threads would fight the server's workers for the cores (ocr_engine sets it
 # too, for anything that does not start through make).
 export OMP_THREAD_LIMIT := 1
@@ -22,7 +22,7 @@ export OMP_THREAD_LIMIT := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system-packages test-system-packages bench-system-packages apt-install migrate run serve \
-	worker test lint test-postgres bench bench-engines bench-tasks bench-containment load check-schema clean
+	worker test lint test-postgres bench bench-engines bench-tasks bench-containment bench-http load check-schema clean
 
 setup: system-packages $(BIN)/.requirements-installed migrate
 
@@ -108,6 +108,10 @@ load: setup bench-system-packages
 
 # A long PDF read one page after another, by the embedded worker and by two Celery workers on the
 # Redis at 127.0.0.1:6379, written into bench/RESULTS.md (about 3 minutes).
+# The service over HTTP beside the framework's floor and the engine alone (issue 17).
+bench-http: setup bench-system-packages
+	$(BIN)/python -m bench.http
+
 bench-tasks: setup bench-system-packages
 	$(BIN)/python -m bench.tasks
 	$(BIN)/python -m bench.exports

@@ -10,6 +10,7 @@ SECTIONS = {
     "load": "load",
     "tasks": "bench-tasks",
     "exports": "bench-tasks",
+    "http": "bench-http",
     "engines": "bench-engines",
     "containment": "bench-containment",
 }

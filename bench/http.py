@@ -1,0 +1,297 @@
+"""The service over HTTP, as users meet it (`make bench-http`), into bench/RESULTS.md.
+
+gunicorn with the repository's gunicorn.conf.py (2 workers × 2 threads on 2 cores), DEBUG off,
+SQLite, on loopback; wrk (2 threads, 8 connections, --seconds each) sends requests that
+bench/wrk/bodies.lua reads from files written here. Side by side, in one run:
+- (a) the framework's floor: bench/floor.py, one DRF view answering a constant JSON in a Django with
+  nothing else, under the same gunicorn settings;
+- (b) parse_letter of one image read before (a cache hit);
+- (c) the list (20 per page) and the retrieve of one record, among 1,000;
+- (d) parse_letter of images never seen (cache misses, each image sent once), beside the engine
+  alone reading the same kind of images in this process: its median seconds per image, and the
+  two-core limit 2 ÷ that median;
+- (e) a mixed load (10 % misses, 40 % hits, 30 % list, 20 % retrieve) with p50/p95/p99.
+
+    make bench-http
+    .venv/bin/python -m bench.http --seconds 5
+"""
+
+import argparse
+import datetime
+import http.client
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+DATABASE_PATH = BENCH_DIR / ".http.sqlite3"
+WRK_THREADS, WRK_CONNECTIONS = 2, 8
+for suffix in ("", "-wal", "-shm"):
+    Path(f"{DATABASE_PATH}{suffix}").unlink(missing_ok=True)
+SERVICE_ENVIRONMENT = {
+    "DATABASE_URL": f"sqlite:///{DATABASE_PATH}",
+    "DJANGO_DEBUG": "false",
+    "DJANGO_HTTPS": "false",
+    "DJANGO_SECRET_KEY": "http-bench-only",
+    "DJANGO_LOG_LEVEL": "WARNING",
+    "DJANGO_SETTINGS_MODULE": "ocr_project.settings",
+    "OCR_TASK_EMBEDDED_THREADS": "0",
+}
+os.environ.update(SERVICE_ENVIRONMENT)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from PIL import Image  # noqa: E402
+
+import ocr_engine  # noqa: E402
+from bench import datasets, metrics, sections  # noqa: E402
+from ocr_engine.pipeline import read_image  # noqa: E402
+from ocr_record.models import OcrRecord  # noqa: E402
+from ocr_record.services import configured_engine  # noqa: E402
+
+PARSE_LETTER = "/api/ocr_record/parse_letter/"
+
+
+def fill_records(count: int, rng: random.Random) -> None:
+    """`count` letter records, as parse_letter leaves them, for the list and retrieve to read."""
+    words = datasets.words()
+    OcrRecord.objects.bulk_create(
+        OcrRecord(
+            image_md5=f"{rng.getrandbits(128):032x}",
+            image_size=rng.randint(500, 100_000),
+            content=list(letters),
+            content_text=letters,
+            engine="bench",
+            pipeline="bench",
+        )
+        for letters in ("".join(rng.choice(words) for _ in range(rng.randint(1, 3))) for _ in range(count))
+    )
+
+
+def multipart(content: bytes) -> tuple[str, bytes]:
+    boundary = uuid.uuid4().hex
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="image.png"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return f"multipart/form-data; boundary={boundary}", body
+
+
+def write_requests(directory: Path, kind: str, requests: list[tuple[str, str, str, bytes]]) -> None:
+    """Each request as a file (method, path, content type, body) and a list of them for wrk."""
+    paths = []
+    for number, (method, url, content_type, body) in enumerate(requests):
+        path = directory / f"{kind}-{number}.req"
+        path.write_bytes(f"{method}\n{url}\n{content_type}\n".encode() + body)
+        paths.append(str(path))
+    (directory / f"{kind}.list").write_text("\n".join(paths) + "\n")
+
+
+def start(arguments: list[str], port: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", *arguments],
+        cwd=ROOT,
+        env={**os.environ, "PORT": str(port), "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "2"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/floor/" if "bench.floor:application" in arguments else "/healthz")
+            if connection.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError(f"gunicorn {arguments} did not start")
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    server.wait(timeout=60)
+
+
+def wrk(port: int, directory: Path, kinds: str, seconds: int) -> dict:
+    """One wrk run; its numbers (requests/s, latency percentiles, errors)."""
+    ran = subprocess.run(
+        [
+            "wrk",
+            f"-t{WRK_THREADS}",
+            f"-c{WRK_CONNECTIONS}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(BENCH_DIR / "wrk" / "bodies.lua"),
+            f"http://127.0.0.1:{port}",
+        ],
+        env={**os.environ, "BODIES_DIR": str(directory), "KINDS": kinds, "WRK_THREADS": str(WRK_THREADS)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(line for line in ran.stdout.splitlines() if line.startswith("JSON "))
+    result = json.loads(line.removeprefix("JSON "))
+    result["per_second"] = result["requests"] / result["seconds"]
+    return result
+
+
+def engine_alone(images: list[bytes]) -> float:
+    """The engine's median seconds per image, reading them as parse_letter's miss does (decoded
+    pixels in, letters out), one after another in this process."""
+    engine = configured_engine(settings.OCR_LANGUAGE)
+    decoded = [Image.open(__import__("io").BytesIO(content)).convert("L") for content in images]
+    for image in decoded[:5]:
+        read_image(engine, image)  # warm-up
+    times = []
+    for image in decoded:
+        started = time.perf_counter()
+        read_image(engine, image)
+        times.append(time.perf_counter() - started)
+    return metrics.median(times)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    arguments = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: `make bench-http` installs it (Debian's wrk).")
+    call_command("migrate", "--noinput", verbosity=0)
+    rng = random.Random(17)
+    fill_records(1000, rng)
+    vocabulary = datasets.words()
+    hit_image = datasets.png_bytes(datasets.draw_word(rng, vocabulary))
+    # Enough new images that no miss is ever sent twice, at up to 400 misses a second.
+    misses = [datasets.png_bytes(datasets.draw_word(rng, vocabulary)) for _ in range(400 * arguments.seconds)]
+    mixed_misses = [datasets.png_bytes(datasets.draw_word(rng, vocabulary)) for _ in range(100 * arguments.seconds)]
+    some_records = list(OcrRecord.objects.values_list("id", flat=True)[:200])
+    directory = Path(tempfile.mkdtemp(prefix="django-ocr-bench-http-"))
+    write_requests(directory, "floor", [("GET", "/floor/", "", b"")])
+    write_requests(directory, "hit", [("POST", PARSE_LETTER, *multipart(hit_image))])
+    write_requests(directory, "list", [("GET", "/api/ocr_record/?page_size=20", "", b"")])
+    write_requests(directory, "retrieve", [("GET", f"/api/ocr_record/{pk}/", "", b"") for pk in some_records])
+    write_requests(directory, "miss", [("POST", PARSE_LETTER, *multipart(image)) for image in misses])
+    write_requests(directory, "missmixed", [("POST", PARSE_LETTER, *multipart(image)) for image in mixed_misses])
+
+    seconds_per_image = engine_alone(misses[-200:])
+    print(f"engine alone: {seconds_per_image * 1000:.1f} ms median per image", flush=True)
+
+    port = free_port()
+    floor = start(["bench.floor:application"], port)
+    try:
+        wrk(port, directory, "floor:1", 2)  # warm-up
+        results = {"floor": wrk(port, directory, "floor:1", arguments.seconds)}
+    finally:
+        stop(floor)
+    print(f"floor: {results['floor']['per_second']:.0f}/s", flush=True)
+    service = start(["ocr_project.wsgi:application"], port)
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        content_type, body = multipart(hit_image)
+        connection.request("POST", PARSE_LETTER, body, {"Content-Type": content_type})  # stored: later ones hit
+        assert connection.getresponse().status == 200
+        wrk(port, directory, "hit:1,list:1,retrieve:1", 2)  # warm-up: every worker's engine loaded
+        for name, kinds in [
+            ("hit", "hit:1"),
+            ("list", "list:1"),
+            ("retrieve", "retrieve:1"),
+            ("miss", "miss:1"),
+            ("mixed", "missmixed:1,hit:4,list:3,retrieve:2"),
+        ]:
+            results[name] = wrk(port, directory, kinds, arguments.seconds)
+            print(f"{name}: {results[name]}", flush=True)
+    finally:
+        stop(service)
+    shutil.rmtree(directory, ignore_errors=True)
+    report(results, seconds_per_image, arguments.seconds)
+
+
+def report(results: dict, seconds_per_image: float, seconds: int) -> None:
+    floor = results["floor"]["per_second"]
+    limit = 2 / seconds_per_image
+    rows = [
+        ("(a) framework floor: a DRF view, constant JSON", "floor", None, None),
+        ("(b) parse_letter, an image read before (cache hit)", "hit", floor, 0.7),
+        ("(c) list, 20 per page", "list", floor, 0.6),
+        ("(c) retrieve one record", "retrieve", floor, 0.6),
+        ("(d) parse_letter, images never seen (cache miss)", "miss", limit, 0.85),
+        ("(e) mixed: 10 % miss, 40 % hit, 30 % list, 20 % retrieve", "mixed", None, None),
+    ]
+    table = [
+        "| request | req/s | p50 ms | p95 ms | p99 ms | errors | against | ratio | target | met |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---:|---|",
+    ]
+    for label, name, base, target in rows:
+        result = results[name]
+        errors = result["errors"] + result["non_2xx"]
+        against = "" if base is None else ("the floor" if name != "miss" else f"engine's 2-core limit {limit:.0f}/s")
+        ratio = "" if base is None else f"{result['per_second'] / base:.2f}"
+        met = "" if base is None else ("yes" if result["per_second"] / base >= target else "**no**")
+        if name == "mixed":
+            target_text = "p99 ≤ 3 × p50, no error"
+            ok = result["p99_ms"] <= 3 * result["p50_ms"] and errors == 0
+            ratio, met = f"p99/p50 {result['p99_ms'] / result['p50_ms']:.1f}", "yes" if ok else "**no**"
+        else:
+            target_text = "" if target is None else f"≥ {target}"
+        table.append(
+            f"| {label} | {result['per_second']:.0f} | {result['p50_ms']:.1f} | {result['p95_ms']:.1f} "
+            f"| {result['p99_ms']:.1f} | {errors} | {against} | {ratio} | {target_text} | {met} |"
+        )
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    body = "\n".join(
+        [
+            "## Over HTTP (`make bench-http`)",
+            "",
+            f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores ({cpu}), "
+            f"Python {platform.python_version()}, Django {django.get_version()}, SQLite, commit "
+            f"{commit.stdout.strip() or '?'}. gunicorn.conf.py: 2 workers × 2 threads, DEBUG off; wrk "
+            f"{WRK_THREADS} threads × {WRK_CONNECTIONS} connections, {seconds} s per row, on the same two cores. "
+            f"The engine alone ({ocr_engine.engine_class(settings.OCR_ENGINE).__name__}, "
+            f"OCR_ENGINE={settings.OCR_ENGINE}) reads these images in {seconds_per_image * 1000:.1f} ms "
+            f"(median), so two cores could read {2 / seconds_per_image:.0f} a second.",
+            "",
+            *table,
+        ]
+    )
+    print(body)
+    sections.write("http", body)
+
+
+if __name__ == "__main__":
+    main()
