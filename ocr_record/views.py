@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.http import HttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +20,7 @@ from ocr_record import formats
 from ocr_record.filters import OcrRecordFilter
 from ocr_record.images import ImageInput
 from ocr_record.models import OcrRecord
+from ocr_record.search import RecordSearchFilter
 from ocr_record.selectors import ocr_record_list_visible_to
 from ocr_record.serializers import (
     OcrRecordOutputSerializer,
@@ -112,7 +115,9 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
 
     serializer_class = OcrRecordOutputSerializer
     filterset_class = OcrRecordFilter
-    # Plain fields match anywhere, case-insensitively; "^" matches the start of the md5.
+    filter_backends = [DjangoFilterBackend, RecordSearchFilter, OrderingFilter]
+    # What `search` matches (read by the schema): the text anywhere, case-insensitively, and the
+    # start of the md5; ocr_record/search.py matches them through the databases' text indexes.
     search_fields = ["content_text", "^image_md5"]
     ordering_fields = ["id", "created_at", "image_size"]
     ordering = ["-id"]
