@@ -96,6 +96,7 @@ test-postgres: setup test-system-packages
 # images, written to bench/RESULTS.md (about 25 minutes).
 bench: setup bench-system-packages
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.lists
 	$(BIN)/python -m bench.engines
 
 # Tesseract, PP-OCR and auto on ../shared/realdata and the synthetic sets (about 15 minutes).

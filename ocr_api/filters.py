@@ -27,3 +27,17 @@ class UtcDateTimeField(forms.DateTimeField):
 
 class UtcDateTimeFilter(django_filters.DateTimeFilter):
     field_class = UtcDateTimeField
+
+
+class FixedFilterSet(django_filters.FilterSet):
+    """A FilterSet whose filters do not depend on the request or the queryset: its form class is
+    built once per class, not on every request (django-filter makes a new class each time, which
+    was a tenth of a list request's time)."""
+
+    def get_form_class(self):
+        cls = type(self)
+        form_class = cls.__dict__.get("_fixed_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            cls._fixed_form_class = form_class
+        return form_class

@@ -1,10 +1,10 @@
 import django_filters
 
-from ocr_api.filters import UtcDateTimeFilter
+from ocr_api.filters import FixedFilterSet, UtcDateTimeFilter
 from ocr_record.models import OcrRecord
 
 
-class OcrRecordFilter(django_filters.FilterSet):
+class OcrRecordFilter(FixedFilterSet):
     """The list filters of v1.0.0: `id`, `image_md5`, `image_size__lte/gte`, `created_at__lte/gte`;
     and beside them `kind`, `lang` and `tag` for the records parse_text adds.
 

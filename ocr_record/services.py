@@ -168,11 +168,12 @@ def _found_or_recognized(
     """
     image_md5, image_sha256 = file_digests(image_file)
     key = {"image_sha256": image_sha256, "kind": kind, "options": options}
-    same_reading = Q(**key) | Q(  # records kept before SHA-256 was: md5 and size, as v1.0.0 did
-        image_sha256="", image_md5=image_md5, image_size=image_file.size, kind=kind, options=options
-    )
-    existing = OcrRecord.objects.filter(same_reading, owner=owner).first()
-    read_before = existing or OcrRecord.objects.filter(same_reading).exclude(owner=owner).only(*READING_FIELDS).first()
+    kept_before_sha256 = {"image_sha256": "", "image_md5": image_md5, "image_size": image_file.size}
+    mine = Q(owner=None) if owner is None else Q(owner=owner) & ~Q(owner=None)
+    # Another owner's record: a shared one, or one owned by someone else (two index lookups each).
+    others = [~Q(owner=None)] if owner is None else [Q(owner=None), ~Q(owner=None) & ~Q(owner=owner)]
+    existing = _stored_reading_of(key, kept_before_sha256, [mine])
+    read_before = existing or _stored_reading_of(key, kept_before_sha256, others, only=READING_FIELDS)
     count_reading(kind, hit=read_before is not None)
     if existing is not None:
         return existing, False
@@ -190,6 +191,25 @@ def _found_or_recognized(
         logger.info("Another request stored %s first; returning its record.", key)
         record = OcrRecord.objects.get(**key, owner=owner)
     return record, True  # new to this owner (even when a racing request stored it first)
+
+
+def _stored_reading_of(key: dict, kept_before_sha256: dict, owners: list[Q], *, only=()) -> OcrRecord | None:
+    """The first record of this reading (`key`: SHA-256, kind, options) among `owners`, or of the same
+    md5 and size among records kept before SHA-256 was (as v1.0.0 matched files).
+
+    Each query is one index lookup: by SHA-256 through the partial unique indexes, whose condition
+    (a SHA-256 is set; shared or owned) the query states so that the database can use them (an OR
+    of both ways, or an owner alone, made SQLite read every shared record for each hit); by md5 and
+    size through their index."""
+    for owner in owners:
+        for found in (
+            OcrRecord.objects.filter(owner, ~Q(image_sha256=""), **key),
+            OcrRecord.objects.filter(owner, **kept_before_sha256, kind=key["kind"], options=key["options"]),
+        ):
+            record = next(iter((found.only(*only) if only else found).order_by()[:1]), None)
+            if record is not None:
+                return record
+    return None
 
 
 def configured_engine(language: str, *, name: str = "") -> ocr_engine.OcrEngine:

@@ -125,6 +125,13 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
     def get_queryset(self):
         return ocr_record_list_visible_to(self.request.user)
 
+    def filter_queryset(self, queryset):
+        # DRF filters a detail's queryset with the list's filters too, which without any query
+        # parameter change nothing but cost a filter form per request.
+        if self.action == "retrieve" and not self.request.query_params:
+            return queryset
+        return super().filter_queryset(queryset)
+
     @extend_schema(
         summary="Ocr 解析记录-完整结果 (the whole record)",
         description="The record with its kind, language, options, tags, engine, pipeline and, for a text "

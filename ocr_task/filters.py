@@ -1,10 +1,10 @@
 import django_filters
 
-from ocr_api.filters import UtcDateTimeFilter
+from ocr_api.filters import FixedFilterSet, UtcDateTimeFilter
 from ocr_task.models import OcrTask, Status
 
 
-class OcrTaskFilter(django_filters.FilterSet):
+class OcrTaskFilter(FixedFilterSet):
     """Tasks by status and by when they were submitted (ISO 8601, as the records' filters)."""
 
     status = django_filters.ChoiceFilter(

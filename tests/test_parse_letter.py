@@ -3,10 +3,12 @@
 import hashlib
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from ocr_record.models import OcrRecord
-from tests.helpers import LIST_URL, draw_text, encode
+from tests.helpers import LIST_URL, PARSE_LETTER_URL, draw_text, encode, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +179,21 @@ def test_it_keeps_the_sha256_of_the_upload(post_image):
     post_image(image)
 
     assert OcrRecord.objects.get().image_sha256 == hashlib.sha256(image).hexdigest()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plans; PostgreSQL reads a tiny table whole")
+def test_an_image_read_before_is_found_through_an_index_not_by_reading_every_record(api_client):
+    image = draw_text("indexed")
+    api_client.post(PARSE_LETTER_URL, {"image": upload(image)}, format="multipart")
+
+    with CaptureQueriesContext(connection) as queries:
+        assert api_client.post(PARSE_LETTER_URL, {"image": upload(image)}, format="multipart")["X-OCR-Cache"] == "hit"
+
+    with connection.cursor() as cursor:
+        lookups = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("SELECT")]
+        plans = []
+        for sql in lookups:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            plans += [row[3] for row in cursor.fetchall()]
+    assert lookups and not [plan for plan in plans if plan.startswith("SCAN ocr_record_ocrrecord")]
+    assert not [plan for plan in plans if "owner_id" in plan and "unique" not in plan]

@@ -60,3 +60,14 @@ def test_a_search_is_answered_from_the_text_index(api_client):
         plan = " ".join(str(row) for row in cursor.fetchall())
 
     assert ("ocr_record_search" if connection.vendor == "sqlite" else "ocr_record_text_trigrams") in plan
+
+
+def test_several_words_and_a_hex_term_must_all_match(api_client):
+    both = make_record(image_md5="beef0123456789abcdef0123456789ab", content=["smart quartz watch"], kind="text")
+    make_record(image_md5="0123456789abcdefbeef0123456789ab", content=["smart watch"], kind="text")
+    make_record(content=["quartz only"], kind="text")
+
+    assert found(api_client, "quartz watch") == [both.id]
+    assert found(api_client, "watch smart QUARTZ") == [both.id]
+    assert found(api_client, "watch BEEF") == [both.id]
+    assert found(api_client, "quartz nothing") == []
