@@ -109,3 +109,20 @@ class OcrRecordRequest(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "record"], name="ocr_record_request_user")]
+
+
+#: The width of OcrRecordSizeCount's buckets, in bytes.
+SIZE_BUCKET_BYTES = 1024
+
+
+class OcrRecordSizeCount(models.Model):
+    """How many records have an image size in each KiB (`bucket` = image_size // 1024), kept exact by
+    database triggers on every insert, delete and size change (migration 0009): a list filtered by
+    size alone counts its records from these rows and the two partial buckets at its edges instead
+    of counting every record in the range (ocr_record/selectors.py)."""
+
+    bucket = models.BigIntegerField(primary_key=True)
+    records = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.records} records of {self.bucket} KiB"

@@ -10,9 +10,10 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api_access.policy import caller
+from api_access.policy import caller, sees_everything
 from ocr_api.exceptions import ApplicationError, UploadTooLarge
 from ocr_api.negotiation import JsonAnswers
+from ocr_api.pagination import CountedQuerySet
 from ocr_api.parsers import BoundedJSONParser
 from ocr_api.serializers import ErrorSerializer
 from ocr_api.uploads import UploadLimitsMixin, oversized
@@ -21,7 +22,7 @@ from ocr_record.filters import OcrRecordFilter
 from ocr_record.images import ImageInput
 from ocr_record.models import OcrRecord
 from ocr_record.search import RecordSearchFilter
-from ocr_record.selectors import ocr_record_list_visible_to
+from ocr_record.selectors import ocr_record_count_sized, ocr_record_list_visible_to
 from ocr_record.serializers import (
     OcrRecordOutputSerializer,
     OcrRecordResultSerializer,
@@ -93,6 +94,10 @@ PARSE_TEXT_EXAMPLES = [
 ]
 
 
+# A list query with no other filter than these has its count from ocr_record_count_sized.
+SIZE_ONLY_PARAMETERS = {"image_size__gte", "image_size__lte", "ordering", "page", "page_size"}
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Ocr 解析记录-列表",
@@ -124,6 +129,21 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
 
     def get_queryset(self):
         return ocr_record_list_visible_to(self.request.user)
+
+    def paginate_queryset(self, queryset):
+        # A list filtered by size alone, for a caller who sees every record, has its count from
+        # the per-KiB counts (ocr_record_count_sized): counting 400,000 matching rows took 40-70 ms.
+        query = self.request.query_params
+        bounds = [query.get("image_size__gte"), query.get("image_size__lte")]
+        if (
+            set(query) <= SIZE_ONLY_PARAMETERS
+            and any(bounds)
+            and all(bound is None or bound.isdigit() for bound in bounds)
+            and sees_everything(self.request.user)
+        ):
+            smallest, largest = (None if bound is None else int(bound) for bound in bounds)
+            queryset = CountedQuerySet(queryset, ocr_record_count_sized(smallest, largest))
+        return super().paginate_queryset(queryset)
 
     def filter_queryset(self, queryset):
         # DRF filters a detail's queryset with the list's filters too, which without any query
