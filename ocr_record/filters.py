@@ -2,6 +2,7 @@ import django_filters
 
 from ocr_api.filters import FixedFilterSet, UtcDateTimeFilter
 from ocr_record.models import OcrRecord
+from ocr_record.selectors import sized_between
 
 
 class OcrRecordFilter(FixedFilterSet):
@@ -26,3 +27,13 @@ class OcrRecordFilter(FixedFilterSet):
             "image_md5": ["exact"],
             "image_size": ["lte", "gte"],
         }
+
+    def filter_queryset(self, queryset):
+        # The size bounds are applied in one place, where the database can be told how (selectors).
+        data = self.form.cleaned_data
+        bounds = {name: data.pop(name, None) for name in ("image_size__gte", "image_size__lte")}
+        try:
+            queryset = super().filter_queryset(queryset)
+        finally:
+            data.update(bounds)
+        return queryset.filter(sized_between(bounds["image_size__gte"], bounds["image_size__lte"]))

@@ -94,7 +94,7 @@ PARSE_TEXT_EXAMPLES = [
 ]
 
 
-# A list query with no other filter than these has its count from ocr_record_count_sized.
+# A list query with no other parameters than these has its count from ocr_record_count_sized.
 SIZE_ONLY_PARAMETERS = {"image_size__gte", "image_size__lte", "ordering", "page", "page_size"}
 
 
@@ -131,13 +131,13 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
         return ocr_record_list_visible_to(self.request.user)
 
     def paginate_queryset(self, queryset):
-        # A list filtered by size alone, for a caller who sees every record, has its count from
-        # the per-KiB counts (ocr_record_count_sized): counting 400,000 matching rows took 40-70 ms.
+        # A list filtered by size alone (or not at all), for a caller who sees every record, has its
+        # count from the per-KiB counts (ocr_record_count_sized): counting 400,000 matching rows
+        # took 40-70 ms, a million 45 ms on PostgreSQL.
         query = self.request.query_params
         bounds = [query.get("image_size__gte"), query.get("image_size__lte")]
         if (
             set(query) <= SIZE_ONLY_PARAMETERS
-            and any(bounds)
             and all(bound is None or bound.isdigit() for bound in bounds)
             and sees_everything(self.request.user)
         ):

@@ -2,6 +2,8 @@
 (OcrRecordSizeCount, migration 0009): the same counts as counting the rows, on SQLite and PostgreSQL."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ocr_record.models import OcrRecord, OcrRecordSizeCount
 from ocr_record.selectors import ocr_record_count_sized
@@ -20,6 +22,8 @@ RANGES = [
     (2048, None),
     (None, 20_480),
     (60_001, 20_000),
+    (1024, 4095),
+    (0, 2047),
     (5000, 5000),
     (100_000, None),
 ]
@@ -66,3 +70,18 @@ def test_a_client_that_sees_only_its_own_records_gets_its_own_count(api_client, 
     api_client.force_authenticate(user)
 
     assert api_client.get(LIST_URL, {"image_size__gte": 0}).json()["count"] == 0
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner; PostgreSQL's knows the distribution")
+def test_on_sqlite_a_wide_size_range_walks_the_lists_order_instead_of_sorting_the_range(api_client):
+    for size in SIZES:
+        make_record(image_size=size)
+
+    with CaptureQueriesContext(connection) as queries:
+        api_client.get(LIST_URL, {"image_size__gte": 1024, "image_size__lte": 60_000, "ordering": "-created_at"})
+
+    page = next(query["sql"] for query in queries.captured_queries if "LIMIT" in query["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {page}")
+        plan = " ".join(row[3] for row in cursor.fetchall())
+    assert "TEMP B-TREE" not in plan and "ocr_record_size_created" not in plan
