@@ -112,6 +112,7 @@ load: setup bench-system-packages
 # The service over HTTP beside the framework's floor and the engine alone (issue 17).
 bench-http: setup bench-system-packages
 	$(BIN)/python -m bench.http
+	$(BIN)/python -m bench.http --profile
 
 bench-tasks: setup bench-system-packages
 	$(BIN)/python -m bench.tasks

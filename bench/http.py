@@ -170,6 +170,84 @@ def engine_alone(images: list[bytes]) -> float:
     return metrics.median(times)
 
 
+def profile(requests_per_kind: int = 300) -> None:
+    """Where a request's time goes, in this process (Django's test client, the service's own
+    middleware and settings): per kind, the time per request and the functions it spends the most
+    in, by their own time and with what they call; into bench/RESULTS.md's "http-profile"."""
+    import cProfile
+    import io
+    import pstats
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    call_command("migrate", "--noinput", verbosity=0)
+    rng = random.Random(3)
+    fill_records(1000, rng)
+    image = datasets.png_bytes(datasets.draw_word(rng, datasets.words()))
+    client = Client(HTTP_HOST="127.0.0.1")
+    ids = list(OcrRecord.objects.values_list("id", flat=True)[:100])
+    kinds = {
+        "parse_letter, cache hit": lambda: client.post(PARSE_LETTER, {"image": SimpleUploadedFile("i.png", image)}),
+        "list, 20 per page": lambda: client.get("/api/ocr_record/?page_size=20"),
+        "retrieve": lambda: client.get(f"/api/ocr_record/{rng.choice(ids)}/"),
+    }
+    lines = [
+        "## Where a request's time goes (`python -m bench.http --profile`)",
+        "",
+        f"cProfile over {requests_per_kind} requests of each kind after 20 of warm-up, in one process "
+        "(Django's test client through the service's middleware; SQLite, 1,000 records). Per kind: its "
+        "time per request (under the profiler, which slows Python code about 2 ×), then the functions with "
+        "the most time of their own, and the main stages with what they call.",
+    ]
+    stages = {
+        "ocr_record/services.py": "the service (lookup, request record)",
+        "rest_framework/request.py:221(data)": "parsing the multipart body",
+        "serializers.py:217(is_valid)": "validating (decoding the image)",
+        "filter_queryset": "filters",
+        "paginate_queryset": "pagination (count and page)",
+        "serializers.py:816(data)": "serializing the page",
+        "request_log.py": "the request log middleware",
+    }
+    for name, call in kinds.items():
+        for _ in range(20):
+            call()
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(requests_per_kind):
+            call()
+        profiler.disable()
+        stats = pstats.Stats(profiler, stream=io.StringIO())
+        total = stats.total_tt
+        lines += ["", f"**{name}**: {total / requests_per_kind * 1000:.2f} ms per request", ""]
+        lines += ["| function | own ms/request | with callees ms/request |", "|---|---:|---:|"]
+        entries = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)
+        for (filename, line, function), (_, _, own, cumulative, _) in entries[:8]:
+            where = f"{Path(filename).name}:{line}({function})" if line else function
+            lines.append(
+                f"| `{where}` | {own / requests_per_kind * 1000:.3f} | {cumulative / requests_per_kind * 1000:.3f} |"
+            )
+        # Each stage: the largest time with callees of a function it names (the outermost one).
+        cumulative_by_label = {
+            f"{file}:{line}({function})": value[3] for (file, line, function), value in stats.stats.items()
+        }
+        spent = {
+            stage: max((value for label, value in cumulative_by_label.items() if marker in label), default=0)
+            for marker, stage in stages.items()
+        }
+        shown = sorted(
+            ((stage, value) for stage, value in spent.items() if value > 0.02 * total), key=lambda item: -item[1]
+        )
+        if shown:
+            lines += [
+                "",
+                "Stages: " + "; ".join(f"{stage} {value / requests_per_kind * 1000:.2f} ms" for stage, value in shown),
+            ]
+    body = "\n".join(lines)
+    print(body)
+    sections.write("http-profile", body)
+
+
 def free_port() -> int:
     import socket
 
@@ -181,7 +259,11 @@ def free_port() -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--profile", action="store_true", help="profile each request kind in-process instead")
     arguments = parser.parse_args()
+    if arguments.profile:
+        profile()
+        return
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: `make bench-http` installs it (Debian's wrk).")
     call_command("migrate", "--noinput", verbosity=0)

@@ -11,6 +11,7 @@ SECTIONS = {
     "tasks": "bench-tasks",
     "exports": "bench-tasks",
     "http": "bench-http",
+    "http-profile": "bench-http",
     "lists": "bench",
     "engines": "bench-engines",
     "containment": "bench-containment",
