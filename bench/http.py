@@ -207,7 +207,6 @@ def profile(requests_per_kind: int = 300) -> None:
         "filter_queryset": "filters",
         "paginate_queryset": "pagination (count and page)",
         "serializers.py:816(data)": "serializing the page",
-        "request_log.py": "the request log middleware",
     }
     for name, call in kinds.items():
         for _ in range(20):
