@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from ocr_task.models import FINISHED, OcrTask
 from ocr_task.selectors import task_summary
@@ -58,6 +58,8 @@ def progress_events(task_id: int, *, poll_s: float = POLL_S) -> Iterator[str]:
             time.sleep(poll_s)
     finally:
         _open_streams.release()
+        # However the stream ended (the client gone included), its thread lets its connection go.
+        connection.close()
 
 
 def _event(name: str, data: dict) -> str:
