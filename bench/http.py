@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -58,40 +57,13 @@ from PIL import Image  # noqa: E402
 
 import ocr_engine  # noqa: E402
 from bench import datasets, metrics, sections  # noqa: E402
+from bench.load import free_port, multipart  # noqa: E402
+from bench.records import letter_records  # noqa: E402
 from ocr_engine.pipeline import read_image  # noqa: E402
 from ocr_record.models import OcrRecord  # noqa: E402
 from ocr_record.services import configured_engine  # noqa: E402
 
 PARSE_LETTER = "/api/ocr_record/parse_letter/"
-
-
-def fill_records(count: int, rng: random.Random) -> None:
-    """`count` letter records, as parse_letter leaves them, for the list and retrieve to read."""
-    words = datasets.words()
-    OcrRecord.objects.bulk_create(
-        OcrRecord(
-            image_md5=f"{rng.getrandbits(128):032x}",
-            image_size=rng.randint(500, 100_000),
-            content=list(letters),
-            content_text=letters,
-            engine="bench",
-            pipeline="bench",
-        )
-        for letters in ("".join(rng.choice(words) for _ in range(rng.randint(1, 3))) for _ in range(count))
-    )
-
-
-def multipart(content: bytes) -> tuple[str, bytes]:
-    boundary = uuid.uuid4().hex
-    body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="image.png"\r\n'
-            "Content-Type: image/png\r\n\r\n"
-        ).encode()
-        + content
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    return f"multipart/form-data; boundary={boundary}", body
 
 
 def write_requests(directory: Path, kind: str, requests: list[tuple[str, str, str, bytes]]) -> None:
@@ -183,7 +155,7 @@ def profile(requests_per_kind: int = 300) -> None:
 
     call_command("migrate", "--noinput", verbosity=0)
     rng = random.Random(3)
-    fill_records(1000, rng)
+    OcrRecord.objects.bulk_create(letter_records(1000, rng))
     image = datasets.png_bytes(datasets.draw_word(rng, datasets.words()))
     client = Client(HTTP_HOST="127.0.0.1")
     ids = list(OcrRecord.objects.values_list("id", flat=True)[:100])
@@ -247,14 +219,6 @@ def profile(requests_per_kind: int = 300) -> None:
     sections.write("http-profile", body)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=10)
@@ -267,7 +231,7 @@ def main() -> None:
         sys.exit("wrk is missing: `make bench-http` installs it (Debian's wrk).")
     call_command("migrate", "--noinput", verbosity=0)
     rng = random.Random(17)
-    fill_records(1000, rng)
+    OcrRecord.objects.bulk_create(letter_records(1000, rng))
     vocabulary = datasets.words()
     hit_image = datasets.png_bytes(datasets.draw_word(rng, vocabulary))
     # Enough new images that no miss is ever sent twice, at up to 400 misses a second.
@@ -276,11 +240,13 @@ def main() -> None:
     some_records = list(OcrRecord.objects.values_list("id", flat=True)[:200])
     directory = Path(tempfile.mkdtemp(prefix="django-ocr-bench-http-"))
     write_requests(directory, "floor", [("GET", "/floor/", "", b"")])
-    write_requests(directory, "hit", [("POST", PARSE_LETTER, *multipart(hit_image))])
+    write_requests(directory, "hit", [("POST", PARSE_LETTER, *reversed(multipart(hit_image)))])
     write_requests(directory, "list", [("GET", "/api/ocr_record/?page_size=20", "", b"")])
     write_requests(directory, "retrieve", [("GET", f"/api/ocr_record/{pk}/", "", b"") for pk in some_records])
-    write_requests(directory, "miss", [("POST", PARSE_LETTER, *multipart(image)) for image in misses])
-    write_requests(directory, "missmixed", [("POST", PARSE_LETTER, *multipart(image)) for image in mixed_misses])
+    write_requests(directory, "miss", [("POST", PARSE_LETTER, *reversed(multipart(image))) for image in misses])
+    write_requests(
+        directory, "missmixed", [("POST", PARSE_LETTER, *reversed(multipart(image))) for image in mixed_misses]
+    )
 
     seconds_per_image = engine_alone(misses[-200:])
     print(f"engine alone: {seconds_per_image * 1000:.1f} ms median per image", flush=True)
@@ -296,7 +262,7 @@ def main() -> None:
     service = start(["ocr_project.wsgi:application"], port)
     try:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        content_type, body = multipart(hit_image)
+        body, content_type = multipart(hit_image)
         connection.request("POST", PARSE_LETTER, body, {"Content-Type": content_type})  # stored: later ones hit
         assert connection.getresponse().status == 200
         wrk(port, directory, "hit:1,list:1,retrieve:1", 2)  # warm-up: every worker's engine loaded

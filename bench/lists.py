@@ -61,7 +61,8 @@ def measure(database_url: str, records: int, repeats: int) -> dict:
     from django.db import connection
     from django.test import Client
 
-    from bench import datasets, metrics
+    from bench import metrics
+    from bench.records import letter_records
     from ocr_record.models import OcrRecord
 
     if connection.vendor == "postgresql":
@@ -73,29 +74,13 @@ def measure(database_url: str, records: int, repeats: int) -> dict:
         importlib.import_module(f"ocr_record.migrations.{name}") for name in ("0008_search_indexes", "0009_size_counts")
     ]
 
-    rng, words = random.Random(1), datasets.words()
-    now = datetime.datetime.now(datetime.UTC)
+    rng = random.Random(1)
     started = time.perf_counter()
     with connection.cursor() as cursor:
         for migration in derived:
             for statement in migration.BACKWARD[connection.vendor]:
                 cursor.execute(statement)
-    for start in range(0, records, 20_000):
-        batch = []
-        for _ in range(start, min(start + 20_000, records)):
-            letters = "".join(rng.choice(words) for _ in range(rng.randint(1, 3)))
-            batch.append(
-                OcrRecord(
-                    image_md5=f"{rng.getrandbits(128):032x}",
-                    image_size=rng.randint(500, 100_000),
-                    content=list(letters),
-                    content_text=letters,
-                    engine="bench",
-                    pipeline="bench",
-                    created_at=now - datetime.timedelta(seconds=rng.randint(0, 365 * 24 * 3600)),
-                )
-            )
-        OcrRecord.objects.bulk_create(batch)
+    OcrRecord.objects.bulk_create(letter_records(records, rng), batch_size=20_000)
     with connection.cursor() as cursor:
         for migration in derived:
             for statement in migration.FORWARD[connection.vendor]:

@@ -58,6 +58,7 @@ import ocr_engine  # noqa: E402
 from bench import datasets, metrics, sections  # noqa: E402
 from bench.datasets import png_bytes  # noqa: E402
 from bench.metrics import resident_kib, timed  # noqa: E402
+from bench.records import letter_records  # noqa: E402
 from ocr_engine.geometry import bounds  # noqa: E402
 from ocr_engine.pipeline import read_image  # noqa: E402
 from ocr_engine.preprocess import STEPS  # noqa: E402
@@ -283,27 +284,8 @@ LIST_QUERIES = {
 
 def fill_records(target: int, rng: random.Random) -> None:
     """Add synthetic records until there are `target`, spread over a year of creation times."""
-    now = datetime.datetime.now(datetime.UTC)
-    words = datasets.words()
-    existing = OcrRecord.objects.count()
-    batch = []
-    for _ in range(existing, target):
-        letters = "".join(rng.choice(words) for _ in range(rng.randint(1, 3)))
-        batch.append(
-            OcrRecord(
-                image_md5=f"{rng.getrandbits(128):032x}",
-                image_size=rng.randint(500, 100_000),
-                content=list(letters),
-                content_text=letters,
-                engine="bench",
-                pipeline="bench",
-                created_at=now - datetime.timedelta(seconds=rng.randint(0, 365 * 24 * 3600)),
-            )
-        )
-        if len(batch) == 20_000:
-            OcrRecord.objects.bulk_create(batch)
-            batch = []
-    OcrRecord.objects.bulk_create(batch)
+    missing = max(target - OcrRecord.objects.count(), 0)
+    OcrRecord.objects.bulk_create(letter_records(missing, rng), batch_size=20_000)
 
 
 def list_queries(scales: list[int], repeats: int) -> list[str]:
