@@ -34,27 +34,36 @@ def page_content(item: OcrTaskItem, number: int) -> tuple[bytes, Image.Image]:
     InvalidPdf / InvalidImage for content that cannot be read.
     """
     if item.is_pdf:
-        image = render_pdf_page(
-            item.read_file(),
-            number,
-            dpi=settings.OCR_PDF_DPI,
-            max_pixels=settings.OCR_MAX_IMAGE_PIXELS,
-            limits=pdf_limits(),
-        )
+        image = _rendered(item, number)
         buffer = io.BytesIO()
         image.save(buffer, format="PNG", compress_level=PAGE_PNG_COMPRESS_LEVEL)
         return buffer.getvalue(), image
     content = item.read_file()
-    return content, decode_image(io.BytesIO(content), max_pixels=settings.OCR_MAX_IMAGE_PIXELS)
+    return content, _decoded(content)
 
 
 def page_as_shown(item: OcrTaskItem, number: int) -> tuple[Image.Image, float]:
-    """The page as a viewer shows it (the frame of the reading's locations), and its resolution."""
-    _, image = page_content(item, number)
+    """The page as a viewer shows it (the frame of the reading's locations), and its resolution.
+    No PNG is written: those bytes are for the dedup's hash alone (page_content)."""
     if item.is_pdf:
-        return image, settings.OCR_PDF_DPI
+        return _rendered(item, number), settings.OCR_PDF_DPI
+    image = _decoded(item.read_file())
     dpi = image.info.get("dpi", (0, 0))[0]
     return ImageOps.exif_transpose(image), float(dpi) if dpi and dpi >= 36 else DEFAULT_IMAGE_DPI
+
+
+def _rendered(item: OcrTaskItem, number: int) -> Image.Image:
+    return render_pdf_page(
+        item.read_file(),
+        number,
+        dpi=settings.OCR_PDF_DPI,
+        max_pixels=settings.OCR_MAX_IMAGE_PIXELS,
+        limits=pdf_limits(),
+    )
+
+
+def _decoded(content: bytes) -> Image.Image:
+    return decode_image(io.BytesIO(content), max_pixels=settings.OCR_MAX_IMAGE_PIXELS)
 
 
 def page_preview(item: OcrTaskItem, number: int, *, max_side: int = PREVIEW_MAX_SIDE) -> bytes:
