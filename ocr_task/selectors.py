@@ -8,10 +8,15 @@ from api_access.policy import visible_to
 from ocr_task.models import FINISHED, OcrTask, OcrTaskItem, OcrTaskPage
 
 
+def ocr_task_visible_to(user) -> QuerySet[OcrTask]:
+    """The tasks `user` may see (api_access/policy.py; its own are those it submitted)."""
+    return visible_to(user, OcrTask.objects.all(), own=Q(requested_by_id=user.pk))
+
+
 def ocr_task_list_visible_to(user, *, with_readings: bool = False) -> QuerySet[OcrTask]:
-    """The tasks `user` may see (api_access/policy.py; its own are those it submitted), with their
-    progress, items and pages (and the pages' readings when `with_readings`) fetched at once."""
-    tasks = visible_to(user, OcrTask.objects.all(), own=Q(requested_by_id=user.pk))
+    """The tasks `user` may see with their progress, items and pages (and the pages' readings
+    when `with_readings`) fetched at once."""
+    tasks = ocr_task_visible_to(user)
     pages = (
         OcrTaskPage.objects.select_related("record")
         if with_readings

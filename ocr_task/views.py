@@ -32,7 +32,7 @@ from ocr_task.errors import TaskRefused, TooManyStreams
 from ocr_task.filters import OcrTaskFilter
 from ocr_task.models import OcrTaskItem
 from ocr_task.pages import page_preview
-from ocr_task.selectors import ocr_task_list_visible_to, ocr_task_pages
+from ocr_task.selectors import ocr_task_list_visible_to, ocr_task_pages, ocr_task_visible_to
 from ocr_task.serializers import (
     ExportQuerySerializer,
     OcrTaskCreateSerializer,
@@ -113,6 +113,10 @@ class OcrTaskViewSet(
         )
 
     def get_queryset(self):
+        if self.action not in ("list", "retrieve", "create"):
+            # The actions on one file of a task (its pages, a page's image, its export), its events
+            # and its deletion need the task, not every file's pages with the task's progress.
+            return ocr_task_visible_to(self.request.user)
         return ocr_task_list_visible_to(self.request.user, with_readings=self.action == "create" or self._readings())
 
     def perform_destroy(self, task) -> None:
