@@ -68,9 +68,17 @@ def sized_between(smallest, largest) -> Q:
 
 
 def _unselective(smallest, largest) -> bool:
-    total = OcrRecordSizeCount.objects.aggregate(records=Sum("records"))["records"] or 0
+    """Whether the buckets the range touches hold more than UNSELECTIVE_SHARE of the records: one
+    query over the per-KiB counts (an estimate, at most two partial buckets over, is all a
+    planning hint needs; the page's exact count is ocr_record_count_sized's)."""
     try:
-        matching = ocr_record_count_sized(*(None if bound is None else int(bound) for bound in (smallest, largest)))
-    except (TypeError, ValueError, OverflowError):  # a bound no integer can be (NaN, infinity)
+        first, last = (None if bound is None else int(bound) // SIZE_BUCKET_BYTES for bound in (smallest, largest))
+    except (ValueError, OverflowError):  # a bound no integer can be (NaN, infinity)
         return False
-    return total > 0 and matching > UNSELECTIVE_SHARE * total
+    touched = Q()
+    if first is not None:
+        touched &= Q(bucket__gte=first)
+    if last is not None:
+        touched &= Q(bucket__lte=last)
+    counts = OcrRecordSizeCount.objects.aggregate(total=Sum("records"), touched=Sum("records", filter=touched))
+    return bool(counts["total"]) and (counts["touched"] or 0) > UNSELECTIVE_SHARE * counts["total"]
