@@ -140,8 +140,7 @@ def ocr_task_read_page(*, page_id: int, worker: str = "") -> OcrTaskPage:
                 "reading it was stopped each time: out of memory, killed or crashed); it is not tried again."
             ),
         )
-        OcrTaskPage.objects.filter(pk=page.pk).update(status=page.status, error=page.error)
-        _update_statuses(task.pk)
+        _finish_page(page)
         return page
     OcrTaskPage.objects.filter(pk=page.pk).update(
         status=Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
@@ -170,12 +169,20 @@ def ocr_task_read_page(*, page_id: int, worker: str = "") -> OcrTaskPage:
     except Exception:  # a bug: the page fails, the task still finishes
         logger.exception("Reading page %s of task %s failed.", page.pk, task.pk)
         page.status, page.error = Status.FAILED, "A server error occurred while reading this page."
-    saved = OcrTaskPage.objects.filter(pk=page.pk).update(
-        status=page.status, record=page.record, error=page.error, read_by=page.read_by
-    )
-    if saved:  # not when the task was deleted while its page was being read
-        _update_statuses(task.pk)
+    _finish_page(page)
     return page
+
+
+def _finish_page(page: OcrTaskPage) -> None:
+    """Write a page's outcome and its item's and task's statuses in one transaction: whoever waits
+    for the pages (a client polling, `ocr_batch`) must never see the last page finished while its
+    file and its task still read "running"."""
+    with transaction.atomic():
+        saved = OcrTaskPage.objects.filter(pk=page.pk).update(
+            status=page.status, record=page.record, error=page.error, read_by=page.read_by
+        )
+        if saved:  # not when the task was deleted while its page was being read
+            _update_statuses(page.item.task_id)
 
 
 def ocr_task_run(*, task_id: int) -> OcrTask:

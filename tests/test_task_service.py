@@ -3,9 +3,11 @@
 from datetime import timedelta
 
 import pytest
+from django.db import DatabaseError
 from django.utils import timezone
 
 import ocr_engine
+import ocr_task.services
 from ocr_record.models import OcrRecord
 from ocr_task.models import OcrTask, OcrTaskPage
 from ocr_task.services import (
@@ -85,6 +87,29 @@ def test_a_page_read_twice_is_read_once():
 
     assert first.record_id == again.record_id
     assert OcrRecord.objects.count() == 1
+
+
+def test_a_page_is_never_seen_read_while_its_file_still_reads_running(monkeypatch):
+    task = ocr_task_create(files=[TaskFile("photo.png", draw_text("one page"))])
+    page = OcrTaskPage.objects.get(item__task=task)
+
+    derive_statuses = ocr_task.services._update_statuses
+
+    def statuses_fail_once_read(task_id):
+        if OcrTaskPage.objects.get(pk=page.pk).status == "succeeded":
+            raise DatabaseError("the task's row could not be locked")
+        derive_statuses(task_id)
+
+    monkeypatch.setattr("ocr_task.services._update_statuses", statuses_fail_once_read)
+    with pytest.raises(DatabaseError):
+        ocr_task_read_page(page_id=page.id)
+
+    # The page's outcome went with its file's status: neither was written, the page is read again.
+    page.refresh_from_db()
+    assert (page.status, page.record) == ("running", None)
+    monkeypatch.undo()
+    ocr_task_read_page(page_id=page.id)
+    assert OcrTaskPage.objects.get(pk=page.pk).status == task.items.get().status == "succeeded"
 
 
 def test_the_same_page_in_two_tasks_is_found_by_the_dedup():
