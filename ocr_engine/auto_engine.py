@@ -127,7 +127,7 @@ class AutoEngine(OcrEngine):
         self.tesseract = get_engine("tesserocr", language=language, timeout_seconds=timeout_seconds)
         self.ppocr = get_engine("ppocr", language=language, timeout_seconds=timeout_seconds)
 
-    @property
+    @functools.cached_property
     def version(self) -> str:
         return f"auto: {self.tesseract.version}; {self.ppocr.version}"
 

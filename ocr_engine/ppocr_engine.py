@@ -142,7 +142,7 @@ class PpocrEngine(OcrEngine):
         PP-OCR's line classifier (0 or 180 degrees, one line at a time) does not see."""
         return get_engine("tesserocr", timeout_seconds=self.timeout_seconds).detect_orientation(image)
 
-    @property
+    @functools.cached_property
     def version(self) -> str:
         return f"rapidocr_onnxruntime {metadata.version('rapidocr_onnxruntime')} (PP-OCRv4), onnxruntime {metadata.version('onnxruntime')}"
 

@@ -1,5 +1,6 @@
 """The original v1.0.0 way: the `tesseract` program, run once per image through pytesseract."""
 
+import functools
 import shutil
 
 import pytesseract
@@ -38,7 +39,7 @@ class PytesseractEngine(OcrEngine):
             )
         self._tesseract_version = str(pytesseract.get_tesseract_version())
 
-    @property
+    @functools.cached_property
     def version(self) -> str:
         return f"pytesseract {pytesseract.__version__}, tesseract {self._tesseract_version}"
 

@@ -1,5 +1,6 @@
 """Tesseract's C API in-process through tesserocr: the model is loaded once, not per image."""
 
+import functools
 import queue
 import time
 
@@ -50,7 +51,7 @@ class TesserocrEngine(OcrEngine):
         # Orientation detection has its own model (osd.traineddata) and instances, made when needed.
         self._idle_osd: queue.LifoQueue[tesserocr.PyTessBaseAPI] = queue.LifoQueue()
 
-    @property
+    @functools.cached_property
     def version(self) -> str:
         return f"tesserocr {tesserocr.__version__}, tesseract {tesserocr.tesseract_version().split()[1]}"
 

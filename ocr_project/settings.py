@@ -109,10 +109,13 @@ WSGI_APPLICATION = "ocr_project.wsgi.application"
 
 
 # Database: SQLite in the repository by default, anything dj-database-url understands otherwise.
+# Connections are kept between requests: opening one costs more than a whole retrieve (SQLite's
+# pragmas, PostgreSQL's handshake), and health checks replace one the database dropped.
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=0, minimum=0),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=600, minimum=0),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
