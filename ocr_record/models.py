@@ -98,8 +98,9 @@ class OcrRecordTag(models.Model):
 
 
 class OcrRecordRequest(models.Model):
-    """One request that produced or reused a record: who asked, and when. With OCR_API_AUTH
-    "required", a client sees the records it has asked for."""
+    """One request of an identified client that produced or reused a record: who asked, and when.
+    With OCR_API_AUTH "required", a client sees the records it has asked for. Anonymous requests
+    (the open API's) are not kept."""
 
     record = models.ForeignKey(OcrRecord, on_delete=models.CASCADE, related_name="requests")
     user = models.ForeignKey(

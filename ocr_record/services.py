@@ -139,7 +139,10 @@ def _stored_reading(
     record, created = _found_or_recognized(
         image_file, kind=kind, options=options, recognize=recognize, owner=record_owner(requested_by)
     )
-    OcrRecordRequest.objects.create(record=record, user=requested_by)
+    if requested_by is not None:
+        # What makes a record a client's own (ocr_record.selectors). An anonymous request is not
+        # kept: nothing reads it, and the row would be a write (a database lock) on every hit.
+        OcrRecordRequest.objects.create(record=record, user=requested_by)
     return record, created
 
 
