@@ -5,6 +5,8 @@
   its own (the records it asked for, the tasks it submitted: each app says what "own" is).
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
@@ -23,8 +25,9 @@ def sees_everything(user) -> bool:
     return settings.OCR_API_AUTH == "open" or user.is_staff
 
 
-def visible_to(user, objects: QuerySet, *, own: Q) -> QuerySet:
-    """`objects` as `user` may see them: all, or those matching `own`."""
+def visible_to(user, objects: QuerySet, *, own: Callable[[], Q]) -> QuerySet:
+    """`objects` as `user` may see them: all, or those matching `own()` (built only when needed:
+    a subquery's condition costs the ORM more than a whole lookup by primary key)."""
     if sees_everything(user):
         return objects
-    return objects.filter(own)
+    return objects.filter(own())

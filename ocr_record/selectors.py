@@ -10,8 +10,11 @@ from ocr_record.models import SIZE_BUCKET_BYTES, OcrRecord, OcrRecordRequest, Oc
 
 def ocr_record_list_visible_to(user) -> QuerySet[OcrRecord]:
     """The records `user` may read (api_access/policy.py); its own are those it asked for."""
-    asked_for = Exists(OcrRecordRequest.objects.filter(record=OuterRef("pk"), user_id=user.pk))
-    return visible_to(user, OcrRecord.objects.all(), own=Q(asked_for))
+    return visible_to(
+        user,
+        OcrRecord.objects.all(),
+        own=lambda: Q(Exists(OcrRecordRequest.objects.filter(record=OuterRef("pk"), user_id=user.pk))),
+    )
 
 
 def ocr_record_count_sized(smallest: int | None, largest: int | None) -> int:

@@ -204,11 +204,15 @@ def _stored_reading_of(key: dict, kept_before_sha256: dict, owners: list[Q], *, 
     (a SHA-256 is set; shared or owned) the query states so that the database can use them (an OR
     of both ways, or an owner alone, made SQLite read every shared record for each hit); by md5 and
     size through their index."""
+    # Each query is built only when the one before found nothing: building one costs the ORM about
+    # as much as running it, and a cache hit is answered by the first.
+    lookups = (
+        lambda owner: OcrRecord.objects.filter(owner, ~Q(image_sha256=""), **key),
+        lambda owner: OcrRecord.objects.filter(owner, **kept_before_sha256, kind=key["kind"], options=key["options"]),
+    )
     for owner in owners:
-        for found in (
-            OcrRecord.objects.filter(owner, ~Q(image_sha256=""), **key),
-            OcrRecord.objects.filter(owner, **kept_before_sha256, kind=key["kind"], options=key["options"]),
-        ):
+        for lookup in lookups:
+            found = lookup(owner)
             record = next(iter((found.only(*only) if only else found).order_by()[:1]), None)
             if record is not None:
                 return record

@@ -10,7 +10,7 @@ from ocr_task.models import FINISHED, OcrTask, OcrTaskItem, OcrTaskPage
 
 def ocr_task_visible_to(user) -> QuerySet[OcrTask]:
     """The tasks `user` may see (api_access/policy.py; its own are those it submitted)."""
-    return visible_to(user, OcrTask.objects.all(), own=Q(requested_by_id=user.pk))
+    return visible_to(user, OcrTask.objects.all(), own=lambda: Q(requested_by_id=user.pk))
 
 
 def ocr_task_list_visible_to(user, *, with_readings: bool = False) -> QuerySet[OcrTask]:
