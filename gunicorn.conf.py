@@ -17,7 +17,7 @@ threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # Longer than OCR_TIMEOUT_S, so that a slow image is answered 504 by the app, not killed mid-request.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
-keepalive = 5
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Recycle a worker now and then, staggered, so that no slow leak in a library can grow for ever.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
 max_requests_jitter = max_requests // 10

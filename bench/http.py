@@ -80,7 +80,12 @@ def start(arguments: list[str], port: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", *arguments],
         cwd=ROOT,
-        env={**os.environ, "PORT": str(port), "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "2"},
+        env={
+            **os.environ,
+            "PORT": str(port),
+            "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "2"),
+            "GUNICORN_THREADS": os.environ.get("GUNICORN_THREADS", "2"),
+        },
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
