@@ -4,6 +4,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django_filters.rest_framework import DjangoFilterBackend
 
 
 class UtcDateTimeField(forms.DateTimeField):
@@ -41,3 +42,15 @@ class FixedFilterSet(django_filters.FilterSet):
             form_class = super().get_form_class()
             cls._fixed_form_class = form_class
         return form_class
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, which a request carrying none of the filterset's parameters skips:
+    it would build and validate a form to filter nothing (a fifth of a list request's time). Each
+    filter here is one query parameter named as the filter (no ranges split in two)."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or not set(request.query_params).intersection(filterset_class.base_filters):
+            return queryset
+        return super().filter_queryset(request, queryset, view)

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.http import HttpResponse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -12,6 +11,7 @@ from rest_framework.response import Response
 
 from api_access.policy import caller, sees_everything
 from ocr_api.exceptions import ApplicationError, UploadTooLarge
+from ocr_api.filters import FilterBackend
 from ocr_api.negotiation import JsonAnswers
 from ocr_api.pagination import CountedQuerySet
 from ocr_api.parsers import BoundedJSONParser
@@ -120,7 +120,7 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
 
     serializer_class = OcrRecordOutputSerializer
     filterset_class = OcrRecordFilter
-    filter_backends = [DjangoFilterBackend, RecordSearchFilter, OrderingFilter]
+    filter_backends = [FilterBackend, RecordSearchFilter, OrderingFilter]
     # What `search` matches (read by the schema): the text anywhere, case-insensitively, and the
     # start of the md5; ocr_record/search.py matches them through the databases' text indexes.
     search_fields = ["content_text", "^image_md5"]
