@@ -128,7 +128,12 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
     ordering = ["-id"]
 
     def get_queryset(self):
-        return ocr_record_list_visible_to(self.request.user)
+        records = ocr_record_list_visible_to(self.request.user)
+        if self.action in ("list", "retrieve"):
+            # The v1.0.0 shape is five columns: a text record's whole reading (`result`, lines and
+            # words with their boxes, often tens of KB) is neither read nor decoded for it.
+            records = records.only(*OcrRecordOutputSerializer.Meta.fields)
+        return records
 
     def paginate_queryset(self, queryset):
         # A list filtered by size alone (or not at all), for a caller who sees every record, has its

@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ocr_record.models import OcrRecord
@@ -13,6 +15,21 @@ pytestmark = pytest.mark.django_db
 
 def ids(response) -> list[int]:
     return [result["id"] for result in response.json()["results"]]
+
+
+def test_the_list_and_a_record_read_only_the_columns_they_answer(api_client):
+    record = make_record(
+        kind="text", content=["a line"], result={"text": "a line", "lines": [{"text": "a line", "words": []}]}
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        listed = api_client.get(LIST_URL)
+        retrieved = api_client.get(f"{LIST_URL}{record.id}/")
+
+    assert listed.json()["results"][0]["content"] == retrieved.json()["content"] == ["a line"]
+    selects = [query["sql"] for query in queries.captured_queries if "ocr_record_ocrrecord" in query["sql"]]
+    # A text record's whole reading (lines, words, boxes) is not read to answer the v1.0.0 shape.
+    assert selects and not [sql for sql in selects if '"result"' in sql or '"content_text"' in sql]
 
 
 def test_it_lists_records_newest_id_first_in_the_v1_shape(api_client):
