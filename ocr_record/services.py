@@ -60,6 +60,20 @@ def ocr_record_parse_letter(*, image_file: File, image: Image.Image, requested_b
     )
 
 
+def ocr_record_letters_read_before(*, image_file: File, requested_by=None) -> OcrRecord | None:
+    """The caller's record of the letters in `image_file` when these very bytes were read before,
+    found by their digest alone, or None. A cache hit is answered without decoding the image
+    (whose bytes decoded when they were stored); otherwise the caller validates and decodes it
+    and calls `ocr_record_parse_letter`, which looks again (a request may have stored it since)."""
+    image_md5, image_sha256 = file_digests(image_file)
+    file = _StoredFile(image_sha256, image_md5, image_file.size, str(OcrRecord.Kind.LETTER), "")
+    record = _stored_reading_of(file, _owned_by(record_owner(requested_by)))
+    if record is not None:
+        count_reading(OcrRecord.Kind.LETTER, hit=True)
+        _keep_request(record, requested_by)
+    return record
+
+
 @dataclass(frozen=True)
 class TextOptions:
     """How parse_text reads an image; each combination is a reading of its own."""
@@ -138,11 +152,15 @@ def _stored_reading(
     record, created = _found_or_recognized(
         image_file, kind=kind, options=options, recognize=recognize, owner=record_owner(requested_by)
     )
+    _keep_request(record, requested_by)
+    return record, created
+
+
+def _keep_request(record: OcrRecord, requested_by) -> None:
     if requested_by is not None:
         # What makes a record a client's own (ocr_record.selectors). An anonymous request is not
         # kept: nothing reads it, and the row would be a write (a database lock) on every hit.
         OcrRecordRequest.objects.create(record=record, user=requested_by)
-    return record, created
 
 
 def record_owner(requested_by):
@@ -171,14 +189,13 @@ def _found_or_recognized(
     image_md5, image_sha256 = file_digests(image_file)
     key = {"image_sha256": image_sha256, "kind": kind, "options": options}
     file = _StoredFile(image_sha256, image_md5, image_file.size, str(kind), options)
-    mine = [("owner_id IS NULL", [])] if owner is None else [("owner_id = %s", [owner.pk])]
     # Another owner's record: a shared one, or one owned by someone else (two index lookups each).
     others = (
         [("owner_id IS NOT NULL", [])]
         if owner is None
         else [("owner_id IS NULL", []), ("owner_id IS NOT NULL AND owner_id <> %s", [owner.pk])]
     )
-    existing = _stored_reading_of(file, mine)
+    existing = _stored_reading_of(file, _owned_by(owner))
     read_before = existing or _stored_reading_of(file, others)
     count_reading(kind, hit=read_before is not None)
     if existing is not None:
@@ -222,6 +239,11 @@ _BY_MD5_BEFORE_SHA256 = (
     "SELECT * FROM {table} WHERE image_md5 = %s AND image_size = %s AND kind = %s AND options = %s "
     "AND image_sha256 = '' AND {owner} LIMIT 1"
 )
+
+
+def _owned_by(owner) -> list[tuple[str, list]]:
+    """The condition on owner_id of `owner`'s records (None: the shared ones), for `_stored_reading_of`."""
+    return [("owner_id IS NULL", [])] if owner is None else [("owner_id = %s", [owner.pk])]
 
 
 def _stored_reading_of(file: _StoredFile, owners: list[tuple[str, list]]) -> OcrRecord | None:

@@ -34,7 +34,12 @@ from ocr_record.serializers import (
     ParseTextResponseSerializer,
     ResultQuerySerializer,
 )
-from ocr_record.services import TextOptions, ocr_record_parse_letter, ocr_record_parse_text
+from ocr_record.services import (
+    TextOptions,
+    ocr_record_letters_read_before,
+    ocr_record_parse_letter,
+    ocr_record_parse_text,
+)
 
 _SUCCESS = "成功"
 
@@ -240,12 +245,21 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
         data = request.data
         if oversized(list(request.FILES.values())):
             raise UploadTooLarge(f"The upload is larger than the limit of {settings.OCR_MAX_UPLOAD_BYTES} bytes.")
+        sent = request.FILES.get("image")
+        if sent is not None and sent.size:  # bytes read before are answered before any decoding
+            record = ocr_record_letters_read_before(image_file=sent, requested_by=caller(request))
+            if record is not None:
+                return self._letters_of(record, created=False)
         serializer = ParseLetterRequestSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["image"]
         record, created = ocr_record_parse_letter(
             image_file=upload.file, image=upload.image, requested_by=caller(request)
         )
+        return self._letters_of(record, created=created)
+
+    @staticmethod
+    def _letters_of(record: OcrRecord, *, created: bool) -> Response:
         # The body is v1.0.0's; which record answered, and whether it was stored before, go in headers.
         return Response(
             ParseLetterOutputSerializer({"content": record.content}).data,

@@ -60,6 +60,21 @@ def test_it_answers_a_known_file_from_its_record_without_running_ocr(post_image,
     assert OcrRecord.objects.count() == 1
 
 
+def test_a_known_file_is_answered_from_its_digest_without_decoding_the_image(post_image, monkeypatch):
+    image = draw_text("hello world")
+    first = post_image(image)
+
+    def decoding(*args, **kwargs):
+        raise AssertionError("a known file was decoded")
+
+    monkeypatch.setattr("ocr_record.serializers.decode_image", decoding)
+    second = post_image(image)
+
+    assert (second.status_code, second["X-OCR-Cache"]) == (200, "hit")
+    assert second.json() == first.json()
+    assert OcrRecord.objects.count() == 1
+
+
 def test_headers_say_which_record_answered_and_whether_it_was_stored_before(post_image):
     image = draw_text("hello world")
 
