@@ -3,9 +3,18 @@ reasonably sized image), and the pixel-level preparation every engine needs befo
 
 from typing import IO
 
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image, ImageOps
 
 _OPAQUE_WHITE = (255, 255, 255, 255)
+
+
+def upright(image: Image.Image) -> Image.Image:
+    """`image` turned as its EXIF orientation says, or `image` itself when it says nothing: Pillow's
+    exif_transpose copies every image (a page rendered at 300 dpi is 26 MB), and a reading asked
+    for it three times. Callers never draw on what they get."""
+    if image.getexif().get(ExifTags.Base.Orientation, 1) == 1:
+        return image
+    return ImageOps.exif_transpose(image)
 
 
 def as_engine_input(image: Image.Image) -> Image.Image:
@@ -15,7 +24,7 @@ def as_engine_input(image: Image.Image) -> Image.Image:
     Dark text on a transparent background (a common export of drawing tools) would become dark
     text on black if the alpha channel were simply dropped, so it is composited on white instead.
     """
-    image = ImageOps.exif_transpose(image)
+    image = upright(image)
     if image.mode in ("RGB", "L"):
         return image
     if image.mode == "1":

@@ -7,12 +7,12 @@ image as uploaded, even when the image was turned upright (`detect_direction`) o
 
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps
+from PIL import Image
 
 from ocr_engine.base import Line, OcrEngine, Word
 from ocr_engine.deadline import check_time, reading_time_limit
 from ocr_engine.geometry import Turns
-from ocr_engine.images import as_engine_input
+from ocr_engine.images import as_engine_input, upright
 from ocr_engine.memory import PEAK_ABOVE_BYTES, give_memory_back
 from ocr_engine.preprocess import skew_angle
 
@@ -80,15 +80,15 @@ def read_text(
 
 def _read_text(engine: OcrEngine, image: Image.Image, *, detect_direction: bool, quick_mode: bool) -> TextReading:
     # The upload as a viewer shows it: photos stored sideways carry an EXIF orientation.
-    image = ImageOps.exif_transpose(image)
+    image = upright(image)
     bounds = image.size
     turns = Turns()
     direction = engine.detect_orientation(image) if detect_direction else 0
     if direction:
         # Pillow turns counter-clockwise: this undoes a clockwise turn of `direction` degrees.
-        upright = image.rotate(direction, expand=True)
-        turns.add(direction, image.size, upright.size)
-        image = upright
+        turned = image.rotate(direction, expand=True)
+        turns.add(direction, image.size, turned.size)
+        image = turned
     check_time()
     angle = 0.0 if quick_mode else skew_angle(image.convert("L"))
     # The engine gets the colours: PP-OCR reads a photo better in them (Tesseract makes its own grey).
