@@ -37,6 +37,19 @@ def env_int(name: str, *, default: int, minimum: int | None = None) -> int:
     return number
 
 
+def env_float(name: str, *, default: float, minimum: float | None = None) -> float:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds, not {value!r}.") from None
+    if minimum is not None and not number >= minimum:  # NaN is refused too
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}.")
+    return number
+
+
 def env_list(name: str, *, default: list[str]) -> list[str]:
     """A comma-separated list; blank items are dropped."""
     value = os.environ.get(name, "").strip()

@@ -18,7 +18,7 @@ import django_cache_url
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
-from ocr_project.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
+from ocr_project.env import env_bool, env_choice, env_float, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(os.environ.get("OCR_ENV_FILE") or BASE_DIR / ".env", override=False)
@@ -263,7 +263,7 @@ CELERY_APP = "ocr_project.celery.app"
 if OCR_TASK_QUEUE == "celery" and not CELERY_BROKER_URL:
     raise ImproperlyConfigured("OCR_TASK_QUEUE=celery needs CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0.")
 OCR_TASK_EMBEDDED_THREADS = env_int("OCR_TASK_EMBEDDED_THREADS", default=1, minimum=0)
-OCR_TASK_POLL_S = env_int("OCR_TASK_POLL_S", default=2, minimum=1)
+OCR_TASK_POLL_S = env_float("OCR_TASK_POLL_S", default=2, minimum=0.1)
 # A page a worker took this long ago and did not finish was left by a worker that died: another
 # worker takes it. Also the broker's visibility timeout (an unacknowledged message is redelivered).
 OCR_TASK_PAGE_LEASE_S = env_int("OCR_TASK_PAGE_LEASE_S", default=300, minimum=1)

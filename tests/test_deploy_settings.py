@@ -50,6 +50,15 @@ def test_a_setting_that_makes_no_sense_stops_the_start():
     assert "OCR_TIMEOUT_S must be a whole number, not 'soon'." in result.stderr
 
 
+def test_a_polling_interval_may_be_a_fraction_of_a_second_but_not_zero():
+    assert manage("check", OCR_TASK_POLL_S="0.25").returncode == 0
+
+    result = manage("check", OCR_TASK_POLL_S="0")
+
+    assert result.returncode != 0
+    assert "OCR_TASK_POLL_S must be at least 0.1, not 0." in result.stderr
+
+
 def test_production_redirects_to_https_but_lets_health_checks_through(client, settings):
     settings.SECURE_SSL_REDIRECT = True
 
