@@ -189,14 +189,8 @@ def _found_or_recognized(
     image_md5, image_sha256 = file_digests(image_file)
     key = {"image_sha256": image_sha256, "kind": kind, "options": options}
     file = _StoredFile(image_sha256, image_md5, image_file.size, str(kind), options)
-    # Another owner's record: a shared one, or one owned by someone else (two index lookups each).
-    others = (
-        [("owner_id IS NOT NULL", [])]
-        if owner is None
-        else [("owner_id IS NULL", []), ("owner_id IS NOT NULL AND owner_id <> %s", [owner.pk])]
-    )
     existing = _stored_reading_of(file, _owned_by(owner))
-    read_before = existing or _stored_reading_of(file, others)
+    read_before = existing or _stored_reading_of(file, _owned_by_others_than(owner))
     count_reading(kind, hit=read_before is not None)
     if existing is not None:
         return existing, False
@@ -244,6 +238,14 @@ _BY_MD5_BEFORE_SHA256 = (
 def _owned_by(owner) -> list[tuple[str, list]]:
     """The condition on owner_id of `owner`'s records (None: the shared ones), for `_stored_reading_of`."""
     return [("owner_id IS NULL", [])] if owner is None else [("owner_id = %s", [owner.pk])]
+
+
+def _owned_by_others_than(owner) -> list[tuple[str, list]]:
+    """The conditions of another owner's record: a shared one, or one owned by someone else (each
+    condition its own index lookup)."""
+    if owner is None:
+        return [("owner_id IS NOT NULL", [])]
+    return [("owner_id IS NULL", []), ("owner_id IS NOT NULL AND owner_id <> %s", [owner.pk])]
 
 
 def _stored_reading_of(file: _StoredFile, owners: list[tuple[str, list]]) -> OcrRecord | None:
