@@ -11,6 +11,9 @@ bench/wrk/bodies.lua reads from files written here. Side by side, in one run:
   alone reading the same kind of images in this process: its median seconds per image, and the
   two-core limit 2 ÷ that median;
 - (e) a mixed load (10 % misses, 40 % hits, 30 % list, 20 % retrieve) with p50/p95/p99.
+Each row also gives the server's CPU per request (its workers' user and system time), which does
+not depend on how wrk's kept-alive connections fall between the workers. Workers are not recycled
+during the run (GUNICORN_MAX_REQUESTS=0), and a warm-up with misses loads every thread's engine.
 
     make bench-http
     .venv/bin/python -m bench.http --seconds 5
@@ -82,6 +85,9 @@ def start(arguments: list[str], port: int) -> subprocess.Popen:
         cwd=ROOT,
         env={
             **os.environ,
+            # No recycling mid-row: a worker replaced after GUNICORN_MAX_REQUESTS (the floor reached
+            # it in a 10 s row) starts Django and its engines again, a pause no other row has.
+            "GUNICORN_MAX_REQUESTS": "0",
             "PORT": str(port),
             "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "2"),
             "GUNICORN_THREADS": os.environ.get("GUNICORN_THREADS", "2"),
@@ -110,15 +116,17 @@ def stop(server: subprocess.Popen) -> None:
 
 
 def cpu_seconds(server: subprocess.Popen) -> float:
-    """The CPU time (user and system) the server's workers have used so far."""
+    """The CPU time (user and system) the server's workers have used so far: the live ones', and
+    those the master has reaped (its children's times)."""
     workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
-    used = 0
+    master = Path(f"/proc/{server.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    used = int(master[13]) + int(master[14])  # cutime, cstime
     for pid in workers:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:  # a worker replaced meanwhile
+        except FileNotFoundError:  # reaped meanwhile: counted in the master's children's times
             continue
-        used += int(fields[11]) + int(fields[12])
+        used += int(fields[11]) + int(fields[12])  # utime, stime
     return used / os.sysconf("SC_CLK_TCK")
 
 
