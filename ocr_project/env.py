@@ -25,26 +25,21 @@ def env_bool(name: str, *, default: bool) -> bool:
 
 
 def env_int(name: str, *, default: int, minimum: int | None = None) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
-    if minimum is not None and number < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
-    return number
+    return _env_number(name, int, "a whole number", default=default, minimum=minimum)
 
 
 def env_float(name: str, *, default: float, minimum: float | None = None) -> float:
+    return _env_number(name, float, "a number", default=default, minimum=minimum)
+
+
+def _env_number(name: str, parse, what: str, *, default, minimum):
     value = os.environ.get(name, "").strip()
     if not value:
         return default
     try:
-        number = float(value)
+        number = parse(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number of seconds, not {value!r}.") from None
+        raise ImproperlyConfigured(f"{name} must be {what}, not {value!r}.") from None
     if minimum is not None and not number >= minimum:  # NaN is refused too
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}.")
     return number
