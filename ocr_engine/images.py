@@ -11,7 +11,7 @@ _OPAQUE_WHITE = (255, 255, 255, 255)
 def upright(image: Image.Image) -> Image.Image:
     """`image` turned as its EXIF orientation says, or `image` itself when it says nothing: Pillow's
     exif_transpose copies every image (a page rendered at 300 dpi is 26 MB), and a reading asked
-    for it three times. Callers never draw on what they get."""
+    for it three times. A caller that draws on the result draws on what it passed in."""
     if image.getexif().get(ExifTags.Base.Orientation, 1) == 1:
         return image
     return ImageOps.exif_transpose(image)

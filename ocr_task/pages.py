@@ -3,10 +3,10 @@
 import io
 
 from django.conf import settings
-from PIL import Image, ImageOps
+from PIL import Image
 
 from ocr_engine.contained import Limits
-from ocr_engine.images import decode_image
+from ocr_engine.images import decode_image, upright
 from ocr_engine.pdf import render_pdf_page
 from ocr_task.models import OcrTaskItem
 
@@ -50,7 +50,7 @@ def page_as_shown(item: OcrTaskItem, number: int) -> tuple[Image.Image, float]:
         return _rendered(item, number), settings.OCR_PDF_DPI
     image = _decoded(item.read_file())
     dpi = image.info.get("dpi", (0, 0))[0]
-    return ImageOps.exif_transpose(image), float(dpi) if dpi and dpi >= 36 else DEFAULT_IMAGE_DPI
+    return upright(image), float(dpi) if dpi and dpi >= 36 else DEFAULT_IMAGE_DPI
 
 
 def _rendered(item: OcrTaskItem, number: int) -> Image.Image:
