@@ -60,13 +60,14 @@ from PIL import Image  # noqa: E402
 
 import ocr_engine  # noqa: E402
 from bench import datasets, metrics, sections  # noqa: E402
-from bench.load import free_port, multipart  # noqa: E402
+from bench.load import free_port, multipart, start_gunicorn, worker_pids  # noqa: E402
 from bench.records import letter_records  # noqa: E402
 from ocr_engine.pipeline import read_image  # noqa: E402
 from ocr_record.models import OcrRecord  # noqa: E402
 from ocr_record.services import configured_engine  # noqa: E402
 
 PARSE_LETTER = "/api/ocr_record/parse_letter/"
+FLOOR = "bench.floor:application"
 
 
 def write_requests(directory: Path, kind: str, requests: list[tuple[str, str, str, bytes]]) -> None:
@@ -79,35 +80,22 @@ def write_requests(directory: Path, kind: str, requests: list[tuple[str, str, st
     (directory / f"{kind}.list").write_text("\n".join(paths) + "\n")
 
 
-def start(arguments: list[str], port: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", *arguments],
-        cwd=ROOT,
-        env={
+def start(application: str, port: int) -> subprocess.Popen:
+    log = os.environ.get("BENCH_HTTP_SERVER_LOG")
+    return start_gunicorn(
+        application,
+        port,
+        {
             **os.environ,
             # No recycling mid-row: a worker replaced after GUNICORN_MAX_REQUESTS (the floor reached
             # it in a 10 s row) starts Django and its engines again, a pause no other row has.
             "GUNICORN_MAX_REQUESTS": "0",
-            "PORT": str(port),
             "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "2"),
             "GUNICORN_THREADS": os.environ.get("GUNICORN_THREADS", "2"),
         },
-        stdout=subprocess.DEVNULL,
-        stderr=open(os.environ["BENCH_HTTP_SERVER_LOG"], "a")
-        if os.environ.get("BENCH_HTTP_SERVER_LOG")
-        else subprocess.DEVNULL,
+        ready_path="/floor/" if application == FLOOR else "/healthz",
+        stderr=open(log, "a") if log else subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/floor/" if "bench.floor:application" in arguments else "/healthz")
-            if connection.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError(f"gunicorn {arguments} did not start")
 
 
 def stop(server: subprocess.Popen) -> None:
@@ -118,10 +106,9 @@ def stop(server: subprocess.Popen) -> None:
 def cpu_seconds(server: subprocess.Popen) -> float:
     """The CPU time (user and system) the server's workers have used so far: the live ones', and
     those the master has reaped (its children's times)."""
-    workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
     master = Path(f"/proc/{server.pid}/stat").read_text().rsplit(")", 1)[1].split()
     used = int(master[13]) + int(master[14])  # cutime, cstime
-    for pid in workers:
+    for pid in worker_pids(server):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:  # reaped meanwhile: counted in the master's children's times
@@ -300,14 +287,14 @@ def main() -> None:
     print(f"engine alone: {seconds_per_image * 1000:.1f} ms median per image", flush=True)
 
     port = free_port()
-    floor = start(["bench.floor:application"], port)
+    floor = start(FLOOR, port)
     try:
         wrk(port, directory, "floor:1", 2)  # warm-up
         results = {"floor": wrk(port, directory, "floor:1", arguments.seconds, floor)}
     finally:
         stop(floor)
     print(f"floor: {results['floor']['per_second']:.0f}/s", flush=True)
-    service = start(["ocr_project.wsgi:application"], port)
+    service = start("ocr_project.wsgi:application", port)
     try:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         body, content_type = multipart(hit_image)

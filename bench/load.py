@@ -49,43 +49,40 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
         "DJANGO_HTTPS": "false",
         "DJANGO_SECRET_KEY": "load-test-only",
         "DJANGO_LOG_LEVEL": "WARNING",
-        "PORT": str(port),
         "WEB_CONCURRENCY": str(workers),
     }
-    python = sys.executable
-    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=environment, check=True)
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=environment, check=True)
+    return start_gunicorn("ocr_project.wsgi:application", port, environment)
+
+
+def start_gunicorn(
+    application: str, port: int, environment: dict, *, ready_path: str = "/healthz", stderr=subprocess.DEVNULL
+) -> subprocess.Popen:
+    """gunicorn with the repository's gunicorn.conf.py serving `application` on 127.0.0.1:`port`,
+    returned once `ready_path` answers 200 (30 s at most)."""
     server = subprocess.Popen(
-        [
-            python,
-            "-m",
-            "gunicorn",
-            "-c",
-            "gunicorn.conf.py",
-            "--access-logfile",
-            "/dev/null",
-            "ocr_project.wsgi:application",
-        ],
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", application],
         cwd=ROOT,
-        env=environment,
+        env={**environment, "PORT": str(port)},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
+            connection.request("GET", ready_path)
             if connection.getresponse().status == 200:
                 return server
         except OSError:
             time.sleep(0.2)
     server.kill()
-    raise RuntimeError("gunicorn did not start")
+    raise RuntimeError(f"gunicorn {application} did not start")
 
 
-def worker_rss_mib(server: subprocess.Popen) -> float:
-    """The resident memory of gunicorn's workers (the master's children), summed, from /proc."""
-    total_kib = 0
+def worker_pids(server: subprocess.Popen) -> list[int]:
+    """gunicorn's workers: the master's children, from /proc."""
+    pids = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -94,7 +91,19 @@ def worker_rss_mib(server: subprocess.Popen) -> float:
         except OSError:
             continue
         if re.search(rf"^PPid:\s+{server.pid}$", status, re.MULTILINE):
-            total_kib += int(re.search(r"^VmRSS:\s+(\d+)", status, re.MULTILINE).group(1))
+            pids.append(int(entry))
+    return pids
+
+
+def worker_rss_mib(server: subprocess.Popen) -> float:
+    """The resident memory of gunicorn's workers, summed, from /proc."""
+    total_kib = 0
+    for pid in worker_pids(server):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:  # replaced meanwhile
+            continue
+        total_kib += int(re.search(r"^VmRSS:\s+(\d+)", status, re.MULTILINE).group(1))
     return total_kib / 1024
 
 
