@@ -181,19 +181,19 @@ def _found_or_recognized(
     from another owner's record of the same file when there is one (the engine reads a file once
     for everyone), read by `recognize` otherwise.
 
-    Returns (record, created): created is False when this owner had it already. Recognition runs outside any transaction: it is slow and must not hold a database
-    lock. Two requests racing with the same new file both recognize it, but the unique constraint
+    Returns (record, created): created is False when this owner had it already. Recognition runs
+    outside any transaction: it is slow and must not hold a database lock. Two requests racing with the same new file both recognize it, but the unique constraint
     lets only one insert win; the loser returns the winner's record, so both answer the same and
     one record is left.
     """
     image_md5, image_sha256 = file_digests(image_file)
     key = {"image_sha256": image_sha256, "kind": kind, "options": options}
     file = _StoredFile(image_sha256, image_md5, image_file.size, str(kind), options)
-    existing = _stored_reading_of(file, _owned_by(owner))
-    read_before = existing or _stored_reading_of(file, _owned_by_others_than(owner))
+    # The owner's own record first, else another owner's: one lookup.
+    read_before = _stored_reading_of(file, _owned_by(owner) + _owned_by_others_than(owner))
     count_reading(kind, hit=read_before is not None)
-    if existing is not None:
-        return existing, False
+    if read_before is not None and read_before.owner_id == (owner.pk if owner is not None else None):
+        return read_before, False
     if read_before is not None:
         fields = {name: getattr(read_before, name) for name in READING_FIELDS}
     else:
@@ -219,19 +219,19 @@ class _StoredFile:
     options: str
 
 
-#: The dedup's two lookups, written out: the ORM took longer to build each query than the
-#: database to answer it (0.5 against 0.25 ms), on every upload. By SHA-256 through the partial
-#: unique indexes, whose condition (a SHA-256 is set; shared or owned) each states so that the
-#: database can use them (an OR of both ways, or an owner alone, made SQLite read every shared
-#: record); by md5 and size, through their index, among records kept before SHA-256 was (as
-#: v1.0.0 matched files).
+#: The dedup's lookups, written out: the ORM took longer to build each query than the database to
+#: answer it (0.5 against 0.25 ms), on every upload. By SHA-256 through the partial unique indexes,
+#: whose condition (a SHA-256 is set; shared or owned) each states so that the database can use
+#: them (an OR of both ways, or an owner alone, made SQLite read every shared record); by md5 and
+#: size, through their index, among records kept before SHA-256 was (as v1.0.0 matched files).
+#: Each is one part of a UNION ALL (`_stored_reading_of`), ranked by the caller's preference.
 _BY_SHA256 = (
-    "SELECT * FROM {table} WHERE image_sha256 = %s AND kind = %s AND options = %s AND image_sha256 <> '' "
-    "AND {owner} LIMIT 1"
+    "SELECT *, {rank} AS dedup_rank FROM {table} WHERE image_sha256 = %s AND kind = %s AND options = %s "
+    "AND image_sha256 <> '' AND {owner} LIMIT 1"
 )
 _BY_MD5_BEFORE_SHA256 = (
-    "SELECT * FROM {table} WHERE image_md5 = %s AND image_size = %s AND kind = %s AND options = %s "
-    "AND image_sha256 = '' AND {owner} LIMIT 1"
+    "SELECT *, {rank} AS dedup_rank FROM {table} WHERE image_md5 = %s AND image_size = %s AND kind = %s "
+    "AND options = %s AND image_sha256 = '' AND {owner} LIMIT 1"
 )
 
 
@@ -250,18 +250,20 @@ def _owned_by_others_than(owner) -> list[tuple[str, list]]:
 
 def _stored_reading_of(file: _StoredFile, owners: list[tuple[str, list]]) -> OcrRecord | None:
     """The first record of `file`'s reading among `owners` (each an SQL condition on owner_id
-    with its parameters), looked up by SHA-256, then by md5 and size among older records."""
+    with its parameters, the preferred first), by SHA-256, then by md5 and size among older
+    records: one query (one round trip, one result to build) whose every part is one index lookup."""
     table = OcrRecord._meta.db_table
+    parts, parameters = [], []
     for owner, owner_parameters in owners:
-        for query, parameters in (
+        for query, query_parameters in (
             (_BY_SHA256, [file.sha256, file.kind, file.options]),
             (_BY_MD5_BEFORE_SHA256, [file.md5, file.size, file.kind, file.options]),
         ):
-            found = OcrRecord.objects.raw(query.format(table=table, owner=owner), [*parameters, *owner_parameters])
-            record = next(iter(found), None)
-            if record is not None:
-                return record
-    return None
+            rank = len(parts)
+            parts.append(f"SELECT * FROM ({query.format(rank=rank, table=table, owner=owner)}) AS lookup{rank}")
+            parameters += [*query_parameters, *owner_parameters]
+    found = OcrRecord.objects.raw(" UNION ALL ".join(parts) + " ORDER BY dedup_rank LIMIT 1", parameters)
+    return next(iter(found), None)
 
 
 def configured_engine(language: str, *, name: str = "") -> ocr_engine.OcrEngine:
