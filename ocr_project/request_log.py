@@ -34,6 +34,8 @@ class RequestLogMiddleware:
         finally:
             current_request_figures.reset(token)
         response["X-Request-ID"] = request.request_id
+        if not logger.isEnabledFor(logging.INFO):
+            return response  # the line is not written (DJANGO_LOG_LEVEL): its fields are not made
         match = getattr(request, "resolver_match", None)
         fields = {
             "request_id": request.request_id,

@@ -1,9 +1,11 @@
-"""/metrics for Prometheus, and one log line per request with its id."""
+"""/metrics for Prometheus, one log line per request with its id, and the middleware each kind of
+request goes through."""
 
 import json
 import logging
 
 import pytest
+from django.utils.functional import SimpleLazyObject
 
 from ocr_project.request_log import JsonFormatter
 from tests.helpers import LIST_URL, draw_text
@@ -69,6 +71,32 @@ def test_a_request_id_from_the_caller_is_kept_and_a_strange_one_replaced(client)
 
     assert kept["X-Request-ID"] == "abc-123"
     assert len(replaced["X-Request-ID"]) == 32 and replaced["X-Request-ID"] != "<script>"
+
+
+def test_with_its_level_off_no_line_is_written_but_the_request_id_is_still_answered(client, caplog):
+    caplog.set_level(logging.WARNING, logger="django_ocr.requests")
+
+    response = client.get(LIST_URL, HTTP_X_REQUEST_ID="abc-123")
+
+    assert response["X-Request-ID"] == "abc-123"
+    assert not [record for record in caplog.records if record.name == "django_ocr.requests"]
+
+
+def test_an_api_request_is_given_no_session_user_or_messages_of_djangos(client):
+    response = client.get(LIST_URL)
+
+    assert response.status_code == 200
+    request = response.wsgi_request
+    assert not hasattr(request, "session") and not hasattr(request, "_messages")
+    # The user there is the one DRF's authentication set, not the lazy one of Django's middleware.
+    assert type(request.__dict__["user"]) is not SimpleLazyObject
+
+
+def test_the_admin_still_keeps_a_session_and_a_user(admin_client):
+    response = admin_client.get("/admin/")
+
+    assert response.status_code == 200
+    assert response.wsgi_request.user.is_staff and response.wsgi_request.session.session_key
 
 
 def test_json_log_lines_carry_the_request_fields():
