@@ -196,19 +196,39 @@ def test_it_keeps_the_sha256_of_the_upload(post_image):
     assert OcrRecord.objects.get().image_sha256 == hashlib.sha256(image).hexdigest()
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plans; PostgreSQL reads a tiny table whole")
-def test_an_image_read_before_is_found_through_an_index_not_by_reading_every_record(api_client):
-    image = draw_text("indexed")
-    api_client.post(PARSE_LETTER_URL, {"image": upload(image)}, format="multipart")
+#: The indexes a dedup lookup may go through: the partial unique ones (by SHA-256, shared or owned)
+#: and md5 with size (records kept before SHA-256 was).
+DEDUP_INDEXES = ("ocr_record_unique_reading_sha256", "ocr_record_unique_owned_reading", "ocr_record_md5_size")
 
-    with CaptureQueriesContext(connection) as queries:
-        assert api_client.post(PARSE_LETTER_URL, {"image": upload(image)}, format="multipart")["X-OCR-Cache"] == "hit"
 
+def lookup_plans(queries) -> list[str]:
+    """SQLite's plan of each table access of the SELECTs among `queries`."""
+    lookups = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("SELECT")]
+    plans = []
     with connection.cursor() as cursor:
-        lookups = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("SELECT")]
-        plans = []
         for sql in lookups:
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
-            plans += [row[3] for row in cursor.fetchall()]
-    assert lookups and not [plan for plan in plans if plan.startswith("SCAN ocr_record_ocrrecord")]
-    assert not [plan for plan in plans if "owner_id" in plan and "unique" not in plan]
+            plans += [row[3] for row in cursor.fetchall() if "ocr_record_ocrrecord" in row[3]]
+    return plans
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plans; PostgreSQL reads a tiny table whole")
+@pytest.mark.parametrize("owned", [False, True], ids=["shared records", "owned records"])
+def test_each_dedup_lookup_goes_through_its_own_index_not_through_every_record_of_its_kind(
+    api_client, settings, django_user_model, owned
+):
+    if owned:
+        settings.OCR_API_AUTH = "required"
+        api_client.force_authenticate(django_user_model.objects.create_user("alice", password="a long secret"))
+    image = draw_text("indexed")
+
+    with CaptureQueriesContext(connection) as miss:
+        assert api_client.post(PARSE_LETTER_URL, {"image": upload(image)}, format="multipart")["X-OCR-Cache"] == "miss"
+    with CaptureQueriesContext(connection) as hit:
+        assert api_client.post(PARSE_LETTER_URL, {"image": upload(image)}, format="multipart")["X-OCR-Cache"] == "hit"
+
+    plans = lookup_plans(miss) + lookup_plans(hit)
+    assert plans and all(plan.startswith("SEARCH") for plan in plans), plans
+    # Not the kind index: an index SQLite can use only when the query spells out the partial
+    # index's own condition, or it reads every letter record (a whole table at a million).
+    assert all(any(f"USING INDEX {index} " in plan for index in DEDUP_INDEXES) for plan in plans), plans
