@@ -19,6 +19,7 @@ def letter_records(count: int, rng: random.Random) -> Iterator:
         letters = "".join(rng.choice(words) for _ in range(rng.randint(1, 3)))
         yield OcrRecord(
             image_md5=f"{rng.getrandbits(128):032x}",
+            image_sha256=f"{rng.getrandbits(256):064x}",  # as every record kept since SHA-256 is
             image_size=rng.randint(500, 100_000),
             content=list(letters),
             content_text=letters,
