@@ -26,22 +26,33 @@ def ocr_record_count_sized(smallest: int | None, largest: int | None) -> int:
     if largest is not None and largest < smallest:
         return 0
     records = OcrRecord.objects.all()
-    whole = OcrRecordSizeCount.objects.all()
-    first = smallest // SIZE_BUCKET_BYTES
+    first, last = smallest // SIZE_BUCKET_BYTES, None
     if largest is not None and largest // SIZE_BUCKET_BYTES == first:
         return records.filter(image_size__gte=smallest, image_size__lte=largest).count()
     count = 0
     if smallest % SIZE_BUCKET_BYTES:  # the first bucket in part: its records from `smallest` on
         count += records.filter(image_size__gte=smallest, image_size__lt=(first + 1) * SIZE_BUCKET_BYTES).count()
         first += 1
-    whole = whole.filter(bucket__gte=first)
     if largest is not None:
         last = largest // SIZE_BUCKET_BYTES
         if (largest + 1) % SIZE_BUCKET_BYTES:  # the last bucket in part: its records up to `largest`
             count += records.filter(image_size__gte=last * SIZE_BUCKET_BYTES, image_size__lte=largest).count()
             last -= 1
-        whole = whole.filter(bucket__lte=last)
-    return count + (whole.aggregate(records=Sum("records"))["records"] or 0)
+    return count + _records_in_buckets(first, last)
+
+
+def _records_in_buckets(first: int, last: int | None) -> int:
+    """The records of the whole buckets `first` to `last` (None: every one from `first` on). Written
+    out: the ORM took 0.15 ms to build this sum, which the database answers in 0.02 ms, and every
+    unfiltered list asks it."""
+    sql = f"SELECT COALESCE(SUM(records), 0) FROM {OcrRecordSizeCount._meta.db_table} WHERE bucket >= %s"
+    parameters = [first]
+    if last is not None:
+        sql += " AND bucket <= %s"
+        parameters.append(last)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        return int(cursor.fetchone()[0])
 
 
 #: A size range holding more than this share of the records is unselective: see sized_between.
