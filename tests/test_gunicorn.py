@@ -1,7 +1,9 @@
 """The engine under gunicorn: several worker processes, each with several threads, at once."""
 
 import concurrent.futures
+import gc
 import http.client
+import importlib.util
 import os
 import signal
 import subprocess
@@ -165,3 +167,16 @@ def test_with_a_shared_cache_a_rate_holds_across_gunicorn_workers(transactional_
 
     assert statuses.count(200) == 5  # per worker, a cache of its own would have let up to 10 through
     assert statuses.count(429) == 7
+
+
+def test_a_worker_that_has_loaded_the_application_leaves_its_objects_out_of_garbage_collections():
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", Path(__file__).parent.parent / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    gc.unfreeze()
+    try:
+        conf.post_worker_init(worker=None)
+
+        assert gc.get_freeze_count() > 10_000  # Django, DRF and the service's modules, in this test process
+    finally:
+        gc.unfreeze()
