@@ -11,7 +11,8 @@ bench/wrk/bodies.lua reads from files written here. Side by side, in one run:
   alone reading the same kind of images in this process: its median seconds per image, and the
   two-core limit 2 ÷ that median;
 - (e) a mixed load (10 % misses, 40 % hits, 30 % list, 20 % retrieve) with p50/p95/p99.
-Each row also gives the server's CPU per request (its workers' user and system time), which does
+Each row runs --repeats times (3), each run of misses on images of its own; the run with the median
+requests/s is shown. Each row also gives the server's CPU per request (its workers' user and system time), which does
 not depend on how wrk's kept-alive connections fall between the workers. Workers are not recycled
 during the run (GUNICORN_MAX_REQUESTS=0), and a warm-up with misses loads every thread's engine.
 
@@ -282,6 +283,9 @@ def main() -> None:
     parser.add_argument(
         "--rows", default="hit,list,retrieve,miss,mixed", help="the service's rows to run (all by default)"
     )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="runs of each row; the one with the median requests/s is shown"
+    )
     arguments = parser.parse_args()
     if arguments.profile:
         profile()
@@ -293,29 +297,33 @@ def main() -> None:
     OcrRecord.objects.bulk_create(letter_records(1000, rng))
     vocabulary = datasets.words()
     hit_image = datasets.png_bytes(datasets.draw_word(rng, vocabulary))
-    # Enough new images that no miss is ever sent twice, at up to 400 misses a second.
-    misses = [datasets.png_bytes(datasets.draw_word(rng, vocabulary)) for _ in range(400 * arguments.seconds)]
-    # Misses of the warm-up: every thread of every worker makes its engine instances before the
-    # rows are measured (the first reading of a thread loads Tesseract's models: up to a second).
-    warm_misses = [datasets.png_bytes(datasets.draw_word(rng, vocabulary)) for _ in range(200)]
-    mixed_misses = [datasets.png_bytes(datasets.draw_word(rng, vocabulary)) for _ in range(100 * arguments.seconds)]
+
+    def new_images(count: int) -> list[bytes]:
+        return [datasets.png_bytes(datasets.draw_word(rng, vocabulary)) for _ in range(count)]
+
+    def uploads(images: list[bytes]) -> list[tuple[str, str, str, bytes]]:
+        return [("POST", PARSE_LETTER, *reversed(multipart(image))) for image in images]
+
     some_records = list(OcrRecord.objects.values_list("id", flat=True)[:200])
     directory = Path(tempfile.mkdtemp(prefix="django-ocr-bench-http-"))
     write_requests(directory, "floor", [("GET", "/floor/", "", b"")])
-    write_requests(directory, "hit", [("POST", PARSE_LETTER, *reversed(multipart(hit_image)))])
+    write_requests(directory, "hit", uploads([hit_image]))
     write_requests(directory, "list", [("GET", "/api/ocr_record/?page_size=20", "", b"")])
     write_requests(directory, "retrieve", [("GET", f"/api/ocr_record/{pk}/", "", b"") for pk in some_records])
-    write_requests(directory, "miss", [("POST", PARSE_LETTER, *reversed(multipart(image))) for image in misses])
-    write_requests(
-        directory, "misswarm", [("POST", PARSE_LETTER, *reversed(multipart(image))) for image in warm_misses]
-    )
-    write_requests(
-        directory, "missmixed", [("POST", PARSE_LETTER, *reversed(multipart(image))) for image in mixed_misses]
-    )
+    # Misses of the warm-up: every thread of every worker makes its engine instances before the
+    # rows are measured (the first reading of a thread loads Tesseract's models: up to a second).
+    write_requests(directory, "misswarm", uploads(new_images(200)))
+    # Each run of a row with misses has images of its own, enough at up to 400 misses a second:
+    # no miss is ever sent twice.
+    for repeat in range(arguments.repeats):
+        write_requests(directory, f"miss{repeat}", uploads(new_images(400 * arguments.seconds)))
+        write_requests(directory, f"missmixed{repeat}", uploads(new_images(100 * arguments.seconds)))
 
     # First, before this process makes an engine (the processes it forks must not inherit one).
-    parallel_per_second = engine_in_parallel(misses[-400:])
-    seconds_per_image, mean_seconds_per_image = engine_alone(misses[-200:])
+    # The same kind of images as the misses, never sent.
+    alone = new_images(400)
+    parallel_per_second = engine_in_parallel(alone)
+    seconds_per_image, mean_seconds_per_image = engine_alone(alone[:200])
     print(f"engine alone, two processes at once: {parallel_per_second:.0f}/s", flush=True)
     print(f"engine alone: {seconds_per_image * 1000:.1f} ms median per image", flush=True)
 
@@ -323,7 +331,11 @@ def main() -> None:
     floor = start(FLOOR, port)
     try:
         wrk(port, directory, "floor:1", 2)  # warm-up
-        results = {"floor": wrk(port, directory, "floor:1", arguments.seconds, floor)}
+        results = {
+            "floor": median_run(
+                [wrk(port, directory, "floor:1", arguments.seconds, floor) for _ in range(arguments.repeats)]
+            )
+        }
     finally:
         stop(floor)
     print(f"floor: {results['floor']['per_second']:.0f}/s", flush=True)
@@ -338,22 +350,37 @@ def main() -> None:
             "hit": "hit:1",
             "list": "list:1",
             "retrieve": "retrieve:1",
-            "miss": "miss:1",
-            "mixed": "missmixed:1,hit:4,list:3,retrieve:2",
+            "miss": "miss{repeat}:1",
+            "mixed": "missmixed{repeat}:1,hit:4,list:3,retrieve:2",
         }
         for name in arguments.rows.split(","):
-            kinds = rows[name]
-            results[name] = wrk(port, directory, kinds, arguments.seconds, service)
+            runs = [
+                wrk(port, directory, rows[name].format(repeat=repeat), arguments.seconds, service)
+                for repeat in range(arguments.repeats)
+            ]
+            results[name] = median_run(runs)
             print(f"{name}: {results[name]}", flush=True)
     finally:
         stop(service)
     shutil.rmtree(directory, ignore_errors=True)
     if set(results) == {"floor", *rows}:  # a partial run is printed, not written
-        report(results, seconds_per_image, mean_seconds_per_image, parallel_per_second, arguments.seconds)
+        report(results, seconds_per_image, mean_seconds_per_image, parallel_per_second, arguments)
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median requests/s (the lower middle of an even count), whole: its latencies
+    and CPU are those of one run, not medians of different ones; with every run's requests/s."""
+    chosen = dict(sorted(runs, key=lambda run: run["per_second"])[(len(runs) - 1) // 2])
+    chosen["runs_per_second"] = [run["per_second"] for run in runs]
+    return chosen
 
 
 def report(
-    results: dict, seconds_per_image: float, mean_seconds_per_image: float, parallel_per_second: float, seconds: int
+    results: dict,
+    seconds_per_image: float,
+    mean_seconds_per_image: float,
+    parallel_per_second: float,
+    arguments: argparse.Namespace,
 ) -> None:
     floor = results["floor"]["per_second"]
     limit = 2 / seconds_per_image
@@ -367,8 +394,8 @@ def report(
     ]
     table = [
         "| request | req/s | p50 ms | p95 ms | p99 ms | errors | server CPU ms/request | against | ratio "
-        "| ratio by CPU | target | met |",
-        "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|",
+        "| ratio by CPU | target | met | req/s of each run |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---|",
     ]
     for label, name, base, target in rows:
         result = results[name]
@@ -392,7 +419,7 @@ def report(
         table.append(
             f"| {label} | {result['per_second']:.0f} | {result['p50_ms']:.1f} | {result['p95_ms']:.1f} "
             f"| {result['p99_ms']:.1f} | {errors} | {result['cpu_ms']:.2f} | {against} | {ratio} | {by_cpu} "
-            f"| {target_text} | {met} |"
+            f"| {target_text} | {met} | {', '.join(f'{value:.0f}' for value in result['runs_per_second'])} |"
         )
     cpu = next(
         (
@@ -410,7 +437,9 @@ def report(
             f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores ({cpu}), "
             f"Python {platform.python_version()}, Django {django.get_version()}, SQLite, commit "
             f"{commit.stdout.strip() or '?'}. gunicorn.conf.py: 2 workers × 2 threads, DEBUG off; wrk "
-            f"{WRK_THREADS} threads × {WRK_CONNECTIONS} connections, {seconds} s per row, on the same two cores. "
+            f"{WRK_THREADS} threads × {WRK_CONNECTIONS} connections, on the same two cores; each row run "
+            f"{arguments.repeats} times for {arguments.seconds} s (misses on new images each time), the run "
+            "with the median requests/s shown whole (its latencies and CPU). "
             f"The engine alone ({ocr_engine.engine_class(settings.OCR_ENGINE).__name__}, "
             f"OCR_ENGINE={settings.OCR_ENGINE}) reads these images in {seconds_per_image * 1000:.1f} ms "
             f"(median), so two cores could read {2 / seconds_per_image:.0f} a second; its mean is "

@@ -182,9 +182,9 @@ def _found_or_recognized(
     for everyone), read by `recognize` otherwise.
 
     Returns (record, created): created is False when this owner had it already. Recognition runs
-    outside any transaction: it is slow and must not hold a database lock. Two requests racing with the same new file both recognize it, but the unique constraint
-    lets only one insert win; the loser returns the winner's record, so both answer the same and
-    one record is left.
+    outside any transaction: it is slow and must not hold a database lock. Two requests racing with
+    the same new file both recognize it, but the unique constraint lets only one insert win; the
+    loser returns the winner's record, so both answer the same and one record is left.
     """
     image_md5, image_sha256 = file_digests(image_file)
     key = {"image_sha256": image_sha256, "kind": kind, "options": options}
