@@ -4,7 +4,8 @@ gunicorn with the repository's gunicorn.conf.py (2 workers × 2 threads on 2 cor
 SQLite, on loopback; wrk (2 threads, 8 connections, --seconds each) sends requests that
 bench/wrk/bodies.lua reads from files written here. Side by side, in one run:
 - (a) the framework's floor: bench/floor.py, one DRF view answering a constant JSON in a Django with
-  nothing else, under the same gunicorn settings;
+  nothing else, under the same gunicorn settings; and the same view inside the service
+  (bench/service_floor.py: its middleware, authentication, permission and throttle);
 - (b) parse_letter of one image read before (a cache hit);
 - (c) the list (20 per page) and the retrieve of one record, among 1,000;
 - (d) parse_letter of images never seen (cache misses, each image sent once), beside the engine
@@ -72,6 +73,7 @@ from ocr_record.services import configured_engine  # noqa: E402
 
 PARSE_LETTER = "/api/ocr_record/parse_letter/"
 FLOOR = "bench.floor:application"
+SERVICE_FLOOR = "bench.service_floor:application"
 
 
 def write_requests(directory: Path, kind: str, requests: list[tuple[str, str, str, bytes]]) -> None:
@@ -97,7 +99,7 @@ def start(application: str, port: int) -> subprocess.Popen:
             "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "2"),
             "GUNICORN_THREADS": os.environ.get("GUNICORN_THREADS", "2"),
         },
-        ready_path="/floor/" if application == FLOOR else "/healthz",
+        ready_path={FLOOR: "/floor/", SERVICE_FLOOR: "/api/floor/"}.get(application, "/healthz"),
         stderr=open(log, "a") if log else subprocess.DEVNULL,
     )
 
@@ -339,6 +341,16 @@ def main() -> None:
     finally:
         stop(floor)
     print(f"floor: {results['floor']['per_second']:.0f}/s", flush=True)
+    service_floor = start(SERVICE_FLOOR, port)
+    try:
+        write_requests(directory, "servicefloor", [("GET", "/api/floor/", "", b"")])
+        wrk(port, directory, "servicefloor:1", 2)  # warm-up
+        results["service floor"] = median_run(
+            [wrk(port, directory, "servicefloor:1", arguments.seconds, service_floor) for _ in range(arguments.repeats)]
+        )
+    finally:
+        stop(service_floor)
+    print(f"service floor: {results['service floor']}", flush=True)
     service = start("ocr_project.wsgi:application", port)
     try:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -363,7 +375,7 @@ def main() -> None:
     finally:
         stop(service)
     shutil.rmtree(directory, ignore_errors=True)
-    if set(results) == {"floor", *rows}:  # a partial run is printed, not written
+    if set(results) == {"floor", "service floor", *rows}:  # a partial run is printed, not written
         report(results, seconds_per_image, mean_seconds_per_image, parallel_per_second, arguments)
 
 
@@ -386,6 +398,12 @@ def report(
     limit = 2 / seconds_per_image
     rows = [
         ("(a) framework floor: a DRF view, constant JSON", "floor", None, None),
+        (
+            "(a) the same view inside the service (its middleware, authentication, permission, throttle)",
+            "service floor",
+            floor,
+            None,
+        ),
         ("(b) parse_letter, an image read before (cache hit)", "hit", floor, 0.7),
         ("(c) list, 20 per page", "list", floor, 0.6),
         ("(c) retrieve one record", "retrieve", floor, 0.6),
@@ -409,7 +427,7 @@ def report(
             if base is None
             else f"{(seconds_per_image * 1000 if name == 'miss' else results['floor']['cpu_ms']) / result['cpu_ms']:.2f}"
         )
-        met = "" if base is None else ("yes" if result["per_second"] / base >= target else "**no**")
+        met = "" if target is None else ("yes" if result["per_second"] / base >= target else "**no**")
         if name == "mixed":
             target_text = "p99 ≤ 3 × p50, no error"
             ok = result["p99_ms"] <= 3 * result["p50_ms"] and errors == 0
