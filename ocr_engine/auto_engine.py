@@ -26,6 +26,7 @@ from PIL import Image, ImageFilter
 
 from ocr_engine.base import Layout, OcrEngine, Recognition
 from ocr_engine.distance import edit_distance
+from ocr_engine.images import as_engine_input
 from ocr_engine.pipeline import DOUBTFUL_BELOW, read_image
 from ocr_engine.preprocess import otsu_split, text_line_count
 from ocr_engine.registry import get_engine
@@ -89,7 +90,14 @@ class ImageKind:
 
 def image_kind(image: Image.Image) -> ImageKind:
     """How clean `image` is, measured on its grey levels (see the module's docstring) in about
-    2 ms whatever its size: on a copy shrunk by whole factors (a box filter, the cheapest resize)."""
+    2 ms whatever its size: on a copy shrunk by whole factors (a box filter, the cheapest resize).
+
+    An image with see-through pixels is measured laid on white, as the engines read it
+    (`as_engine_input`): converted to grey as it came, dark text on a transparent background was a
+    black picture (its transparent pixels are black ones). Only those: the thresholds were set on
+    the others as they are, opaque RGBA scans included."""
+    if _has_see_through_pixels(image):
+        image = as_engine_input(image)
     height = image.height
     if image.width >= 2 * MEASURE_WIDTH_PX and image.mode in ("RGB", "L"):
         image = image.reduce(image.width // MEASURE_WIDTH_PX)
@@ -101,6 +109,14 @@ def image_kind(image: Image.Image) -> ImageKind:
     papers = [np.percentile(strip, 90, method="lower") for strip in np.array_split(pixels, 4, axis=1) if strip.size]
     uneven = float((max(papers) - min(papers)) / contrast)
     return ImageKind(spread=spread, uneven_lighting=uneven, gray=gray, height=height)
+
+
+def _has_see_through_pixels(image: Image.Image) -> bool:
+    if "transparency" in image.info:  # a palette entry or a colour declared transparent
+        return True
+    if image.mode in ("RGBA", "LA", "PA"):
+        return image.getchannel("A").getextrema()[0] < 255
+    return False
 
 
 def similarity(a: str, b: str) -> float:

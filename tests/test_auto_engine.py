@@ -81,6 +81,28 @@ def test_the_kind_of_image_tells_clean_print_from_photos_and_line_crops():
     assert image_kind(Image.open(REAL_DATA / "uw3_lines" / "0022_010005.bin.png")).is_line_crop
 
 
+def test_the_kind_of_dark_text_on_a_transparent_background_is_that_of_the_text_on_white():
+    on_white = clean_page()
+    transparent = Image.new("RGBA", on_white.size, (0, 0, 0, 0))  # transparent pixels are black ones
+    transparent.putalpha(Image.eval(on_white, lambda level: 255 - level))  # the ink alone is opaque
+    palette = transparent.convert("P", palette=Image.Palette.ADAPTIVE, colors=2)
+    palette.info["transparency"] = palette.getpixel((0, 0))
+
+    expected = image_kind(on_white)
+    for image in (transparent, palette):
+        kind = image_kind(image)
+
+        # Measured on white paper with dark ink, as the engines read it, not on a black picture.
+        assert np.asarray(kind.gray).mean() == pytest.approx(np.asarray(expected.gray).mean(), abs=5)
+        assert kind.is_clean and kind.spread == pytest.approx(expected.spread, abs=0.02)
+
+
+def test_an_opaque_rgba_scan_keeps_the_kind_its_thresholds_were_set_on():
+    scan = Image.open(REAL_DATA / "uw3_lines" / "0022_010005.bin.png")  # RGBA, every pixel opaque
+
+    assert scan.mode == "RGBA" and image_kind(scan).is_clean  # laid on white and shrunk, it was not
+
+
 @pytest.mark.django_db
 def test_parse_text_answers_an_image_without_text_with_no_lines(api_client):
     response = api_client.post(PARSE_TEXT_URL, {"image": upload(encode(Image.new("RGB", (400, 300), "white")))})
