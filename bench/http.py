@@ -309,6 +309,7 @@ def main() -> None:
     some_records = list(OcrRecord.objects.values_list("id", flat=True)[:200])
     directory = Path(tempfile.mkdtemp(prefix="django-ocr-bench-http-"))
     write_requests(directory, "floor", [("GET", "/floor/", "", b"")])
+    write_requests(directory, "servicefloor", [("GET", "/api/floor/", "", b"")])
     write_requests(directory, "hit", uploads([hit_image]))
     write_requests(directory, "list", [("GET", "/api/ocr_record/?page_size=20", "", b"")])
     write_requests(directory, "retrieve", [("GET", f"/api/ocr_record/{pk}/", "", b"") for pk in some_records])
@@ -330,27 +331,11 @@ def main() -> None:
     print(f"engine alone: {seconds_per_image * 1000:.1f} ms median per image", flush=True)
 
     port = free_port()
-    floor = start(FLOOR, port)
-    try:
-        wrk(port, directory, "floor:1", 2)  # warm-up
-        results = {
-            "floor": median_run(
-                [wrk(port, directory, "floor:1", arguments.seconds, floor) for _ in range(arguments.repeats)]
-            )
-        }
-    finally:
-        stop(floor)
-    print(f"floor: {results['floor']['per_second']:.0f}/s", flush=True)
-    service_floor = start(SERVICE_FLOOR, port)
-    try:
-        write_requests(directory, "servicefloor", [("GET", "/api/floor/", "", b"")])
-        wrk(port, directory, "servicefloor:1", 2)  # warm-up
-        results["service floor"] = median_run(
-            [wrk(port, directory, "servicefloor:1", arguments.seconds, service_floor) for _ in range(arguments.repeats)]
-        )
-    finally:
-        stop(service_floor)
-    print(f"service floor: {results['service floor']}", flush=True)
+    results = {
+        "floor": served_alone(FLOOR, "floor", port, directory, arguments),
+        "service floor": served_alone(SERVICE_FLOOR, "servicefloor", port, directory, arguments),
+    }
+    print(f"floors: {results['floor']['per_second']:.0f}/s, {results['service floor']['per_second']:.0f}/s", flush=True)
     service = start("ocr_project.wsgi:application", port)
     try:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -377,6 +362,19 @@ def main() -> None:
     shutil.rmtree(directory, ignore_errors=True)
     if set(results) == {"floor", "service floor", *rows}:  # a partial run is printed, not written
         report(results, seconds_per_image, mean_seconds_per_image, parallel_per_second, arguments)
+
+
+def served_alone(application: str, kind: str, port: int, directory: Path, arguments: argparse.Namespace) -> dict:
+    """The row of `kind`'s requests to `application`, served on its own: started, warmed up, run
+    --repeats times, stopped."""
+    server = start(application, port)
+    try:
+        wrk(port, directory, f"{kind}:1", 2)  # warm-up
+        return median_run(
+            [wrk(port, directory, f"{kind}:1", arguments.seconds, server) for _ in range(arguments.repeats)]
+        )
+    finally:
+        stop(server)
 
 
 def median_run(runs: list[dict]) -> dict:
