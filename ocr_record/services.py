@@ -65,8 +65,7 @@ def ocr_record_letters_read_before(*, image_file: File, requested_by=None) -> Oc
     found by their digest alone, or None. A cache hit is answered without decoding the image
     (whose bytes decoded when they were stored); otherwise the caller validates and decodes it
     and calls `ocr_record_parse_letter`, which looks again (a request may have stored it since)."""
-    image_md5, image_sha256 = file_digests(image_file)
-    file = _StoredFile(image_sha256, image_md5, image_file.size, str(OcrRecord.Kind.LETTER), "")
+    file = _StoredFile.of(image_file, kind=OcrRecord.Kind.LETTER, options="")
     record = _stored_reading_of(file, _owned_by(record_owner(requested_by)))
     if record is not None:
         count_reading(OcrRecord.Kind.LETTER, hit=True)
@@ -186,9 +185,8 @@ def _found_or_recognized(
     the same new file both recognize it, but the unique constraint lets only one insert win; the
     loser returns the winner's record, so both answer the same and one record is left.
     """
-    image_md5, image_sha256 = file_digests(image_file)
-    key = {"image_sha256": image_sha256, "kind": kind, "options": options}
-    file = _StoredFile(image_sha256, image_md5, image_file.size, str(kind), options)
+    file = _StoredFile.of(image_file, kind=kind, options=options)
+    key = {"image_sha256": file.sha256, "kind": kind, "options": options}
     # The owner's own record first, else another owner's: one lookup.
     read_before = _stored_reading_of(file, _owned_by(owner) + _owned_by_others_than(owner))
     count_reading(kind, hit=read_before is not None)
@@ -201,9 +199,7 @@ def _found_or_recognized(
             fields = recognize()
     try:
         with transaction.atomic():
-            record = OcrRecord.objects.create(
-                **key, owner=owner, image_md5=image_md5, image_size=image_file.size, **fields
-            )
+            record = OcrRecord.objects.create(**key, owner=owner, image_md5=file.md5, image_size=file.size, **fields)
     except IntegrityError:
         logger.info("Another request stored %s first; returning its record.", key)
         record = OcrRecord.objects.get(**key, owner=owner)
@@ -212,11 +208,18 @@ def _found_or_recognized(
 
 @dataclass(frozen=True)
 class _StoredFile:
+    """What the dedup looks a file's reading up by."""
+
     sha256: str
     md5: str
     size: int
     kind: str
     options: str
+
+    @classmethod
+    def of(cls, image_file: File, *, kind: str, options: str) -> "_StoredFile":
+        image_md5, image_sha256 = file_digests(image_file)
+        return cls(image_sha256, image_md5, image_file.size, str(kind), options)
 
 
 #: The dedup's lookups, written out: the ORM took longer to build each query than the database to
