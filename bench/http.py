@@ -158,13 +158,20 @@ def decoded(images: list[bytes]) -> list[Image.Image]:
     return [Image.open(io.BytesIO(content)).convert("L") for content in images]
 
 
-def engine_alone(images: list[bytes]) -> tuple[float, float]:
-    """The engine's median and mean seconds per image, reading them as parse_letter's miss does
-    (decoded pixels in, letters out), one after another in this process."""
+def warm_engine(images: list[bytes]) -> tuple[ocr_engine.OcrEngine, list[Image.Image]]:
+    """This process's engine, its models loaded by reading a few of `images` before any clock
+    starts, and `images` decoded."""
     engine = configured_engine(settings.OCR_LANGUAGE)
     pixels = decoded(images)
     for image in pixels[:5]:
-        read_image(engine, image)  # warm-up
+        read_image(engine, image)
+    return engine, pixels
+
+
+def engine_alone(images: list[bytes]) -> tuple[float, float]:
+    """The engine's median and mean seconds per image, reading them as parse_letter's miss does
+    (decoded pixels in, letters out), one after another in this process."""
+    engine, pixels = warm_engine(images)
     times = []
     for image in pixels:
         started = time.perf_counter()
@@ -174,10 +181,7 @@ def engine_alone(images: list[bytes]) -> tuple[float, float]:
 
 
 def _read_all(images: list[bytes]) -> float:
-    engine = configured_engine(settings.OCR_LANGUAGE)
-    pixels = decoded(images)
-    for image in pixels[:5]:
-        read_image(engine, image)  # warm-up: the models loaded before the clock starts
+    engine, pixels = warm_engine(images)
     started = time.perf_counter()
     for image in pixels:
         read_image(engine, image)
@@ -200,7 +204,6 @@ def profile(requests_per_kind: int = 300) -> None:
     middleware and settings): per kind, the time per request and the functions it spends the most
     in, by their own time and with what they call; into bench/RESULTS.md's "http-profile"."""
     import cProfile
-    import io
     import pstats
 
     from django.core.files.uploadedfile import SimpleUploadedFile
