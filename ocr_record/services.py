@@ -30,20 +30,24 @@ def file_digests(file: File) -> tuple[str, str]:
     return md5.hexdigest(), sha256.hexdigest()
 
 
-def ocr_record_parse_letter(*, image_file: File, image: Image.Image, requested_by=None) -> tuple[OcrRecord, bool]:
-    """The record of the letters in `image`, the decoded pixels of `image_file`.
+def ocr_record_parse_letter(
+    *, image_file: File, pixels: Callable[[], Image.Image], requested_by=None
+) -> tuple[OcrRecord, bool]:
+    """The record of the letters in `image_file`.
 
-    When the letters of the same file (same bytes) were read before, that record is
-    returned and no OCR runs. Otherwise the engine reads the image (preprocessing it when the raw
-    reading is doubtful, see `ocr_engine.pipeline`) and a new record is stored, with the engine and
-    pipeline that read it.
+    When the letters of the same file (same bytes) were read before, that record is returned,
+    found by the file's digest alone: `pixels`, which decodes the file, is called only when the
+    engine must read it, so a file read before is never decoded. What `pixels` raises (an upload
+    that is not a valid image) goes to the caller; nothing is stored or counted then. Otherwise the
+    engine reads the image (preprocessing it when the raw reading is doubtful, see
+    `ocr_engine.pipeline`) and a new record is stored, with the engine and pipeline that read it.
 
     The request is kept with the record, with `requested_by` (a user, or None when anonymous).
     Returns (record, created): created is False when the caller's record of the file was there.
     Raises the `ocr_engine` errors when recognition fails; nothing is stored then.
     """
 
-    def recognize() -> dict:
+    def recognize(image: Image.Image) -> dict:
         engine = configured_engine(settings.OCR_LANGUAGE)
         reading = read_image(engine, image)
         letters = letters_in(reading.recognition.text)
@@ -56,21 +60,13 @@ def ocr_record_parse_letter(*, image_file: File, image: Image.Image, requested_b
         }
 
     return _stored_reading(
-        image_file, kind=OcrRecord.Kind.LETTER, options="", recognize=recognize, requested_by=requested_by
+        image_file,
+        kind=OcrRecord.Kind.LETTER,
+        options="",
+        pixels=pixels,
+        recognize=recognize,
+        requested_by=requested_by,
     )
-
-
-def ocr_record_letters_read_before(*, image_file: File, requested_by=None) -> OcrRecord | None:
-    """The caller's record of the letters in `image_file` when these very bytes were read before,
-    found by their digest alone, or None. A cache hit is answered without decoding the image
-    (whose bytes decoded when they were stored); otherwise the caller validates and decodes it
-    and calls `ocr_record_parse_letter`, which looks again (a request may have stored it since)."""
-    file = _StoredFile.of(image_file, kind=OcrRecord.Kind.LETTER, options="")
-    record = _stored_reading_of(file, _owned_by(record_owner(requested_by)))
-    if record is not None:
-        count_reading(OcrRecord.Kind.LETTER, hit=True)
-        _keep_request(record, requested_by)
-    return record
 
 
 @dataclass(frozen=True)
@@ -101,7 +97,7 @@ def ocr_record_parse_text(
     recognition fails.
     """
 
-    def recognize() -> dict:
+    def recognize(image: Image.Image) -> dict:
         engine = configured_engine(options.lang, name=options.engine)
         reading = read_text(engine, image, detect_direction=options.detect_direction, quick_mode=options.quick_mode)
         return {
@@ -114,7 +110,12 @@ def ocr_record_parse_text(
         }
 
     record, created = _stored_reading(
-        image_file, kind=OcrRecord.Kind.TEXT, options=options.key, recognize=recognize, requested_by=requested_by
+        image_file,
+        kind=OcrRecord.Kind.TEXT,
+        options=options.key,
+        pixels=lambda: image,
+        recognize=recognize,
+        requested_by=requested_by,
     )
     if tag:
         OcrRecordTag.objects.get_or_create(record=record, name=tag)
@@ -146,10 +147,16 @@ def text_result(reading: TextReading) -> dict:
 
 
 def _stored_reading(
-    image_file: File, *, kind: str, options: str, recognize: Callable[[], dict], requested_by=None
+    image_file: File,
+    *,
+    kind: str,
+    options: str,
+    pixels: Callable[[], Image.Image],
+    recognize: Callable[[Image.Image], dict],
+    requested_by=None,
 ) -> tuple[OcrRecord, bool]:
     record, created = _found_or_recognized(
-        image_file, kind=kind, options=options, recognize=recognize, owner=record_owner(requested_by)
+        image_file, kind=kind, options=options, pixels=pixels, recognize=recognize, owner=record_owner(requested_by)
     )
     _keep_request(record, requested_by)
     return record, created
@@ -174,11 +181,17 @@ READING_FIELDS = ("content", "content_text", "lang", "result", "engine", "pipeli
 
 
 def _found_or_recognized(
-    image_file: File, *, kind: str, options: str, recognize: Callable[[], dict], owner=None
+    image_file: File,
+    *,
+    kind: str,
+    options: str,
+    pixels: Callable[[], Image.Image],
+    recognize: Callable[[Image.Image], dict],
+    owner=None,
 ) -> tuple[OcrRecord, bool]:
     """`owner`'s stored reading of `image_file` of this kind and options, made if new: copied
     from another owner's record of the same file when there is one (the engine reads a file once
-    for everyone), read by `recognize` otherwise.
+    for everyone), read by `recognize` from the decoded `pixels` otherwise (decoded only then).
 
     Returns (record, created): created is False when this owner had it already. Recognition runs
     outside any transaction: it is slow and must not hold a database lock. Two requests racing with
@@ -189,14 +202,16 @@ def _found_or_recognized(
     key = {"image_sha256": file.sha256, "kind": kind, "options": options}
     # The owner's own record first, else another owner's: one lookup.
     read_before = _stored_reading_of(file, _owned_by(owner) + _owned_by_others_than(owner))
-    count_reading(kind, hit=read_before is not None)
-    if read_before is not None and read_before.owner_id == (owner.pk if owner is not None else None):
-        return read_before, False
     if read_before is not None:
+        count_reading(kind, hit=True)
+        if read_before.owner_id == (owner.pk if owner is not None else None):
+            return read_before, False
         fields = {name: getattr(read_before, name) for name in READING_FIELDS}
     else:
+        image = pixels()  # an upload that does not decode raises here: not a reading, not counted
+        count_reading(kind, hit=False)
         with engine_timer(kind):
-            fields = recognize()
+            fields = recognize(image)
     try:
         with transaction.atomic():
             record = OcrRecord.objects.create(**key, owner=owner, image_md5=file.md5, image_size=file.size, **fields)

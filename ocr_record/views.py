@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from PIL import Image
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
@@ -36,7 +37,6 @@ from ocr_record.serializers import (
 )
 from ocr_record.services import (
     TextOptions,
-    ocr_record_letters_read_before,
     ocr_record_parse_letter,
     ocr_record_parse_text,
 )
@@ -241,21 +241,20 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
         pagination_class=None,
     )
     def parse_letter(self, request: Request) -> Response:
-        """Recognize the letters in an image; an image seen before is answered from its record."""
-        data = request.data
+        """Recognize the letters in an image; an image seen before is answered from its record,
+        found by the digest of its bytes before they are decoded (most of a hit's time otherwise)."""
         if oversized(list(request.FILES.values())):
             raise UploadTooLarge(f"The upload is larger than the limit of {settings.OCR_MAX_UPLOAD_BYTES} bytes.")
+        serializer = ParseLetterRequestSerializer(data=request.data)
         sent = request.FILES.get("image")
-        if sent is not None and sent.size:  # bytes read before are answered before any decoding
-            record = ocr_record_letters_read_before(image_file=sent, requested_by=caller(request))
-            if record is not None:
-                return self._letters_of(record, created=False)
-        serializer = ParseLetterRequestSerializer(data=data)
-        serializer.is_valid(raise_exception=True)
-        upload = serializer.validated_data["image"]
-        record, created = ocr_record_parse_letter(
-            image_file=upload.file, image=upload.image, requested_by=caller(request)
-        )
+        if sent is None or not sent.size:
+            serializer.is_valid(raise_exception=True)  # says what is missing
+
+        def pixels() -> Image.Image:  # only for a file not read before: validated, decoded
+            serializer.is_valid(raise_exception=True)
+            return serializer.validated_data["image"].image
+
+        record, created = ocr_record_parse_letter(image_file=sent, pixels=pixels, requested_by=caller(request))
         return self._letters_of(record, created=created)
 
     @staticmethod

@@ -43,6 +43,19 @@ def test_metrics_count_requests_engine_time_cache_hits_and_records(client, post_
     assert "django_http_requests_latency_seconds_by_view_method_bucket" in after
 
 
+def test_an_upload_that_is_not_an_image_is_counted_neither_a_hit_nor_a_miss(client, post_image):
+    before = client.get("/metrics").content.decode()
+
+    response = post_image(b"not an image at all")
+
+    after = client.get("/metrics").content.decode()
+    assert response.status_code == 400
+    for cache in ("hit", "miss"):
+        name = f'django_ocr_readings_total{{cache="{cache}",kind="letter"}}'
+        assert metric(after, name) == metric(before, name)
+    assert metric(after, 'django_ocr_records{kind="letter"}') == 0
+
+
 def test_each_request_gets_an_id_and_one_log_line(client, post_image, caplog):
     caplog.set_level(logging.INFO, logger="django_ocr.requests")
 

@@ -75,6 +75,18 @@ def test_a_known_file_is_answered_from_its_digest_without_decoding_the_image(pos
     assert OcrRecord.objects.count() == 1
 
 
+def test_a_new_file_is_looked_up_once_then_read(api_client):
+    image = draw_text("looked up once")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.post(PARSE_LETTER_URL, {"image": upload(image)}, format="multipart")
+
+    assert (response.status_code, response["X-OCR-Cache"]) == (200, "miss")
+    lookups = [query["sql"] for query in queries.captured_queries if "dedup_rank" in query["sql"]]
+    assert len(lookups) == 1, lookups
+    assert OcrRecord.objects.get().content == list("lookeduponce")
+
+
 def test_headers_say_which_record_answered_and_whether_it_was_stored_before(post_image):
     image = draw_text("hello world")
 

@@ -25,7 +25,7 @@ def parse(content: bytes):
     if not serializer.is_valid():
         return serializer.errors
     upload = serializer.validated_data["image"]
-    record, _ = ocr_record_parse_letter(image_file=upload.file, image=upload.image)
+    record, _ = ocr_record_parse_letter(image_file=upload.file, pixels=lambda: upload.image)
     return record
 
 
