@@ -25,6 +25,7 @@ from ocr_record.models import OcrRecord
 from ocr_record.search import RecordSearchFilter
 from ocr_record.selectors import ocr_record_count_sized, ocr_record_list_visible_to
 from ocr_record.serializers import (
+    RECORD_COLUMNS,
     OcrRecordOutputSerializer,
     OcrRecordResultSerializer,
     ParseLetterOutputSerializer,
@@ -137,7 +138,7 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
         if self.action in ("list", "retrieve"):
             # The v1.0.0 shape is five columns: a text record's whole reading (`result`, lines and
             # words with their boxes, often tens of KB) is neither read nor decoded for it.
-            records = records.only(*OcrRecordOutputSerializer.Meta.fields)
+            records = records.only(*RECORD_COLUMNS)
         return records
 
     def paginate_queryset(self, queryset):
