@@ -1,5 +1,6 @@
 """The write path of OCR records: every record is created here and nowhere else."""
 
+import functools
 import hashlib
 import logging
 from collections.abc import Callable
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from PIL import Image
 
 import ocr_engine
@@ -240,7 +241,8 @@ class _StoredFile:
 #: The dedup's lookups, written out: the ORM took longer to build each query than the database to
 #: answer it (0.5 against 0.25 ms), on every upload. By SHA-256 through the partial unique indexes;
 #: by md5 and size, through their index, among records kept before SHA-256 was (as v1.0.0 matched
-#: files). Each is one part of a UNION ALL (`_stored_reading_of`), ranked by the caller's preference.
+#: files). Each is one part of a UNION ALL (`_stored_reading_of`), ranked by the caller's preference;
+#: the row found is made a record by `_record_from`.
 #:
 #: SQLite uses a partial index only when the query's WHERE holds each term of the index's WHERE as
 #: written (it proves nothing: `image_sha256 <> ''` does not count for `NOT (image_sha256 = '')`),
@@ -250,11 +252,11 @@ class _StoredFile:
 _SHA256_SET = "NOT (image_sha256 = '')"
 _SHARED, _OWNED = "owner_id IS NULL", "NOT (owner_id IS NULL)"
 _BY_SHA256 = (
-    "SELECT *, {rank} AS dedup_rank FROM {table} WHERE image_sha256 = %s AND kind = %s AND options = %s "
+    "SELECT {columns}, {rank} AS dedup_rank FROM {table} WHERE image_sha256 = %s AND kind = %s AND options = %s "
     f"AND {_SHA256_SET} AND {{owner}} LIMIT 1"
 )
 _BY_MD5_BEFORE_SHA256 = (
-    "SELECT *, {rank} AS dedup_rank FROM {table} WHERE image_md5 = %s AND image_size = %s AND kind = %s "
+    "SELECT {columns}, {rank} AS dedup_rank FROM {table} WHERE image_md5 = %s AND image_size = %s AND kind = %s "
     "AND options = %s AND image_sha256 = '' AND {owner} LIMIT 1"
 )
 
@@ -277,7 +279,7 @@ def _stored_reading_of(file: _StoredFile, owners: list[tuple[str, list]]) -> Ocr
     with its parameters, the preferred first), by SHA-256, then, among the shared records, by md5
     and size among older ones: one query (one round trip, one result to build) whose every part is
     one index lookup."""
-    table = OcrRecord._meta.db_table
+    table, columns = _record_columns(connection.alias, connection.vendor).sql
     parts, parameters = [], []
     for owner, owner_parameters in owners:
         lookups = [(_BY_SHA256, [file.sha256, file.kind, file.options])]
@@ -285,10 +287,46 @@ def _stored_reading_of(file: _StoredFile, owners: list[tuple[str, list]]) -> Ocr
             lookups.append((_BY_MD5_BEFORE_SHA256, [file.md5, file.size, file.kind, file.options]))
         for query, query_parameters in lookups:
             rank = len(parts)
-            parts.append(f"SELECT * FROM ({query.format(rank=rank, table=table, owner=owner)}) AS lookup{rank}")
+            lookup = query.format(columns=columns, rank=rank, table=table, owner=owner)
+            parts.append(f"SELECT * FROM ({lookup}) AS lookup{rank}")
             parameters += [*query_parameters, *owner_parameters]
-    found = OcrRecord.objects.raw(" UNION ALL ".join(parts) + " ORDER BY dedup_rank LIMIT 1", parameters)
-    return next(iter(found), None)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts) + " ORDER BY dedup_rank LIMIT 1", parameters)
+        row = cursor.fetchone()
+    return None if row is None else _record_from(row)
+
+
+def _record_from(row: tuple) -> OcrRecord:
+    """The record whose columns, in the model's order, begin `row`: what `OcrRecord.objects.raw()`
+    makes of it, without the work a RawQuerySet does again for every query (learning its columns,
+    matching them to fields, finding their converters), which took longer than running it."""
+    record_columns = _record_columns(connection.alias, connection.vendor)
+    (values,) = record_columns.compiler.apply_converters([row[: len(record_columns.names)]], record_columns.converters)
+    return OcrRecord.from_db(connection.alias, record_columns.names, list(values))
+
+
+@dataclass(frozen=True)
+class _RecordColumns:
+    sql: tuple[str, str]  # the table and its columns, quoted for the database
+    names: list[str]  # the fields' attribute names, in the same order
+    compiler: object
+    converters: dict  # how the database's values become the fields' (JSON decoded, datetimes)
+
+
+@functools.cache
+def _record_columns(alias: str, vendor: str) -> _RecordColumns:
+    """The columns of a record as the dedup selects them, and how their values are converted, as
+    the ORM's compiler does: the same for every row of a database, worked out once."""
+    fields = OcrRecord._meta.concrete_fields
+    table = OcrRecord._meta.db_table
+    quote = connections[alias].ops.quote_name
+    compiler = OcrRecord.objects.none().query.get_compiler(alias)
+    return _RecordColumns(
+        sql=(quote(table), ", ".join(quote(field.column) for field in fields)),
+        names=[field.attname for field in fields],
+        compiler=compiler,
+        converters=compiler.get_converters([field.get_col(table) for field in fields]),
+    )
 
 
 def configured_engine(language: str, *, name: str = "") -> ocr_engine.OcrEngine:

@@ -2,12 +2,15 @@
 
 import base64
 import hashlib
+import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from ocr_engine.geometry import Turns, bounds, overlap
 from ocr_record.models import OcrRecord, OcrRecordTag
+from ocr_record.services import TextOptions, ocr_record_parse_text
 from tests.helpers import CJK_FONT_PATH, LIST_URL, draw_text, encode, page_with, upload
 
 pytestmark = pytest.mark.django_db
@@ -397,3 +400,27 @@ def test_an_oversized_file_is_answered_in_its_place_among_the_others(api_client,
     assert [result["name"] for result in results] == ["1.png", "2.png", "3.png"]
     assert results[1]["error"]["code"] == "image_size_invalid"
     assert [results[0]["text"], results[2]["text"]] == ["first", "last"]
+
+
+def test_a_record_found_again_by_its_digest_holds_every_field_as_the_orm_reads_it(django_user_model, settings):
+    settings.OCR_API_AUTH = "required"  # an owned record: owner_id is one of its fields
+    owner = django_user_model.objects.create_user("reader", password="a long secret")
+    image = draw_text("found again")
+
+    def read(name: str):
+        return ocr_record_parse_text(
+            image_file=SimpleUploadedFile(name, image),
+            image=Image.open(io.BytesIO(image)),
+            options=TextOptions(),
+            requested_by=owner,
+        )
+
+    first, _ = read("first.png")
+    found, created = read("again.png")
+
+    stored = OcrRecord.objects.get(pk=first.pk)
+    assert created is False
+    fields = [field.attname for field in OcrRecord._meta.concrete_fields]
+    assert {name: getattr(found, name) for name in fields} == {name: getattr(stored, name) for name in fields}
+    assert isinstance(found.result, dict) and found.created_at.tzinfo is not None
+    assert (found._state.adding, found._state.db) == (False, "default")
