@@ -24,6 +24,7 @@ during the run (GUNICORN_MAX_REQUESTS=0), and a warm-up with misses loads every 
 import argparse
 import concurrent.futures
 import datetime
+import gc
 import http.client
 import io
 import json
@@ -230,13 +231,14 @@ def profile(requests_per_kind: int = 300) -> None:
         "",
         f"cProfile over {requests_per_kind} requests of each kind after 20 of warm-up, in one process "
         "(Django's test client through the service's middleware; SQLite, 1,000 records). Per kind: its "
-        "time per request (under the profiler, which slows Python code about 2 ×), then the functions with "
+        "time per request (under the profiler, which slows Python code about 2 ×; the garbage collector's "
+        "long-lived objects frozen, as in gunicorn's workers), then the functions with "
         "the most time of their own, and the main stages with what they call.",
     ]
     stages = {
         "ocr_record/services.py": "the service (lookups, storing; on a miss the engine too)",
         "(read_image)": "the engine (ocr_engine.pipeline.read_image)",
-        "rest_framework/request.py:221(data)": "parsing the multipart body",
+        "(_load_data_and_files)": "parsing the multipart body",
         "serializers.py:217(is_valid)": "validating (decoding the image)",
         "filter_queryset": "filters",
         "paginate_queryset": "pagination (count and page)",
@@ -245,6 +247,10 @@ def profile(requests_per_kind: int = 300) -> None:
     for name, call in kinds.items():
         for _ in range(20):
             call()
+        # As a gunicorn worker does once loaded (gunicorn.conf.py): otherwise a full collection
+        # walking the loaded application lands, as own time, on whichever function was running.
+        gc.collect()
+        gc.freeze()
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(requests_per_kind):
