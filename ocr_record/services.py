@@ -3,12 +3,14 @@
 import functools
 import hashlib
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, connection, connections, transaction
+from django.db.models.sql.compiler import SQLCompiler
 from PIL import Image
 
 import ocr_engine
@@ -279,7 +281,7 @@ def _stored_reading_of(file: _StoredFile, owners: list[tuple[str, list]]) -> Ocr
     with its parameters, the preferred first), by SHA-256, then, among the shared records, by md5
     and size among older ones: one query (one round trip, one result to build) whose every part is
     one index lookup."""
-    table, columns = _record_columns(connection.alias, connection.vendor).sql
+    table, columns = _record_columns(connection.vendor).sql
     parts, parameters = [], []
     for owner, owner_parameters in owners:
         lookups = [(_BY_SHA256, [file.sha256, file.kind, file.options])]
@@ -300,33 +302,51 @@ def _record_from(row: tuple) -> OcrRecord:
     """The record whose columns, in the model's order, begin `row`: what `OcrRecord.objects.raw()`
     makes of it, without the work a RawQuerySet does again for every query (learning its columns,
     matching them to fields, finding their converters), which took longer than running it."""
-    record_columns = _record_columns(connection.alias, connection.vendor)
-    (values,) = record_columns.compiler.apply_converters([row[: len(record_columns.names)]], record_columns.converters)
-    return OcrRecord.from_db(connection.alias, record_columns.names, list(values))
+    columns = _record_columns(connection.vendor)
+    database = connections[connection.alias]  # this thread's own connection
+    compiler = getattr(_this_thread, "record_compiler", None)
+    if compiler is None or compiler.sql.connection is not database:
+        compiler = _this_thread.record_compiler = _RecordCompiler.of(database, columns)
+    (values,) = compiler.sql.apply_converters([row[: len(columns.names)]], compiler.converters)
+    return OcrRecord.from_db(database.alias, columns.names, list(values))
 
 
 @dataclass(frozen=True)
 class _RecordColumns:
     sql: tuple[str, str]  # the table and its columns, quoted for the database
     names: list[str]  # the fields' attribute names, in the same order
-    compiler: object
-    converters: dict  # how the database's values become the fields' (JSON decoded, datetimes)
+    expressions: list  # the columns as the ORM's compiler knows them
 
 
 @functools.cache
-def _record_columns(alias: str, vendor: str) -> _RecordColumns:
-    """The columns of a record as the dedup selects them, and how their values are converted, as
-    the ORM's compiler does: the same for every row of a database, worked out once."""
+def _record_columns(vendor: str) -> _RecordColumns:
+    """The columns of a record as the dedup selects them: the same for every query of a database."""
     fields = OcrRecord._meta.concrete_fields
     table = OcrRecord._meta.db_table
-    quote = connections[alias].ops.quote_name
-    compiler = OcrRecord.objects.none().query.get_compiler(alias)
+    quote = connection.ops.quote_name
     return _RecordColumns(
         sql=(quote(table), ", ".join(quote(field.column) for field in fields)),
         names=[field.attname for field in fields],
-        compiler=compiler,
-        converters=compiler.get_converters([field.get_col(table) for field in fields]),
+        expressions=[field.get_col(table) for field in fields],
     )
+
+
+@dataclass(frozen=True)
+class _RecordCompiler:
+    """How the database's values of a record's columns become the fields' (JSON decoded, dates made
+    datetimes), as the ORM applies them. They are bound to one connection, and each thread has its
+    own: each thread keeps its own, gone with the thread."""
+
+    sql: SQLCompiler
+    converters: dict
+
+    @classmethod
+    def of(cls, database, columns: _RecordColumns) -> "_RecordCompiler":
+        compiler = OcrRecord.objects.none().query.get_compiler(connection=database)
+        return cls(compiler, compiler.get_converters(columns.expressions))
+
+
+_this_thread = threading.local()
 
 
 def configured_engine(language: str, *, name: str = "") -> ocr_engine.OcrEngine:
