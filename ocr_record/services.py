@@ -149,22 +149,6 @@ def text_result(reading: TextReading) -> dict:
     }
 
 
-def _stored_reading(
-    image_file: File,
-    *,
-    kind: str,
-    options: str,
-    pixels: Callable[[], Image.Image],
-    recognize: Callable[[Image.Image], dict],
-    requested_by=None,
-) -> tuple[OcrRecord, bool]:
-    record, created = _found_or_recognized(
-        image_file, kind=kind, options=options, pixels=pixels, recognize=recognize, owner=record_owner(requested_by)
-    )
-    _keep_request(record, requested_by)
-    return record, created
-
-
 def _keep_request(record: OcrRecord, requested_by) -> None:
     if requested_by is not None:
         # What makes a record a client's own (ocr_record.selectors). An anonymous request is not
@@ -183,24 +167,26 @@ def record_owner(requested_by):
 READING_FIELDS = ("content", "content_text", "lang", "result", "engine", "pipeline")
 
 
-def _found_or_recognized(
+def _stored_reading(
     image_file: File,
     *,
     kind: str,
     options: str,
     pixels: Callable[[], Image.Image],
     recognize: Callable[[Image.Image], dict],
-    owner=None,
+    requested_by=None,
 ) -> tuple[OcrRecord, bool]:
-    """`owner`'s stored reading of `image_file` of this kind and options, made if new: copied
-    from another owner's record of the same file when there is one (the engine reads a file once
-    for everyone), read by `recognize` from the decoded `pixels` otherwise (decoded only then).
+    """The stored reading of `image_file` of this kind and options in the record of its owner
+    (`record_owner(requested_by)`), made if new: copied from another owner's record of the same
+    file when there is one (the engine reads a file once for everyone), read by `recognize` from
+    the decoded `pixels` otherwise (decoded only then). The request is kept with the record.
 
     Returns (record, created): created is False when this owner had it already. Recognition runs
     outside any transaction: it is slow and must not hold a database lock. Two requests racing with
     the same new file both recognize it, but the unique constraint lets only one insert win; the
     loser returns the winner's record, so both answer the same and one record is left.
     """
+    owner = record_owner(requested_by)
     file = _StoredFile.of(image_file, kind=kind, options=options)
     key = {"image_sha256": file.sha256, "kind": kind, "options": options}
     # The owner's own record first, else another owner's: one lookup.
@@ -208,6 +194,7 @@ def _found_or_recognized(
     if read_before is not None:
         count_reading(kind, hit=True)
         if read_before.owner_id == (owner.pk if owner is not None else None):
+            _keep_request(read_before, requested_by)
             return read_before, False
         fields = {name: getattr(read_before, name) for name in READING_FIELDS}
     else:
@@ -221,6 +208,7 @@ def _found_or_recognized(
     except IntegrityError:
         logger.info("Another request stored %s first; returning its record.", key)
         record = OcrRecord.objects.get(**key, owner=owner)
+    _keep_request(record, requested_by)
     return record, True  # new to this owner (even when a racing request stored it first)
 
 
