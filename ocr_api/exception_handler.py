@@ -24,6 +24,7 @@ from ocr_api.exceptions import (
     ApplicationError,
     OcrEngineUnavailable,
     OcrFailed,
+    OcrOutOfMemory,
     OcrTimeout,
     UploadTooLarge,
     _Answered,
@@ -57,6 +58,8 @@ def _as_api_exception(exc: Exception) -> Exception:
     into API exceptions."""
     if isinstance(exc, ocr_engine.EngineUnavailable):
         return OcrEngineUnavailable(f"The OCR engine is not available: {exc}")
+    if isinstance(exc, ocr_engine.OutOfMemory):
+        return OcrOutOfMemory(f"识别失败: {exc}; try again later.")
     if isinstance(exc, ocr_engine.RecognitionTimeout):
         return OcrTimeout(f"识别失败: {exc}")
     if isinstance(exc, ocr_engine.OcrEngineError):

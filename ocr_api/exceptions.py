@@ -16,6 +16,12 @@ class OcrEngineUnavailable(APIException):
     default_code = "ocr_engine_unavailable"
 
 
+class OcrOutOfMemory(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "识别失败: the OCR engine ran out of memory on this image; try again later."
+    default_code = "ocr_out_of_memory"
+
+
 class OcrTimeout(APIException):
     status_code = status.HTTP_504_GATEWAY_TIMEOUT
     default_detail = "识别失败: the OCR engine did not finish in time."

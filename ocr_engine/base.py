@@ -28,6 +28,11 @@ class RecognitionFailed(OcrEngineError):
     """The engine ran and failed on this image."""
 
 
+class OutOfMemory(RecognitionFailed):
+    """The engine ran out of the memory it may use on this image: a moment of pressure (other
+    readings at once) as often as the image itself, so worth another try later."""
+
+
 class RecognitionTimeout(OcrEngineError):
     """The engine did not finish within its time limit; it was stopped."""
 

@@ -28,14 +28,28 @@ class Turn:
         )
 
 
+@dataclass(frozen=True)
+class Placement:
+    """A part of the image starting at `offset`, scaled by `scale` (`ocr_engine.bounds`)."""
+
+    offset: tuple[int, int]
+    scale: float
+
+    def back(self, point: Point) -> Point:
+        return (self.offset[0] + point[0] / self.scale, self.offset[1] + point[1] / self.scale)
+
+
 @dataclass
 class Turns:
-    """The turns applied to an image, in order, to map what was read back to the upload."""
+    """The turns (and cuts) applied to an image, in order, to map what was read back to the upload."""
 
-    applied: list[Turn] = field(default_factory=list)
+    applied: list[Turn | Placement] = field(default_factory=list)
 
     def add(self, degrees: float, size_before: tuple[int, int], size_after: tuple[int, int]) -> None:
         self.applied.append(Turn(degrees, size_before, size_after))
+
+    def place(self, offset: tuple[int, int], scale: float) -> None:
+        self.applied.append(Placement(offset, scale))
 
     def back(self, point: Point) -> Point:
         for turn in reversed(self.applied):

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from PIL import Image
 
 from ocr_engine.base import OcrEngine, Recognition
+from ocr_engine.bounds import bounded, placed_back
 from ocr_engine.deadline import reading_time_limit
+from ocr_engine.images import upright
 from ocr_engine.memory import PEAK_ABOVE_BYTES, give_memory_back
 from ocr_engine.preprocess import preprocess, text_line_count
 
@@ -46,6 +48,14 @@ def read_image(engine: OcrEngine, image: Image.Image, *, skip_steps: Sequence[st
 
 
 def _best_reading(engine: OcrEngine, image: Image.Image, skip_steps: Sequence[str]) -> Reading:
+    what_to_read = bounded(upright(image))
+    if what_to_read.image is None:  # nothing on it
+        return Reading(Recognition(""), ("blank",))
+    reading = _best_reading_of(engine, what_to_read.image, skip_steps)
+    return Reading(placed_back(reading.recognition, what_to_read), reading.steps)
+
+
+def _best_reading_of(engine: OcrEngine, image: Image.Image, skip_steps: Sequence[str]) -> Reading:
     if engine.reads_doubtful_images_itself:
         recognition = engine.recognize(image)
         return Reading(recognition, recognition.steps or ("raw",))

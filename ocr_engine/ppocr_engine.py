@@ -19,6 +19,7 @@ Sessions are created once per process (`_models`) and shared by every engine ins
 """
 
 import functools
+import logging
 import math
 import threading
 import time
@@ -38,6 +39,7 @@ from ocr_engine.base import (
     Layout,
     Line,
     OcrEngine,
+    OutOfMemory,
     Quad,
     Recognition,
     RecognitionFailed,
@@ -45,10 +47,13 @@ from ocr_engine.base import (
     Word,
     is_cjk,
 )
+from ocr_engine.bounds import moved_line, shrunk
 from ocr_engine.deadline import seconds_left, timeout_message
 from ocr_engine.images import as_engine_input
 from ocr_engine.memory import give_memory_back
 from ocr_engine.registry import get_engine
+
+logger = logging.getLogger(__name__)
 
 #: The recognizer's input height, and the narrowest a line is padded to: very short words
 #: (a price, "SR") are read better with some room after them, as the model was trained.
@@ -65,6 +70,10 @@ DETECT_MIN_SIDE_PX = 736
 DETECT_MAX_SIDE_PX = 960
 #: A one-line image's ink is found on a copy of at most this many pixels (real lines have fewer).
 INK_BOUNDS_MAX_PIXELS = 1_000_000
+#: The engine never works on more pixels than this (larger images are scaled down first, and what
+#: is read placed back): OpenCV's copies of a 40-million-pixel image ran a worker out of memory
+#: at 2 GB, and a page at 300 dpi (8.7 million) or a 12-megapixel photo keep every pixel.
+MAX_PIXELS = 16_000_000
 #: A detected line read with less confidence than this is shown to the direction classifier; one
 #: it finds upside down with at least UPSIDE_DOWN_ABOVE probability is also read turned, and the
 #: surer of the two readings kept.
@@ -147,7 +156,8 @@ class PpocrEngine(OcrEngine):
         return f"rapidocr_onnxruntime {metadata.version('rapidocr_onnxruntime')} (PP-OCRv4), onnxruntime {metadata.version('onnxruntime')}"
 
     def recognize(self, image: Image.Image, *, layout: Layout = "auto", with_lines: bool = False) -> Recognition:
-        pixels = _bgr(as_engine_input(image))
+        engine_input, scale = shrunk(as_engine_input(image), max_pixels=MAX_PIXELS)
+        pixels = _bgr(engine_input)
         deadline = _Deadline(self.timeout_seconds)
         try:
             if layout == "line":
@@ -166,7 +176,7 @@ class PpocrEngine(OcrEngine):
         except RecognitionTimeout:
             raise
         except Exception as error:  # onnxruntime and OpenCV raise their own types
-            raise RecognitionFailed(f"PP-OCR failed: {error}") from error
+            raise _failure(error) from error
         finally:
             if layout != "line":
                 # ONNX Runtime frees a detection's activations (tens of MB) after the call, and
@@ -176,6 +186,8 @@ class PpocrEngine(OcrEngine):
                 # threshold cost 20-60 %; ONNX Runtime's own arena kept 600 MiB. Trimming past a
                 # ceiling keeps the worker under it at almost no cost (README "Engines").
                 give_memory_back()
+        if scale != 1.0:
+            lines = [moved_line(line, (0, 0), scale) for line in lines]
         words = [word for line in lines for word in line.words]
         return Recognition(
             text="".join(line.text + "\n" for line in lines),
@@ -383,17 +395,23 @@ def _ink_bounds(pixels: np.ndarray) -> tuple[float, float, float, float]:
     if height * width > INK_BOUNDS_MAX_PIXELS:
         # Measured on a smaller copy: the background's closing costs with the pixels times the
         # image's height (about 80 s on a 6324-pixel square), and a margin needs no finer measure.
+        # Rounded down: rounded up, the copy could be over the limit again, and measured again
+        # without end (a blank 8000×300 strip did that until Python's recursion limit).
         scale = (INK_BOUNDS_MAX_PIXELS / (height * width)) ** 0.5
         small = cv2.resize(
-            pixels, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA
+            pixels, (max(1, int(width * scale)), max(1, int(height * scale))), interpolation=cv2.INTER_AREA
         )
-        left, top, right, bottom = _ink_bounds(small)
+        left, top, right, bottom = _ink_bounds_of(small)
         return (
             max(0.0, left / scale),
             max(0.0, top / scale),
             min(float(width), right / scale),
             min(float(height), bottom / scale),
         )
+    return _ink_bounds_of(pixels)
+
+
+def _ink_bounds_of(pixels: np.ndarray) -> tuple[float, float, float, float]:
     gray = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
     if np.median(gray) < 128:  # light text on a dark background: made dark on light
         gray = 255 - gray
@@ -412,6 +430,16 @@ def _ink_bounds(pixels: np.ndarray) -> tuple[float, float, float, float]:
         float(min(width, columns[-1] + 1 + margin)),
         float(min(height, rows[-1] + 1 + margin)),
     )
+
+
+def _failure(error: Exception) -> RecognitionFailed:
+    """What to tell of an error of OpenCV or ONNX Runtime: in words, without their source paths
+    and versions (logged for the operator)."""
+    logger.warning("PP-OCR failed: %s", error)
+    message = str(error)
+    if isinstance(error, MemoryError) or "Insufficient memory" in message or "Failed to allocate" in message:
+        return OutOfMemory("PP-OCR ran out of the memory it may use on this image")
+    return RecognitionFailed("PP-OCR could not read this image")
 
 
 def _bgr(image: Image.Image) -> np.ndarray:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from PIL import Image
 
 from ocr_engine.base import Line, OcrEngine, Word
+from ocr_engine.bounds import bounded
 from ocr_engine.deadline import check_time, reading_time_limit
 from ocr_engine.geometry import Turns
 from ocr_engine.images import as_engine_input, upright
@@ -83,6 +84,12 @@ def _read_text(engine: OcrEngine, image: Image.Image, *, detect_direction: bool,
     image = upright(image)
     bounds = image.size
     turns = Turns()
+    what_to_read = bounded(image)
+    if what_to_read.image is None:  # nothing on it
+        return TextReading(width=bounds[0], height=bounds[1], direction=0, angle=0.0, lines=())
+    if what_to_read.changed:
+        image = what_to_read.image
+        turns.place(what_to_read.offset, what_to_read.scale)
     direction = engine.detect_orientation(image) if detect_direction else 0
     if direction:
         # Pillow turns counter-clockwise: this undoes a clockwise turn of `direction` degrees.

@@ -12,6 +12,10 @@ from lxml import etree
 
 Result = dict  # the stored form of a text reading (ocr_record.services.text_result)
 
+#: hOCR is an HTML page made of what a reading found, and a reading can find "<script>": escaped,
+#: and served with a policy that lets a browser run, fetch or submit nothing of it, should it show it.
+HOCR_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
 HOCR_DOCTYPE = (
     '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
     '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">'

@@ -154,6 +154,8 @@ class ParseTextMultipartSerializer(_ParseTextRequestSerializer):
     def images_in(self, data) -> list[ImageInput]:
         files = data.getlist("image")  # an oversized one among them, in its place
         _check_image_count(len(files))
+        if not all(isinstance(file, UploadedFile) for file in files):
+            raise serializers.ValidationError({"image": ["Send each image as a file, not as a text field."]})
         return from_uploads(files)
 
 

@@ -206,7 +206,9 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
             )
         title = f"OCR record {record.pk}"
         if document == "hocr":
-            return HttpResponse(formats.hocr([record.result], title=title), content_type="text/html; charset=utf-8")
+            response = HttpResponse(formats.hocr([record.result], title=title), content_type="text/html; charset=utf-8")
+            response["Content-Security-Policy"] = formats.HOCR_CONTENT_SECURITY_POLICY
+            return response
         if document == "alto":
             return HttpResponse(
                 formats.alto([record.result], title=title), content_type="application/xml; charset=utf-8"

@@ -162,6 +162,11 @@ def ocr_task_read_page(*, page_id: int, worker: str = "") -> OcrTaskPage:
             status=Status.PENDING, started_at=None, attempts=F("attempts") - 1
         )
         raise
+    except ocr_engine.OutOfMemory:
+        # Memory short for a moment (other readings at once) as often as the page's own fault: the
+        # page is read again, as one whose worker died is, until OCR_TASK_MAX_ATTEMPTS.
+        OcrTaskPage.objects.filter(pk=page.pk).update(status=Status.PENDING, started_at=None)
+        raise
     except ocr_engine.OcrEngineError as error:  # a timeout, or the engine failing on this page
         page.status, page.error = Status.FAILED, f"识别失败: {error}"
     except DatabaseError:
@@ -189,7 +194,12 @@ def ocr_task_run(*, task_id: int) -> OcrTask:
     """Read every page of a task still to read, in this process (the synchronous way)."""
     unread = OcrTaskPage.objects.filter(item__task_id=task_id).exclude(status__in=FINISHED)
     for page_id in unread.values_list("id", flat=True):
-        ocr_task_read_page(page_id=page_id)
+        while True:  # a reading out of memory is tried again, until the page's attempts run out
+            try:
+                ocr_task_read_page(page_id=page_id)
+                break
+            except ocr_engine.OutOfMemory:
+                continue
     return OcrTask.objects.get(pk=task_id)
 
 

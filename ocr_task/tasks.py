@@ -44,7 +44,7 @@ class CeleryQueue(TaskQueue):
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(ocr_engine.EngineUnavailable, OperationalError),
+    autoretry_for=(ocr_engine.EngineUnavailable, ocr_engine.OutOfMemory, OperationalError),
     retry_backoff=True,
     max_retries=None,
 )

@@ -27,6 +27,7 @@ from ocr_api.serializers import ErrorSerializer
 from ocr_api.uploads import MULTIPART_OVERHEAD_BYTES, UploadLimits, UploadLimitsMixin, oversized
 from ocr_engine.images import InvalidImage
 from ocr_engine.pdf import InvalidPdf
+from ocr_record import formats
 from ocr_task import events, exports
 from ocr_task.errors import TaskRefused, TooManyStreams
 from ocr_task.filters import OcrTaskFilter
@@ -319,7 +320,9 @@ class OcrTaskViewSet(
         if export_format == "txt":
             return _download(exports.item_text(item).encode(), f"{stem}.txt", "text/plain; charset=utf-8")
         if export_format == "hocr":
-            return _download(exports.item_hocr(item).encode(), f"{stem}.hocr", "text/html; charset=utf-8")
+            response = _download(exports.item_hocr(item).encode(), f"{stem}.hocr", "text/html; charset=utf-8")
+            response["Content-Security-Policy"] = formats.HOCR_CONTENT_SECURITY_POLICY
+            return response
         if export_format == "alto":
             return _download(exports.item_alto(item).encode(), f"{stem}.alto.xml", "application/xml; charset=utf-8")
         if export_format == "tsv":

@@ -6,10 +6,12 @@ import signal
 import threading
 import time
 
+import cv2
 from PIL import Image
 
 from ocr_engine import OcrEngine, Recognition, RecognitionFailed
 from ocr_engine.base import Layout
+from ocr_engine.ppocr_engine import PpocrEngine
 from ocr_engine.pytesseract_engine import PytesseractEngine
 from ocr_engine.tesserocr_engine import TesserocrEngine
 
@@ -79,3 +81,19 @@ class DyingTesserocrEngine(TesserocrEngine):
     def recognize(self, image: Image.Image, *, layout: Layout = "auto", with_lines: bool = False) -> Recognition:
         os.kill(os.getpid(), signal.SIGKILL)
         return super().recognize(image, layout=layout, with_lines=with_lines)
+
+
+class ShortOfMemoryPpocrEngine(PpocrEngine):
+    """The real PP-OCR engine whose detection runs out of memory, as OpenCV says it, on its first
+    `failures` readings (class attribute, counted down): a worker short of memory for a moment."""
+
+    failures = 1
+
+    def _detect(self, pixels, deadline):
+        if type(self).failures > 0:
+            type(self).failures -= 1
+            raise cv2.error(
+                "OpenCV(4.10.0) /io/opencv/modules/core/src/alloc.cpp:73: error: (-4:Insufficient memory) "
+                "Failed to allocate 1926000000 bytes in function 'OutOfMemoryError'"
+            )
+        return super()._detect(pixels, deadline)

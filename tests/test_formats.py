@@ -50,6 +50,8 @@ def test_a_text_record_as_hocr_has_every_word_with_its_box_and_confidence(api_cl
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/html; charset=utf-8"
+    # An HTML page of what was read: a browser showing it may run and fetch nothing of it.
+    assert response["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     document = response.content.decode()
     assert hocr_words(document) == words_of(result)
     page = next(div for div in ElementTree.fromstring(document.split("\n", 2)[2]).iter(f"{XHTML}div"))
@@ -162,6 +164,7 @@ def test_a_task_file_exports_every_page_as_hocr_alto_and_tsv(api_client, setting
     alto = api_client.get(f"{export}?format=alto")
 
     assert 'filename="report.ocr.hocr"' in hocr["Content-Disposition"]
+    assert hocr["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     words = hocr_words(b"".join(hocr.streaming_content).decode())
     assert [text for text, _, _ in words] == ["first", "page", "second", "page"]
     assert 'filename="report.ocr.alto.xml"' in alto["Content-Disposition"]

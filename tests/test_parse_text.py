@@ -11,6 +11,7 @@ from PIL import Image
 from ocr_engine.geometry import Turns, bounds, overlap
 from ocr_record.models import OcrRecord, OcrRecordTag
 from ocr_record.services import TextOptions, ocr_record_parse_text
+from tests.engines import ShortOfMemoryPpocrEngine
 from tests.helpers import CJK_FONT_PATH, LIST_URL, draw_text, encode, page_with, upload
 
 pytestmark = pytest.mark.django_db
@@ -242,6 +243,53 @@ def test_it_refuses_more_images_than_allowed(api_client, settings):
 
     assert response.status_code == 400
     assert response.json() == {"image": ["At most 2 images are accepted per request."]}
+    assert not OcrRecord.objects.exists()
+
+
+def test_it_refuses_an_image_sent_as_a_text_field_rather_than_a_file(api_client):
+    response = api_client.post(PARSE_TEXT_URL, {"image": "hello.png"}, format="multipart")
+
+    assert response.status_code == 400
+    assert response.json() == {"image": ["Send each image as a file, not as a text field."]}
+    assert not OcrRecord.objects.exists()
+
+
+@pytest.mark.parametrize("engine", ["ppocr", "tesserocr", "auto"])
+@pytest.mark.parametrize("size", [(8000, 300), (8000, 24)], ids=["blank strip", "blank thin line"])
+def test_a_blank_image_reads_as_empty_on_every_engine(api_client, engine, size):
+    response = post_files(api_client, encode(Image.new("L", size, 255)), engine=engine)
+
+    assert response.status_code == 200
+    result = response.json()["results"][0]
+    assert (result["text"], result["lines"], result["width"], result["height"]) == ("", [], *size)
+    assert OcrRecord.objects.get().result["lines"] == []
+
+
+def test_words_on_a_large_empty_page_are_read_where_they_are_on_the_page(api_client):
+    # 25 megapixels, nearly all white: read in the part that holds the words, placed back.
+    page, drawn = page_with({"Lantern": (3900, 4200), "meadow": (4300, 4420)}, size=(5000, 5000))
+
+    response = post_files(api_client, encode(page), engine="ppocr")
+
+    result = response.json()["results"][0]
+    found = words_of(result)
+    assert set(found) == set(drawn)
+    for word, box in drawn.items():
+        assert overlap(bounds(found[word]), box) >= 0.5, word
+    assert (result["width"], result["height"]) == (5000, 5000)
+
+
+def test_an_engine_out_of_memory_is_a_503_to_try_again_and_nothing_is_stored(api_client, settings, monkeypatch):
+    settings.OCR_ENGINE = "tests.engines.ShortOfMemoryPpocrEngine"
+    monkeypatch.setattr(ShortOfMemoryPpocrEngine, "failures", 1)
+
+    response = post_files(api_client, draw_text("short of memory"))
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "detail": "识别失败: PP-OCR ran out of the memory it may use on this image; try again later.",
+        "code": "ocr_out_of_memory",
+    }
     assert not OcrRecord.objects.exists()
 
 

@@ -7,9 +7,10 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from bench.metrics import character_accuracy
-from ocr_engine import RecognitionTimeout
+from ocr_engine import OutOfMemory, RecognitionTimeout
 from ocr_engine.geometry import overlap
 from ocr_engine.ppocr_engine import PpocrEngine
+from tests.engines import ShortOfMemoryPpocrEngine
 from tests.helpers import FONT_PATH
 
 REAL_DATA = Path(__file__).resolve().parent / "realdata"
@@ -111,3 +112,33 @@ def test_it_stops_a_model_call_running_past_its_time_limit():
 
     with pytest.raises(RecognitionTimeout, match="PP-OCR did not finish within 0.05 s"):
         PpocrEngine(timeout_seconds=0.05).recognize(image)
+
+
+def test_running_out_of_memory_is_said_in_words_without_the_library_s_internals(monkeypatch):
+    monkeypatch.setattr(ShortOfMemoryPpocrEngine, "failures", 1)
+    engine = ShortOfMemoryPpocrEngine(timeout_seconds=30)
+
+    with pytest.raises(OutOfMemory) as raised:
+        engine.recognize(Image.new("L", (400, 100), 255))
+
+    assert str(raised.value) == "PP-OCR ran out of the memory it may use on this image"
+
+
+def test_a_large_image_is_read_within_the_engine_s_pixel_budget_and_placed_back(engine, monkeypatch):
+    seen = []
+    detect = PpocrEngine._detect
+    monkeypatch.setattr(
+        PpocrEngine,
+        "_detect",
+        lambda self, pixels, deadline: seen.append(pixels.shape) or detect(self, pixels, deadline),
+    )
+    image = Image.new("L", (8000, 6000), 255)
+    ImageDraw.Draw(image).text((4000, 3000), "Harbour", fill=0, font=ImageFont.truetype(FONT_PATH, 160))
+
+    reading = engine.recognize(image, with_lines=True)
+
+    ((height, width, _),) = seen
+    assert width * height <= 16_000_000
+    assert reading.text.strip() == "Harbour"
+    left, top, right, bottom = reading.lines[0].box
+    assert 3900 <= left <= 4050 and 2900 <= top <= 3100 and right > 4400

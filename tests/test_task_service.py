@@ -18,6 +18,7 @@ from ocr_task.services import (
     ocr_task_read_page,
     ocr_task_run,
 )
+from tests.engines import ShortOfMemoryPpocrEngine
 from tests.helpers import draw_text, pdf_of
 
 pytestmark = pytest.mark.django_db
@@ -202,6 +203,21 @@ def test_an_engine_that_cannot_run_leaves_the_page_to_be_read_later(settings):
 
     page.refresh_from_db()
     assert (page.status, page.started_at, page.record) == ("pending", None, None)
+
+
+def test_a_page_read_out_of_memory_is_read_again_and_only_its_last_try_fails_it(settings, monkeypatch):
+    settings.OCR_ENGINE = "tests.engines.ShortOfMemoryPpocrEngine"
+    settings.OCR_TASK_MAX_ATTEMPTS = 3
+    monkeypatch.setattr(ShortOfMemoryPpocrEngine, "failures", 2)
+    read_later = ocr_task_create(files=[TaskFile("photo.png", draw_text("second wind"))], asynchronous=False)
+    monkeypatch.setattr(ShortOfMemoryPpocrEngine, "failures", 10)
+    never_read = ocr_task_create(files=[TaskFile("photo.png", draw_text("never enough"))], asynchronous=False)
+
+    page = OcrTaskPage.objects.get(item__task=read_later)
+    assert (read_later.status, page.attempts, page.record.content_text.strip()) == ("succeeded", 3, "second wind")
+    item = never_read.items.get()
+    assert (never_read.status, item.pages.get().attempts) == ("failed", 3)
+    assert item.error.startswith("Reading this page was started 3 times and never finished")
 
 
 def test_forgotten_pages_are_taken_once_to_be_sent_again(settings):
