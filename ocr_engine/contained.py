@@ -11,12 +11,17 @@ Children are forked from a small single-threaded server (multiprocessing's "fork
 the modules preloaded, not from the caller: forking a process with threads (gunicorn's, ONNX
 Runtime's) can copy a lock held by another thread, and starting a fresh interpreter per call would
 cost ~150 ms. A fork from the server costs a few milliseconds.
+
+The fork server is supervised: one that died (the kernel's OOM killer, an operator's kill) is
+found at the next call, reaped (no zombie stays) and started again, and the call goes on.
 """
 
 import io
+import logging
 import os
 import resource
 import signal
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,8 +31,19 @@ from typing import Any
 import billiard as multiprocessing
 from billiard import context, forkserver, popen_forkserver, reduction, spawn
 
+logger = logging.getLogger(__name__)
+
 _context = multiprocessing.get_context("forkserver")
-_context.set_forkserver_preload(["ocr_engine.pdf"])
+_preloaded = ["ocr_engine.pdf"]
+_context.set_forkserver_preload(_preloaded)
+
+
+def preload(module: str) -> None:
+    """Have the fork server import `module` when it starts, so that no call pays for it (a module
+    named after the server started is imported by each child instead)."""
+    if module not in _preloaded:
+        _preloaded.append(module)
+        _context.set_forkserver_preload(_preloaded)
 
 
 class LimitExceeded(Exception):
@@ -81,12 +97,83 @@ class _Process(_context.Process):
         return _Popen(process_obj)
 
 
+class _ForkServer:
+    """billiard's fork server, watched: billiard starts it once per process and never looks at it
+    again, so a server that died made every later call fail (and stayed a zombie)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.pid: int | None = None
+
+    def start_child(self, child: "_Process") -> None:
+        """Start `child` from a living fork server: a dead one is reaped and started again."""
+        with self._lock:
+            if self.pid is not None and not _is_running(self.pid):
+                self._replace("it had ended")
+        try:
+            child.start()
+        except (ConnectionError, EOFError, FileNotFoundError) as error:  # it died since
+            with self._lock:
+                self._replace(f"it could not be reached: {error}")
+            child.start()
+        with self._lock:
+            if self.pid is None:
+                self.pid = _fork_server_pid()
+
+    def _replace(self, why: str) -> None:
+        logger.warning("The fork server of contained calls is started again: %s.", why)
+        server = forkserver._forkserver
+        with server._lock:
+            if server._forkserver_alive_fd is not None:
+                os.close(server._forkserver_alive_fd)
+            server._forkserver_alive_fd = None
+            server._forkserver_address = None
+        if self.pid is not None:
+            try:  # killed if it hangs, then reaped: its zombie would stay until this process ends
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+        self.pid = None
+
+
+def _is_running(pid: int) -> bool:
+    """Whether our child `pid` lives: a dead one is reaped on the way."""
+    try:
+        ended, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return False
+    return ended == 0
+
+
+def _fork_server_pid() -> int | None:
+    """The pid of this process's fork server, found among its children by its command line."""
+    me = str(os.getpid())
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                parent = stat.read().rsplit(")", 1)[1].split()[1]
+            if parent != me:
+                continue
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                if b"billiard.forkserver" in cmdline.read():
+                    return int(entry)
+        except (OSError, IndexError):
+            continue
+    return None
+
+
+_fork_server = _ForkServer()
+
+
 def run_contained(function: Callable[..., Any], *args: Any, limits: Limits) -> Any:
     """`function(*args)` run in a child process within `limits`; its result or its exception
     (both must pickle). Raises LimitExceeded when the child ran out of time or memory, or died."""
     receiver, sender = _context.Pipe(duplex=False)
     child = _Process(target=_child, args=(sender, limits, function, args), daemon=True)
-    child.start()
+    _fork_server.start_child(child)
     sender.close()  # the child holds the only writing end: its death is an end of file here
     answer, timed_out = None, True
     try:

@@ -8,6 +8,8 @@ child per call also makes PDFium's lack of thread safety harmless without a lock
 every PDF of a process wait behind the slowest.
 """
 
+import contextlib
+import glob
 import os
 import tempfile
 from collections.abc import Iterator
@@ -18,8 +20,10 @@ from PIL import Image
 from ocr_engine.contained import LimitExceeded, Limits, run_contained
 
 POINTS_PER_INCH = 72
-# Rendered pixels are handed over in memory-backed files where the system has them.
+# Rendered pixels are handed over in memory-backed files where the system has them, named
+# <prefix><pid of the process waiting for them>-<random>.
 _PIXELS_DIR = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+PAGE_FILE_PREFIX = "django-ocr-page-"
 
 
 class InvalidPdf(ValueError):
@@ -58,16 +62,52 @@ def render_pdf_page(data: bytes, number: int, *, dpi: int, max_pixels: int, limi
     # The pixels come back through a file in memory (tmpfs), as PDFium drew them, rather than
     # pickled through the pipe: a 300 dpi page is 25 MB, and the pipe's copies cost ~90 ms a page
     # more than rendering in this process; this way ~45 ms (bench/RESULTS.md, "Containing").
-    with tempfile.NamedTemporaryFile(dir=_PIXELS_DIR, prefix="django-ocr-page-") as pixels:
+    with tempfile.NamedTemporaryFile(dir=_PIXELS_DIR, prefix=f"{PAGE_FILE_PREFIX}{os.getpid()}-") as pixels:
         mode, size, stride = _contained(_render_page, data, number, dpi, max_pixels, pixels.name, limits=limits)
         image = Image.frombuffer(mode, size, pixels.read(), "raw", mode, stride, 1)
         return image if mode == "RGB" else image.convert("RGB")
 
 
-def render_pdf_pages(data: bytes, *, dpi: int, max_pixels: int, limits: Limits) -> Iterator[Image.Image]:
-    """Every page, in order, as `render_pdf_page` renders it."""
-    for number in range(1, _contained(_count_pages, data, limits=limits) + 1):
-        yield render_pdf_page(data, number, dpi=dpi, max_pixels=max_pixels, limits=limits)
+def remove_stale_page_files() -> int:
+    """Remove the pixel files left by processes that died mid-render (a worker killed while a page
+    was handed over: 120 MB of memory each, in /dev/shm, until the machine restarts); how many.
+    Each file is named after the process that made it, and only the dead's are removed."""
+    removed = 0
+    for path in glob.glob(os.path.join(_PIXELS_DIR or tempfile.gettempdir(), f"{PAGE_FILE_PREFIX}*")):
+        owner = os.path.basename(path)[len(PAGE_FILE_PREFIX) :].split("-", 1)[0]
+        if owner.isdigit() and os.path.exists(f"/proc/{owner}"):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+            removed += 1
+    return removed
+
+
+def rendered_pages(
+    data: bytes, numbers: list[int], *, dpi: int, max_pixels: int
+) -> Iterator[tuple[int, Image.Image | None]]:
+    """(number, image) for each page of `numbers`, rendered one after the other, as
+    `render_pdf_page` renders it; None for a page PDFium cannot render. In this process, without a
+    child of its own: for work that runs contained already (an export's fallback), which holds one
+    page's pixels at a time."""
+    document = _open(data)
+    try:
+        for number in numbers:
+            try:
+                page = document[number - 1]
+            except (pdfium.PdfiumError, IndexError):
+                yield number, None
+                continue
+            try:
+                bitmap = page.render(scale=_scale(page, dpi, max_pixels), rev_byteorder=True)
+                image = bitmap.to_pil()
+                yield number, image if image.mode == "RGB" else image.convert("RGB")
+            except pdfium.PdfiumError:
+                yield number, None
+            finally:
+                page.close()
+    finally:
+        document.close()
 
 
 def _contained(function, *args, limits: Limits):
@@ -101,12 +141,7 @@ def _render_page(
     try:
         page = document[number - 1]
         try:
-            width, height = page.get_size()  # in points
-            scale = dpi / POINTS_PER_INCH
-            pixels = width * scale * height * scale
-            if pixels > max_pixels:
-                scale *= (max_pixels / pixels) ** 0.5
-            bitmap = page.render(scale=scale, rev_byteorder=True)
+            bitmap = page.render(scale=_scale(page, dpi, max_pixels), rev_byteorder=True)
             with open(pixels_path, "wb") as pixels:
                 pixels.write(memoryview(bitmap.buffer))
             return bitmap.mode, (bitmap.width, bitmap.height), bitmap.stride
@@ -114,6 +149,16 @@ def _render_page(
             page.close()
     finally:
         document.close()
+
+
+def _scale(page: "pdfium.PdfPage", dpi: int, max_pixels: int) -> float:
+    """Pixels per point: `dpi`, or less where the page would be over `max_pixels`."""
+    width, height = page.get_size()  # in points
+    scale = dpi / POINTS_PER_INCH
+    pixels = width * scale * height * scale
+    if pixels > max_pixels:
+        scale *= (max_pixels / pixels) ** 0.5
+    return scale
 
 
 def _open(data: bytes) -> "pdfium.PdfDocument":

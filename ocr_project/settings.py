@@ -236,6 +236,10 @@ OCR_PDF_DPI = env_int("OCR_PDF_DPI", default=300, minimum=36)
 # tiny hostile PDF can make it allocate without end (ocr_engine/contained.py).
 OCR_PDF_MAX_MEMORY_MB = env_int("OCR_PDF_MAX_MEMORY_MB", default=1024, minimum=64)
 OCR_PDF_TIMEOUT_S = env_int("OCR_PDF_TIMEOUT_S", default=30, minimum=1)
+# A file's searchable PDFs are built by a task worker in a child process that may use this much
+# memory and time (qpdf and PDFium on a file anyone may send); past either the export fails, 409.
+OCR_EXPORT_MAX_MEMORY_MB = env_int("OCR_EXPORT_MAX_MEMORY_MB", default=1024, minimum=64)
+OCR_EXPORT_TIMEOUT_S = env_int("OCR_EXPORT_TIMEOUT_S", default=120, minimum=1)
 # What one client (a user, or an address when anonymous) may hold at once: bytes of task files
 # stored, and pages waiting to be read. Tasks, with their files and exports, are deleted this many
 # days after submission (0: kept until their task is deleted).
@@ -390,6 +394,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # The v1.0.0 reference lists read-only fields as optional.
     "COMPONENT_NO_READ_ONLY_REQUIRED": True,
+    # A task's, a file's, a page's and a file's export's statuses are one set of choices.
+    "ENUM_NAME_OVERRIDES": {"StatusEnum": "ocr_task.models.Status"},
 }
 
 LOGGING = {

@@ -1,27 +1,41 @@
 """An item's readings as files: plain text, JSON, hOCR, ALTO, TSV, and a searchable (optionally
-highlighted) PDF, built once and kept in the task files' storage."""
+highlighted) PDF.
+
+The text formats are written from the stored readings on request. The PDFs hold the file itself,
+which anyone may have sent: they are made by a task worker once the file is read (the queue's
+`send_exports`), in a child process within OCR_EXPORT_MAX_MEMORY_MB and OCR_EXPORT_TIMEOUT_S,
+and kept in the task files' storage; never in a web request. The item says how far that is
+(`export_status`, and `export_error` when it failed)."""
 
 import contextlib
+import functools
 import logging
 import shutil
 import tempfile
 from collections.abc import Iterator
+from datetime import timedelta
 
-import img2pdf
-import pikepdf
+from django.conf import settings
 from django.core.files import File
+from django.db import transaction
+from django.db.models import F, Q
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
 
-from ocr_engine.images import InvalidImage
-from ocr_engine.pdf import InvalidPdf
+from ocr_engine import contained
+from ocr_engine.contained import LimitExceeded, Limits, run_contained
 from ocr_record import formats
 from ocr_task import searchable_pdf
 from ocr_task.errors import NotExportable
+from ocr_task.files import delete_stored_files
 from ocr_task.models import FINISHED, OcrTaskItem, Status
-from ocr_task.pages import page_as_shown
+from ocr_task.queues import task_queue
 from ocr_task.selectors import ocr_task_pages
 
 logger = logging.getLogger(__name__)
+
+# Children making exports find the module imported already in the fork server.
+contained.preload("ocr_task.searchable_pdf")
 
 # A file in S3 is copied to a temporary file this much at a time before qpdf reads it.
 EXPORT_COPY_CHUNK_BYTES = 1024 * 1024
@@ -60,35 +74,124 @@ def item_text(item: OcrTaskItem) -> str:
     return "\f".join(page.result.get("text", "") for page in ocr_task_pages(item))
 
 
-def item_pdf(item: OcrTaskItem, *, highlight: bool = False) -> FieldFile:
-    """The item's searchable PDF (ocr_task/searchable_pdf.py), from the task files' storage: built
-    on the first request for it, then served as it is (an item's pages do not change once read).
-
-    A PDF keeps its own pages; an image is one page holding it. A page read without success is
-    kept without text. A PDF whose pages cannot be kept as they are (damaged, but PDFium renders
-    it) is made of its pages' images instead; a page that cannot be rendered either is left out."""
-    field = "highlighted_pdf" if highlight else "searchable_pdf"
-    built = getattr(item, field)
+def item_pdf(item: OcrTaskItem, *, highlight: bool = False) -> FieldFile | None:
+    """The item's searchable (or highlighted) PDF, from the task files' storage; None while a task
+    worker is making it (asked for here when nobody has yet). Raises NotExportable when it could
+    not be made, saying why."""
+    built = item.highlighted_pdf if highlight else item.searchable_pdf
     if built:
         return built
+    if item.export_status == Status.FAILED:
+        raise NotExportable(f"This file cannot be exported as a PDF: {item.export_error}.", code="export_failed")
+    if item.export_status not in (Status.PENDING, Status.RUNNING):
+        # Read before exports were made by workers, or its files lost: made now.
+        request_exports([item.pk])
+    return None
+
+
+def request_exports(item_ids: list[int]) -> None:
+    """Have a task worker make the PDFs of these items (read, and not being made already)."""
+    with transaction.atomic():
+        OcrTaskItem.objects.filter(pk__in=item_ids).exclude(export_status__in=[Status.PENDING, Status.RUNNING]).update(
+            export_status=Status.PENDING, export_error="", export_started_at=None, export_attempts=0
+        )
+        transaction.on_commit(lambda: task_queue().send_exports(item_ids), robust=True)
+
+
+def export_limits() -> Limits:
+    """What making one file's PDFs may use (OCR_EXPORT_MAX_MEMORY_MB, OCR_EXPORT_TIMEOUT_S)."""
+    return Limits(memory_bytes=settings.OCR_EXPORT_MAX_MEMORY_MB * 1024 * 1024, seconds=settings.OCR_EXPORT_TIMEOUT_S)
+
+
+def ocr_task_item_export(*, item_id: int) -> bool:
+    """Make an item's searchable PDF and its highlighted variant, in a contained child process
+    (`searchable_pdf.build_exports` within `export_limits()`), and keep them in the task files'
+    storage; what a task worker does once a file is read. False when there was nothing to do: the
+    item is gone, made already, or being made by another worker (taken by a compare-and-set, as a
+    page is). A file that cannot be exported fails its export, with the reason, for good."""
+    stale = timezone.now() - timedelta(seconds=settings.OCR_TASK_PAGE_LEASE_S)
+    item = OcrTaskItem.objects.select_related("task").filter(pk=item_id).first()
+    if item is None or not (
+        item.export_status == Status.PENDING
+        or (item.export_status == Status.RUNNING and item.export_started_at and item.export_started_at < stale)
+    ):
+        return False
+    taken = OcrTaskItem.objects.filter(
+        pk=item.pk, export_status=item.export_status, export_started_at=item.export_started_at
+    ).update(export_status=Status.RUNNING, export_started_at=timezone.now(), export_attempts=F("export_attempts") + 1)
+    if not taken:
+        return False
+    if item.export_attempts + 1 > settings.OCR_TASK_MAX_ATTEMPTS:
+        _export_failed(item, f"making it was started {item.export_attempts} times and never finished")
+        return True
     pages = [searchable_pdf.ReadPage(page.number, page.result) for page in ocr_task_pages(item)]
-    with _local_file(item.file) as source, tempfile.TemporaryFile() as out:
+    with _local_file(item.file) as source, _output() as plain, _output() as highlighted:
         try:
-            searchable_pdf.searchable_pdf(
-                source, is_pdf=item.is_pdf, pages=pages, out=out, highlight=highlight, title=item.origin_name
+            run_contained(
+                functools.partial(
+                    searchable_pdf.build_exports,
+                    source,
+                    is_pdf=item.is_pdf,
+                    pages=pages,
+                    outputs={False: plain.name, True: highlighted.name},
+                    title=item.origin_name,
+                    dpi=settings.OCR_PDF_DPI,
+                    max_pixels=settings.OCR_MAX_IMAGE_PIXELS,
+                ),
+                limits=export_limits(),
             )
-        except (pikepdf.PdfError, ValueError, OSError, img2pdf.ImageOpenError) as error:
-            logger.warning("Item %s exports from its rendered pages: %s", item.pk, error)
-            out.seek(0)
-            out.truncate()
-            searchable_pdf.from_images(_shown(item, pages), out=out, highlight=highlight, title=item.origin_name)
-        out.seek(0)
-        built.save(f"{item.origin_name}.pdf", File(out), save=False)
-    # Two first requests at once both build: the first to record its file wins, the other's goes.
-    if OcrTaskItem.objects.filter(pk=item.pk, **{field: ""}).update(**{field: built.name}):
-        return built
-    built.storage.delete(built.name)
-    return getattr(OcrTaskItem.objects.get(pk=item.pk), field)
+        except LimitExceeded as exceeded:
+            _export_failed(item, _beyond(exceeded))
+            return True
+        except searchable_pdf.NotExportable as error:
+            _export_failed(item, error.reason)
+            return True
+        except Exception:  # a bug: the export fails, the worker goes on
+            logger.exception("Exporting item %s failed.", item.pk)
+            _export_failed(item, "a server error occurred while making it")
+            return True
+        names = {}
+        for field, made in (("searchable_pdf", plain), ("highlighted_pdf", highlighted)):
+            built = getattr(item, field)
+            built.save(f"{item.origin_name}.pdf", File(made), save=False)
+            names[field] = built.name
+    if not OcrTaskItem.objects.filter(pk=item.pk, export_status=Status.RUNNING).update(
+        export_status=Status.SUCCEEDED, export_error="", **names
+    ):  # deleted meanwhile, or taken over by a worker that thought this one dead: ours go
+        delete_stored_files(list(names.values()))
+    return True
+
+
+def next_export() -> int | None:
+    """An item whose PDFs are to be made (or were left half-made by a worker that died), for a
+    worker that finds its work in the database."""
+    stale = timezone.now() - timedelta(seconds=settings.OCR_TASK_PAGE_LEASE_S)
+    return (
+        OcrTaskItem.objects.filter(
+            Q(export_status=Status.PENDING) | Q(export_status=Status.RUNNING, export_started_at__lt=stale)
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+        .first()
+    )
+
+
+def _export_failed(item: OcrTaskItem, reason: str) -> None:
+    logger.warning("Item %s cannot be exported: %s", item.pk, reason)
+    OcrTaskItem.objects.filter(pk=item.pk).update(export_status=Status.FAILED, export_error=reason)
+
+
+def _beyond(exceeded: LimitExceeded) -> str:
+    if exceeded.reason == "time":
+        return f"making it took more than {exceeded.limits.seconds:g} s and was stopped"
+    return f"making it needed more than {exceeded.limits.memory_mib} MiB of memory and was stopped"
+
+
+@contextlib.contextmanager
+def _output() -> Iterator:
+    """A temporary file the child writes a PDF into."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as made:
+        yield made
 
 
 @contextlib.contextmanager
@@ -105,13 +208,3 @@ def _local_file(stored: FieldFile) -> Iterator[str]:
         shutil.copyfileobj(opened, copy, EXPORT_COPY_CHUNK_BYTES)
         copy.flush()
         yield copy.name
-
-
-def _shown(item: OcrTaskItem, pages: list) -> list:
-    shown = []
-    for page in pages:
-        try:
-            shown.append((page_as_shown(item, page.number)[0], page))
-        except (InvalidPdf, InvalidImage):
-            continue
-    return shown

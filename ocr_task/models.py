@@ -70,7 +70,7 @@ class OcrTaskItem(models.Model):
     task = models.ForeignKey(OcrTask, on_delete=models.CASCADE, related_name="items")
     origin_name = models.CharField(max_length=255)
     file = models.FileField(storage=task_files_storage, upload_to=task_file_name, max_length=255, editable=False)
-    # Built on the first request for them, then served as they are (ocr_task/exports.py).
+    # Built by a task worker once the file is read, then served as they are (ocr_task/exports.py).
     searchable_pdf = models.FileField(
         storage=task_files_storage, upload_to=task_file_name, max_length=255, blank=True, editable=False
     )
@@ -81,6 +81,12 @@ class OcrTaskItem(models.Model):
     is_pdf = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     error = models.TextField(blank=True, default="")
+    # The searchable PDFs' making, by a task worker once the file is read (ocr_task/exports.py):
+    # blank until then; "failed" with the reason in export_error. Started and attempted as a page is.
+    export_status = models.CharField(max_length=10, choices=Status, blank=True, default="")
+    export_error = models.TextField(blank=True, default="")
+    export_started_at = models.DateTimeField(null=True, blank=True)
+    export_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["id"]

@@ -22,7 +22,8 @@ QUEUES = {
 
 
 class TaskQueue:
-    """What the task services ask of a queue: that stored pages be read, and a due callback sent.
+    """What the task services ask of a queue: that stored pages be read, a read file's PDFs made,
+    and a due callback sent.
     Both are called after the work was committed to the database, which stays the record of what is
     left to do: a message lost on the way is found again by the workers' sweeps."""
 
@@ -30,6 +31,10 @@ class TaskQueue:
         raise NotImplementedError
 
     def send_callback(self, task_id: int) -> None:
+        raise NotImplementedError
+
+    def send_exports(self, item_ids: list[int]) -> None:
+        """That the PDFs of these read files be made (`exports.ocr_task_item_export`)."""
         raise NotImplementedError
 
 

@@ -12,16 +12,25 @@ original pages.
 
 The layer is written in the pixels of the image the reading was made on (`result["width"]` ×
 `result["height"]`, y down); placing the form scales it to the page.
+
+Exports are built by `build_exports`, in a contained child process (`ocr_engine.contained`): a
+file can make qpdf or PDFium work without end (a stream of a few MB that decodes to gigabytes, a
+page tree that loops, forms nested thousands deep), and none of it may happen in a web worker.
+This module imports nothing of Django, so the child needs none.
 """
 
 import io
 import logging
 import math
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import img2pdf
 import pikepdf
 from PIL import Image, ImageOps
+
+from ocr_engine.pdf import rendered_pages
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +45,9 @@ BASELINE_RAISE = 0.2
 SURE, DOUBTFUL, UNSURE = (0.1, 0.65, 0.2), (0.95, 0.55, 0.0), (0.85, 0.1, 0.1)
 SURE_FROM, DOUBTFUL_FROM = 0.9, 0.6
 HIGHLIGHT_OPACITY = 0.18
+#: Forms placed in forms deeper than this are not looked into for text (a chain thousands deep
+#: made the walk recurse past Python's limit): a page that deep is taken to show none.
+MAX_FORM_DEPTH = 32
 
 TO_UNICODE_CMAP = b"""/CIDInit /ProcSet findresource begin
 12 dict begin
@@ -64,6 +76,56 @@ class ReadPage:
     result: dict
 
 
+class NotExportable(Exception):
+    """Neither the file's own pages nor their rendered images could be made into a PDF: `reason`
+    says why, in words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def build_exports(
+    source: str, *, is_pdf: bool, pages: list[ReadPage], outputs: dict[bool, str], title: str, dpi: int, max_pixels: int
+) -> dict[bool, str]:
+    """Write the searchable PDF of the file at `source` to `outputs[False]` and its highlighted
+    variant to `outputs[True]`; for each, how it was made ("pages": on the file's own pages,
+    "rendered": on their images, for a file whose pages cannot be kept). Raises NotExportable when
+    neither way works. Meant to run contained; holds one rendered page at a time."""
+    made = {}
+    for highlight, path in outputs.items():
+        with open(path, "w+b") as out:
+            try:
+                searchable_pdf(source, is_pdf=is_pdf, pages=pages, out=out, highlight=highlight, title=title)
+                made[highlight] = "pages"
+                continue
+            except (pikepdf.PdfError, ValueError, TypeError, KeyError, OSError, img2pdf.ImageOpenError) as error:
+                logger.info("The file's own pages cannot be kept (%s): exported from their images.", error)
+            out.seek(0)
+            out.truncate()
+            shown = _rendered(source, is_pdf=is_pdf, pages=pages, dpi=dpi, max_pixels=max_pixels)
+            if not from_images(shown, out=out, highlight=highlight, title=title):
+                raise NotExportable("the file is damaged: neither its pages nor their images can be read")
+            made[highlight] = "rendered"
+    return made
+
+
+def _rendered(
+    source: str, *, is_pdf: bool, pages: list[ReadPage], dpi: int, max_pixels: int
+) -> Iterator[tuple[Image.Image, ReadPage]]:
+    """Each page's image as the reading saw it, one at a time; a page that cannot be rendered is
+    left out."""
+    if not is_pdf:
+        with Image.open(source) as opened:
+            if opened.size[0] * opened.size[1] <= max_pixels:
+                yield ImageOps.exif_transpose(opened), pages[0]
+        return
+    by_number = {page.number: page for page in pages}
+    for number, image in rendered_pages(source, sorted(by_number), dpi=dpi, max_pixels=max_pixels):
+        if image is not None:
+            yield image, by_number[number]
+
+
 def searchable_pdf(
     source: str, *, is_pdf: bool, pages: list[ReadPage], out, highlight: bool = False, title: str = ""
 ) -> None:
@@ -82,12 +144,15 @@ def searchable_pdf(
         if not is_pdf:
             del pdf.pages[1:]  # an image is one page (a multi-frame file is read by its first frame)
         _describe(pdf, title)
-        pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        _save(pdf, out)
 
 
-def from_images(images: list[tuple[Image.Image, ReadPage]], *, out, highlight: bool = False, title: str = "") -> None:
+def from_images(
+    images: Iterable[tuple[Image.Image, ReadPage]], *, out, highlight: bool = False, title: str = ""
+) -> int:
     """The fallback for a file whose own pages cannot be kept (a PDF pikepdf cannot open but
-    PDFium could render): each page as its rendered image, in JPEG, with its words over it."""
+    PDFium could render): each page as its rendered image, in JPEG, with its words over it; how
+    many pages it holds. `images` may be a generator: each image is let go once embedded."""
     pdf = pikepdf.new()
     with pdf:
         layer = _Layer(pdf, highlight=highlight)
@@ -98,31 +163,59 @@ def from_images(images: list[tuple[Image.Image, ReadPage]], *, out, highlight: b
                 pdf.pages.append(single.pages[0])
             if read.result.get("lines"):
                 layer.lay_over(pdf.pages[-1], read.result)
-        _describe(pdf, title)
-        pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        if len(pdf.pages):
+            _describe(pdf, title)
+            _save(pdf, out)
+        return len(pdf.pages)
+
+
+def _save(pdf: pikepdf.Pdf, out) -> None:
+    """The file's streams are copied as they are, never decoded: a stream of a few MB filtered
+    [/ASCIIHexDecode /FlateDecode] can decode to gigabytes, which qpdf decodes and compresses again
+    at its default decode level, and at any level once asked to compress streams (it takes the
+    hex layer off). So nothing is compressed on saving; the streams written here are deflated as
+    they are made (`_deflated`)."""
+    pdf.save(
+        out,
+        compress_streams=False,
+        stream_decode_level=pikepdf.StreamDecodeLevel.none,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+    )
+
+
+def _deflated(pdf: pikepdf.Pdf, data: bytes) -> pikepdf.Stream:
+    """A stream of `data`, compressed (as `_save` compresses nothing)."""
+    stream = pikepdf.Stream(pdf, b"")
+    stream.write(zlib.compress(data), filter=pikepdf.Name.FlateDecode)
+    return stream
 
 
 def has_text(page: pikepdf.Page) -> bool:
     """Whether the page shows text of its own (a born-digital page, or one made searchable
     before): it keeps that text, and no second layer is laid over it, which would make every
     reader find and copy each word twice (OCRmyPDF's --skip-text)."""
-    return _shows_text(page.obj, seen=set())
-
-
-def _shows_text(holder: pikepdf.Object, *, seen: set) -> bool:
-    try:
-        instructions = pikepdf.parse_content_stream(holder, "Tj TJ ' \" Do")
-    except pikepdf.PdfError:
-        return False
-    for operands, operator in instructions:
-        if str(operator) != "Do":
-            return True
-        # Text drawn inside a form the page places counts too.
-        xobject = holder.get("/Resources", {}).get("/XObject", {}).get(str(operands[0]))
-        if xobject is not None and xobject.get("/Subtype") == "/Form" and xobject.objgen not in seen:
-            seen.add(xobject.objgen)
-            if _shows_text(xobject, seen=seen):
+    # Text drawn inside a form the page places counts too: a walk over the forms, each looked
+    # into once, no deeper than MAX_FORM_DEPTH.
+    to_visit, seen = [(page.obj, 0)], set()
+    while to_visit:
+        holder, depth = to_visit.pop()
+        try:
+            instructions = pikepdf.parse_content_stream(holder, "Tj TJ ' \" Do")
+            xobjects = holder.get("/Resources", {}).get("/XObject", {})
+        except (pikepdf.PdfError, AttributeError, TypeError):
+            continue
+        for operands, operator in instructions:
+            if str(operator) != "Do":
                 return True
+            xobject = xobjects.get(str(operands[0])) if operands else None
+            if (
+                depth < MAX_FORM_DEPTH
+                and isinstance(xobject, pikepdf.Stream)
+                and xobject.get("/Subtype") == "/Form"
+                and xobject.objgen not in seen
+            ):
+                seen.add(xobject.objgen)
+                to_visit.append((xobject, depth + 1))
     return False
 
 
@@ -169,11 +262,25 @@ class _Layer:
         resources = pikepdf.Dictionary(Font=pikepdf.Dictionary({FONT_RESOURCE: self.font}))
         if self.highlight:
             resources.ExtGState = pikepdf.Dictionary(Translucent=self.translucent)
-        form = pikepdf.Stream(self.pdf, operations)
+        form = _deflated(self.pdf, operations)
         form.Type, form.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
         form.BBox, form.Resources = [0, 0, width, height], resources
         # Over what a viewer shows (the crop box), upright as shown, whatever the page's rotation.
-        page.add_overlay(form, pikepdf.Rectangle(page.cropbox))
+        page.add_overlay(form, _shown_box(page))
+
+
+def _shown_box(page: pikepdf.Page) -> pikepdf.Rectangle:
+    """The part of the page a viewer shows: its crop box, else its media box, as PDF readers fall
+    back (a crop box of `(abc)` or `[0 0 612]` is no box). ValueError when neither is one: the page
+    is then exported from its image."""
+    for box in (lambda: page.cropbox, lambda: page.mediabox):  # inherited from the page tree too
+        try:
+            values = [float(value) for value in box()]
+        except (TypeError, ValueError, AttributeError, pikepdf.PdfError):
+            continue
+        if len(values) == 4 and values[0] != values[2] and values[1] != values[3]:
+            return pikepdf.Rectangle(*values)
+    raise ValueError("a page has no box to lay its text over")
 
 
 def _words(result: dict, height: float) -> bytes:
@@ -245,7 +352,7 @@ def _glyphless_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
     """A Type0 font whose every code (UTF-16) shows glyph 1 of the glyphless font, with a
     ToUnicode map giving the code back as the character: as Tesseract's PDF renderer does."""
     with open(GLYPHLESS_FONT_PATH, "rb") as font_file:
-        program = pikepdf.Stream(pdf, font_file.read())
+        program = _deflated(pdf, font_file.read())
     descriptor = pdf.make_indirect(
         pikepdf.Dictionary(
             Type=pikepdf.Name.FontDescriptor,
@@ -260,7 +367,7 @@ def _glyphless_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
             FontFile2=program,
         )
     )
-    every_code_to_glyph_1 = pikepdf.Stream(pdf, b"\x00\x01" * 65536)
+    every_code_to_glyph_1 = _deflated(pdf, b"\x00\x01" * 65536)
     cid_font = pdf.make_indirect(
         pikepdf.Dictionary(
             Type=pikepdf.Name.Font,
@@ -279,6 +386,6 @@ def _glyphless_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
             BaseFont=pikepdf.Name.GlyphLessFont,
             Encoding=pikepdf.Name("/Identity-H"),
             DescendantFonts=[cid_font],
-            ToUnicode=pikepdf.Stream(pdf, TO_UNICODE_CMAP),
+            ToUnicode=_deflated(pdf, TO_UNICODE_CMAP),
         )
     )

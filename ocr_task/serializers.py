@@ -80,12 +80,24 @@ class TaskPageSerializer(serializers.ModelSerializer):
         return page.result.get("lines")
 
 
+#: Every form of a task's file says how far its PDFs are: made once it is read, by a task worker.
+EXPORT_FIELDS = ["export_status", "export_error"]
+EXPORT_HELP = {
+    "export_status": {
+        "help_text": "Its searchable PDFs (export format=pdf): blank until the file is read, then `pending`, "
+        "`running`, `succeeded`, or `failed` with the reason in `export_error`."
+    },
+    "export_error": {"help_text": "Why its PDFs could not be made."},
+}
+
+
 class TaskItemSerializer(serializers.ModelSerializer):
     pages = TaskPageSerializer(many=True, read_only=True)
 
     class Meta:
         model = OcrTaskItem
-        fields = ["id", "origin_name", "is_pdf", "status", "error", "pages"]
+        fields = ["id", "origin_name", "is_pdf", "status", "error", *EXPORT_FIELDS, "pages"]
+        extra_kwargs = EXPORT_HELP
 
 
 class TaskItemSummarySerializer(serializers.ModelSerializer):
@@ -94,7 +106,8 @@ class TaskItemSummarySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OcrTaskItem
-        fields = ["id", "origin_name", "is_pdf", "status", "error", "pages", "pages_done"]
+        fields = ["id", "origin_name", "is_pdf", "status", "error", *EXPORT_FIELDS, "pages", "pages_done"]
+        extra_kwargs = EXPORT_HELP
 
     def get_pages_done(self, item: OcrTaskItem) -> int:
         return sum(page.status in FINISHED for page in item.pages.all())

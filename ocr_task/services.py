@@ -15,9 +15,10 @@ import ocr_engine
 from ocr_engine.images import InvalidImage, decode_image
 from ocr_engine.pdf import InvalidPdf, is_pdf, pdf_page_count
 from ocr_record.services import TextOptions, ocr_record_parse_text
-from ocr_task import callbacks
+from ocr_task import callbacks, exports
 from ocr_task.errors import TaskRefused
-from ocr_task.models import FINISHED, CallbackStatus, OcrTask, OcrTaskItem, OcrTaskPage, Status, task_files_storage
+from ocr_task.files import delete_stored_files
+from ocr_task.models import FINISHED, CallbackStatus, OcrTask, OcrTaskItem, OcrTaskPage, Status
 from ocr_task.pages import page_content, pdf_limits
 from ocr_task.queues import task_queue
 from ocr_task.quotas import check_quotas, tasks_of
@@ -218,17 +219,6 @@ def delete_item_files(sender, instance: OcrTaskItem, **kwargs) -> None:
         transaction.on_commit(lambda: delete_stored_files(names))
 
 
-def delete_stored_files(names: list[str]) -> None:
-    """Remove files from the task files' storage; one that cannot be removed now is logged (a
-    storage that is down must not fail the deletion of the rows naming it)."""
-    storage = task_files_storage()
-    for name in names:
-        try:
-            storage.delete(name)
-        except Exception:
-            logger.exception("Could not delete %r from the task files' storage.", name)
-
-
 def ocr_task_claim_page(*, among: list[int] | None = None) -> int | None:
     """Take the next page nobody is reading (or a page left "running" longer than
     OCR_TASK_PAGE_LEASE_S by a worker that died), for a worker that reads from the database;
@@ -253,9 +243,10 @@ def ocr_task_claim_page(*, among: list[int] | None = None) -> int | None:
     return None
 
 
-def ocr_task_forgotten_work() -> tuple[list[int], list[int]]:
-    """(pages, tasks with a callback) that no worker has touched for a lease since they were last
-    sent: what a lost message leaves behind. Each is taken with a compare-and-set on the time it
+def ocr_task_forgotten_work() -> tuple[list[int], list[int], list[int]]:
+    """(pages, tasks with a callback, items whose PDFs are to be made) that no worker has touched
+    for a lease since they were last sent: what a lost message leaves behind. (Making an item's
+    PDFs is taken by a compare-and-set when it starts: an item sent twice is made once.) Each is taken with a compare-and-set on the time it
     was sent, so that of several workers looking at once only one sends it again."""
     now = timezone.now()
     stale = now - timedelta(seconds=settings.OCR_TASK_PAGE_LEASE_S)
@@ -268,13 +259,18 @@ def ocr_task_forgotten_work() -> tuple[list[int], list[int]]:
         for page_id, queued_at in candidates
         if OcrTaskPage.objects.filter(pk=page_id, queued_at=queued_at).update(queued_at=now)
     ]
+    waiting_exports = OcrTaskItem.objects.filter(
+        Q(export_status=Status.PENDING, task__finished_at__lt=stale)
+        | Q(export_status=Status.RUNNING, export_started_at__lt=stale)
+    ).values_list("id", flat=True)
+    items = list(waiting_exports[:100])
     due = OcrTask.objects.filter(callback_status=CallbackStatus.PENDING, callback_next_at__lt=stale)
     tasks = [
         task_id
         for task_id, next_at in due.values_list("id", "callback_next_at")
         if OcrTask.objects.filter(pk=task_id, callback_next_at=next_at).update(callback_next_at=now)
     ]
-    return pages, tasks
+    return pages, tasks, items
 
 
 def ocr_task_delete_expired() -> int:
@@ -321,12 +317,15 @@ def _update_statuses(task_id: int) -> None:
         task = OcrTask.objects.select_for_update().filter(pk=task_id).first()
         if task is None:  # deleted meanwhile
             return
+        read_now = []  # files whose last page was just read: their PDFs are to be made
         for item in task.items.all():
             statuses = set(item.pages.values_list("status", flat=True))
             if not statuses:  # a file refused when submitted: failed already
                 continue
             if statuses <= FINISHED:
                 # A file is read when any page of it was; the pages that failed are named.
+                if item.status not in FINISHED and Status.SUCCEEDED in statuses:
+                    read_now.append(item.pk)
                 item.status = Status.SUCCEEDED if Status.SUCCEEDED in statuses else Status.FAILED
                 item.error = "; ".join(
                     f"page {number}: {error}" if item.is_pdf else error
@@ -347,5 +346,7 @@ def _update_statuses(task_id: int) -> None:
             if task.callback_url:
                 task.callback_status, task.callback_next_at = CallbackStatus.PENDING, timezone.now()
         task.save(update_fields=["status", "finished_at", "callback_status", "callback_next_at"])
+        if read_now:
+            exports.request_exports(read_now)
     if just_finished and task.callback_url:
         transaction.on_commit(lambda: task_queue().send_callback(task.pk), robust=True)

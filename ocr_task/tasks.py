@@ -1,4 +1,5 @@
-"""The Celery tasks of OCR_TASK_QUEUE=celery: one message per page, one per callback attempt.
+"""The Celery tasks of OCR_TASK_QUEUE=celery: one message per page, one per read file's PDFs, one
+per callback attempt.
 
 Messages are acknowledged after the work (late acks), and a worker that dies mid-page (even by
 SIGKILL) leaves its message unacknowledged: the broker hands it to another worker once the
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 import ocr_engine
-from ocr_task import callbacks, services
+from ocr_task import callbacks, exports, services
 from ocr_task.models import OcrTask, OcrTaskPage
 from ocr_task.queues import TaskQueue
 
@@ -39,6 +40,10 @@ class CeleryQueue(TaskQueue):
     def send_callback(self, task_id: int) -> None:
         deliver_callback.delay(task_id)
 
+    def send_exports(self, item_ids: list[int]) -> None:
+        for item_id in item_ids:
+            make_exports.delay(item_id)
+
 
 @shared_task(
     bind=True,
@@ -53,6 +58,11 @@ def read_page(self, page_id: int) -> None:
         services.ocr_task_read_page(page_id=page_id, worker=f"{self.request.hostname}:{os.getpid()}")
     except OcrTaskPage.DoesNotExist:
         logger.info("Page %s is gone (its task was deleted); nothing to read.", page_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OperationalError,), retry_backoff=True)
+def make_exports(item_id: int) -> None:
+    exports.ocr_task_item_export(item_id=item_id)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
@@ -73,11 +83,15 @@ def resend_forgotten_work(**kwargs) -> None:
     and then every OCR_TASK_SWEEP_S (worker_steps.ResendForgottenWork); the database says what is
     still to do. The same sweep deletes the tasks kept past OCR_TASK_RETENTION_DAYS."""
     close_old_connections()
-    page_ids, task_ids = services.ocr_task_forgotten_work()
+    page_ids, task_ids, item_ids = services.ocr_task_forgotten_work()
     for page_id in page_ids:
         read_page.delay(page_id)
     for task_id in task_ids:
         deliver_callback.delay(task_id)
-    if page_ids or task_ids:
-        logger.info("Sent again %s unread pages and %s callbacks.", len(page_ids), len(task_ids))
+    for item_id in item_ids:
+        make_exports.delay(item_id)
+    if page_ids or task_ids or item_ids:
+        logger.info(
+            "Sent again %s unread pages, %s callbacks and %s exports.", len(page_ids), len(task_ids), len(item_ids)
+        )
     services.ocr_task_delete_expired()

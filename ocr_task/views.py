@@ -46,6 +46,9 @@ from ocr_task.serializers import (
 )
 from ocr_task.services import TaskFile, ocr_task_create, ocr_task_delete
 
+# A file's PDF is made within a second or two of a page's reading: how soon to ask again for one.
+EXPORT_RETRY_AFTER_S = 2
+
 # Credentials that are not valid (and, with OCR_API_AUTH=required, none at all) get a 401.
 _UNAUTHORIZED = {
     401: OpenApiResponse(ErrorSerializer, description="Credentials missing (OCR_API_AUTH=required) or not valid."),
@@ -292,10 +295,16 @@ class OcrTaskViewSet(
             (200, "text/tab-separated-values"): OpenApiResponse(OpenApiTypes.STR, description="format=tsv"),
             400: OpenApiResponse(description="`format` or `highlight` is invalid."),
             404: OpenApiResponse(ErrorSerializer, description="No such task, or no such file in it."),
+            202: OpenApiResponse(
+                ErrorSerializer,
+                description="format=pdf: the PDF is being made by a task worker (`export_pending`); ask again "
+                "after `Retry-After` seconds.",
+            ),
             409: OpenApiResponse(
                 ErrorSerializer,
-                description="The file is still being read (`item_not_finished`), or no page "
-                "of it could be read (`item_failed`).",
+                description="The file is still being read (`item_not_finished`), no page of it could be read "
+                "(`item_failed`), or its PDF could not be made (`export_failed`, the reason in `detail`: "
+                "a damaged file, or one that needed more than OCR_EXPORT_MAX_MEMORY_MB or OCR_EXPORT_TIMEOUT_S).",
             ),
             **_UNAUTHORIZED,
         },
@@ -331,6 +340,15 @@ class OcrTaskViewSet(
             body = JSONRenderer().render(TaskItemSerializer(self._item_with_readings(item)).data)
             return _download(body, f"{stem}.json", "application/json")
         built = exports.item_pdf(item, highlight=query.validated_data["highlight"])
+        if built is None:
+            return Response(
+                {
+                    "detail": "The PDF is being made by a task worker; ask again in a moment.",
+                    "code": "export_pending",
+                },
+                status=status.HTTP_202_ACCEPTED,
+                headers={"Retry-After": str(EXPORT_RETRY_AFTER_S)},
+            )
         return FileResponse(
             built.open("rb"), as_attachment=True, filename=f"{stem}.pdf", content_type="application/pdf"
         )

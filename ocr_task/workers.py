@@ -14,7 +14,7 @@ import time
 from django.conf import settings
 from django.db import close_old_connections
 
-from ocr_task import callbacks, services
+from ocr_task import callbacks, exports, services
 from ocr_task.models import OcrTaskPage
 from ocr_task.queues import TaskQueue
 
@@ -31,16 +31,23 @@ class EmbeddedQueue(TaskQueue):
     def send_callback(self, task_id: int) -> None:
         embedded_worker.wake()
 
+    def send_exports(self, item_ids: list[int]) -> None:
+        embedded_worker.wake()
+
 
 def work_once() -> bool:
-    """Read one page or attempt one due callback; False when there was nothing to do (then, now
-    and then, delete the tasks kept past OCR_TASK_RETENTION_DAYS)."""
+    """Read one page, make one read file's PDFs, or attempt one due callback; False when there
+    was nothing to do (then, now and then, delete the tasks kept past OCR_TASK_RETENTION_DAYS)."""
     page_id = services.ocr_task_claim_page()
     if page_id is not None:
         try:
             services.ocr_task_read_page(page_id=page_id, worker=f"{socket.gethostname()}:{os.getpid()}")
         except OcrTaskPage.DoesNotExist:
             logger.info("Page %s is gone (its task was deleted); nothing to read.", page_id)
+        return True
+    item_id = exports.next_export()
+    if item_id is not None:
+        exports.ocr_task_item_export(item_id=item_id)
         return True
     task_id = callbacks.due_callback()
     if task_id is not None:

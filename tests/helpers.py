@@ -19,6 +19,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw, ImageFont
 
 from ocr_record.models import OcrRecord
+from ocr_task.exports import ocr_task_item_export
+from ocr_task.models import OcrTaskItem
 from tests.processes import database_url_under_test
 
 FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -243,3 +245,14 @@ class Receiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def get_export(api_client, url: str, query: dict):
+    """GET a file's export as a client does while a task worker makes its PDFs: asked, answered
+    202 while pending, made by the worker's own call (`ocr_task_item_export`), asked again."""
+    response = api_client.get(url, query)
+    if response.status_code == 202:
+        for item_id in OcrTaskItem.objects.filter(export_status="pending").values_list("id", flat=True):
+            ocr_task_item_export(item_id=item_id)
+        response = api_client.get(url, query)
+    return response

@@ -13,9 +13,10 @@ from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from ocr_task import exports, searchable_pdf
+from ocr_task.exports import ocr_task_item_export
 from ocr_task.models import OcrTaskItem
-from tests.helpers import page_with, upload
+from tests import hostile
+from tests.helpers import get_export, page_with, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def read(api_client, name: str, content: bytes) -> OcrTaskItem:
 
 
 def export(api_client, item: OcrTaskItem, **query) -> bytes:
-    response = api_client.get(f"{TASKS_URL}{item.task_id}/items/{item.pk}/export/", {"format": "pdf", **query})
+    response = get_export(api_client, f"{TASKS_URL}{item.task_id}/items/{item.pk}/export/", {"format": "pdf", **query})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     return b"".join(response.streaming_content)
@@ -163,45 +164,91 @@ def test_the_words_of_a_rotated_page_are_laid_where_the_page_shows_them(api_clie
     assert abs(ys.min() - top) < 12 and abs(ys.max() - bottom) < 12
 
 
-def test_the_pdf_is_built_once_and_then_served_from_storage(api_client):
+def test_the_pdfs_are_made_by_a_task_worker_once_the_file_is_read_then_served_from_storage(api_client):
     page, _ = page_with(LINES, size=(900, 320))
     item = read(api_client, "lines.pdf", image_pdf(page))
+    url = f"{TASKS_URL}{item.task_id}/items/{item.pk}/export/"
 
-    first = export(api_client, item)
+    asked_early = api_client.get(url, {"format": "pdf"})
+    made = ocr_task_item_export(item_id=item.pk)
+    made_again = ocr_task_item_export(item_id=item.pk)
+    first, second = export(api_client, item), export(api_client, item)
+
+    assert item.export_status == "pending"  # as the reading left it
+    assert asked_early.status_code == 202 and asked_early["Retry-After"] == "2"
+    assert asked_early.json() == {
+        "detail": "The PDF is being made by a task worker; ask again in a moment.",
+        "code": "export_pending",
+    }
+    assert (made, made_again) == (True, False)
     item.refresh_from_db()
-    built = item.searchable_pdf.name
-    second = export(api_client, item)
-
-    item.refresh_from_db()
-    assert first == second and item.searchable_pdf.name == built
-    assert not item.highlighted_pdf  # the highlighted variant is another file, built when asked for
-    export(api_client, item, highlight="true")
-    item.refresh_from_db()
-    assert item.highlighted_pdf and item.highlighted_pdf.name != built
+    assert (item.export_status, item.export_error) == ("succeeded", "")
+    assert first == second
+    assert item.searchable_pdf and item.highlighted_pdf and item.highlighted_pdf.name != item.searchable_pdf.name
+    assert export(api_client, item, highlight="true") != first
 
 
-def test_a_pdf_whose_pages_cannot_be_kept_is_made_of_its_rendered_pages(api_client, monkeypatch):
-    page, _ = page_with(LINES, size=(900, 320))
-    item = read(api_client, "damaged.pdf", image_pdf(page))
+def test_a_pdf_whose_pages_qpdf_refuses_is_made_of_its_rendered_pages_one_at_a_time(api_client, settings):
+    settings.OCR_PDF_DPI = 72
+    item = read(api_client, "loop.pdf", hostile.looping_page_tree(pages=3, side=1200))
 
-    def cannot_open(*args, **kwargs):
-        raise pikepdf.PdfError("unable to find trailer dictionary")
-
-    monkeypatch.setattr(searchable_pdf, "searchable_pdf", cannot_open)
     exported = export(api_client, item)
 
     with pikepdf.open(io.BytesIO(exported)) as pdf:
+        assert len(pdf.pages) == 3
         (image,) = pdf.pages[0].get_images().values()
         assert image.Filter == pikepdf.Name.DCTDecode
     assert pdftotext(exported) == recognized_lines(item)
-    # A process that began building before the first one recorded its file serves the recorded
-    # one and deletes its own.
-    stale = OcrTaskItem.objects.get(pk=item.pk)
-    stale.searchable_pdf = ""
-    served = exports.item_pdf(stale)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(lambda: hostile.bad_crop_box(b"(abc)"), id="a crop box that is a string"),
+        pytest.param(lambda: hostile.bad_crop_box(b"[0 0 612]"), id="a crop box of three numbers"),
+        pytest.param(lambda: hostile.deep_form_chain(3000), id="forms placed 3000 deep"),
+    ],
+)
+def test_a_pdf_with_odd_pages_is_exported_with_its_text(api_client, settings, content):
+    settings.OCR_PDF_DPI = 150
+    item = read(api_client, "odd.pdf", content())
+
+    exported = export(api_client, item)
+
     item.refresh_from_db()
-    assert served.name == item.searchable_pdf.name
-    assert len(stale.task.items.get().stored_files()) == 2
+    assert item.export_status == "succeeded"
+    lines = [line for page in item.pages.all() for line in page.result["text"].splitlines()]
+    assert exported.startswith(b"%PDF") and pdftotext(exported) == lines
+
+
+def test_a_stream_that_decodes_to_gigabytes_is_copied_as_it_is(api_client, settings):
+    settings.OCR_PDF_DPI = 150
+    bomb = hostile.unused_stream_bomb(decoded_mib=1024)
+    item = read(api_client, "bomb.pdf", bomb)
+
+    exported = export(api_client, item)
+
+    # Its 2 MB of hex are in the export as they were sent: never decoded and compressed again.
+    assert len(exported) > len(bomb) * 0.9
+    assert pdftotext(exported) == ["a page worth reading"]
+
+
+def test_a_file_too_costly_to_export_is_a_409_naming_why_and_the_worker_goes_on(api_client, settings):
+    settings.OCR_EXPORT_TIMEOUT_S = 1
+    settings.OCR_PDF_DPI = 72
+    item = read(api_client, "loop.pdf", hostile.looping_page_tree(pages=3, side=1200))
+    settings.OCR_EXPORT_MAX_MEMORY_MB = 64  # less than a child needs to start its work
+
+    response = get_export(api_client, f"{TASKS_URL}{item.task_id}/items/{item.pk}/export/", {"format": "pdf"})
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "This file cannot be exported as a PDF: making it needed more than 64 MiB of memory and was stopped.",
+        "code": "export_failed",
+    }
+    item.refresh_from_db()
+    assert (item.export_status, item.searchable_pdf.name, item.highlighted_pdf.name) == ("failed", "", "")
+    assert api_client.get(f"{TASKS_URL}{item.task_id}/").json()["items"][0]["export_status"] == "failed"
 
 
 def test_a_missing_glyphless_font_is_said_at_start_up(monkeypatch):

@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from ocr_record.models import OcrRecord
 from ocr_task import workers
 from ocr_task.models import OcrTask, OcrTaskItem, OcrTaskPage
-from tests.helpers import draw_text, make_record, pdf_of, upload
+from tests.helpers import draw_text, get_export, make_record, pdf_of, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -345,7 +345,7 @@ class TestExports:
         return answer["id"], answer["items"][0]["id"]
 
     def export(self, api_client, task_id, item_id, **query):
-        return api_client.get(f"{TASKS_URL}{task_id}/items/{item_id}/export/", query)
+        return get_export(api_client, f"{TASKS_URL}{task_id}/items/{item_id}/export/", query)
 
     def test_txt_is_the_text_of_each_page_separated_by_form_feeds(self, api_client, read_pdf_task):
         response = self.export(api_client, *read_pdf_task, format="txt")
@@ -466,7 +466,9 @@ def test_a_chinese_page_exports_to_a_searchable_pdf_with_its_chinese_text(api_cl
     image.save(buffer, format="PNG")
     answer = submit(("chinese.png", buffer.getvalue()), async_task=False, lang="chi_sim").json()
 
-    response = api_client.get(f"{TASKS_URL}{answer['id']}/items/{answer['items'][0]['id']}/export/", {"format": "pdf"})
+    response = get_export(
+        api_client, f"{TASKS_URL}{answer['id']}/items/{answer['items'][0]['id']}/export/", {"format": "pdf"}
+    )
 
     document = pypdfium2.PdfDocument(b"".join(response.streaming_content))
     # Tesseract's chi_sim puts spaces between some characters; the PDF's text is the reading's.

@@ -229,6 +229,6 @@ def test_forgotten_pages_are_taken_once_to_be_sent_again(settings):
 
     first_look, second_look = ocr_task_forgotten_work(), ocr_task_forgotten_work()
 
-    assert first_look == ([OcrTaskPage.objects.get(item__task=lost).id], [])
-    assert second_look == ([], [])  # sent again just now: not forgotten any more
+    assert first_look == ([OcrTaskPage.objects.get(item__task=lost).id], [], [])
+    assert second_look == ([], [], [])  # sent again just now: not forgotten any more
     assert OcrTaskPage.objects.get(item__task=fresh).queued_at is None

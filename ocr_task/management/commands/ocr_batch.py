@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from ocr_task import exports
+from ocr_task.errors import NotExportable
 from ocr_task.models import FINISHED, OcrTaskItem, OcrTaskPage, Status
 from ocr_task.serializers import TaskItemSerializer
 from ocr_task.services import TaskFile, TaskRefused, ocr_task_claim_page, ocr_task_create, ocr_task_read_page
@@ -121,12 +122,27 @@ class Command(BaseCommand):
                 json.dumps(reading, ensure_ascii=False, indent=2), encoding="utf-8"
             )
         if "pdf" in formats:
-            with exports.item_pdf(item, highlight=highlight).open("rb") as built:
-                stem.with_name(stem.name + ".pdf").write_bytes(built.read())
+            stem.with_name(stem.name + ".pdf").write_bytes(self._pdf(item, highlight))
         if "hocr" in formats:
             stem.with_name(stem.name + ".hocr").write_text(exports.item_hocr(item), encoding="utf-8")
         if "alto" in formats:
             stem.with_name(stem.name + ".alto.xml").write_text(exports.item_alto(item), encoding="utf-8")
+
+    @staticmethod
+    def _pdf(item: OcrTaskItem, highlight: bool) -> bytes:
+        """The item's PDF, made here in a contained child (a command is no web request) unless a
+        worker elsewhere is making it already."""
+        while True:
+            exports.ocr_task_item_export(item_id=item.pk)
+            item.refresh_from_db()
+            try:
+                built = exports.item_pdf(item, highlight=highlight)
+            except NotExportable as error:
+                raise CommandError(f"{item.origin_name}: {error.message}") from None
+            if built is not None:
+                with built.open("rb") as opened:
+                    return opened.read()
+            time.sleep(0.5)
 
 
 def _scans(paths: list[Path]):
