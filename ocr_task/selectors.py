@@ -64,6 +64,8 @@ def task_summary(task_id: int) -> dict:
                 "is_pdf": item.is_pdf,
                 "status": item.status,
                 "error": item.error,
+                "export_status": item.export_status,
+                "export_error": item.export_error,
                 "pages": item.page_count,
                 "pages_done": item.pages_done,
             }

@@ -350,11 +350,17 @@
     else card.show({ recordId: reading.record_id, ...reading });
   }
 
-  // Fetched (with the page's credentials, if any) and handed to the browser as a file.
+  // Fetched (with the page's credentials, if any) and handed to the browser as a file. A PDF is
+  // made by a task worker once the file is read: asked again while the answer is 202.
   async function download(url, button) {
     button.disabled = true;
     try {
-      const response = await api(url);
+      let response = await api(url);
+      for (let tries = 0; response.status === 202 && tries < 120; tries++) {
+        const seconds = Number(response.headers.get("Retry-After")) || 1;
+        await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+        response = await api(url);
+      }
       const disposition = response.headers.get("Content-Disposition") || "";
       const name = (disposition.match(/filename="([^"]+)"/) || [])[1] || "export";
       const link = element("a", { href: URL.createObjectURL(await response.blob()), download: name });
