@@ -1,7 +1,8 @@
 """Health checks for load balancers and orchestrators, cheap enough to be polled every second.
 
 `/healthz`: the process answers. `/readyz`: the database answers, the disks it writes to (uploads'
-temporary files, an SQLite database) have OCR_MIN_FREE_DISK_MB free, and every OCR engine the
+temporary files, an SQLite database) have OCR_MIN_FREE_DISK_MB free, the task files' storage can be
+written to (its directory, or its S3 bucket exists and takes the credentials), and every OCR engine the
 configuration can use (the configured one, and those parse_text's `engine` may ask for) reads a tiny
 built-in image; the engine check is remembered for a few seconds, so that a poll every second does
 not cost an OCR call every second.
@@ -21,8 +22,12 @@ from PIL import Image, ImageDraw, ImageFont
 
 import ocr_engine
 from ocr_record.services import configured_engine
+from ocr_task.files import storage_error
 
 ENGINE_CHECK_SECONDS = 10.0
+STORAGE_CHECK_SECONDS = 10.0
+_storage_checked = {"at": -STORAGE_CHECK_SECONDS, "error": ""}
+_storage_check_lock = threading.Lock()
 _engine_checked = {"at": -ENGINE_CHECK_SECONDS, "error": ""}
 _engine_check_lock = threading.Lock()
 
@@ -32,7 +37,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def readyz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _database_error(), "disk": _disk_error(), "engine": _engine_error()}
+    checks = {
+        "database": _database_error(),
+        "disk": _disk_error(),
+        "storage": _storage_error(),
+        "engine": _engine_error(),
+    }
     ready = not any(checks.values())
     return JsonResponse(
         {"status": "ok" if ready else "unavailable", "checks": {name: error or "ok" for name, error in checks.items()}},
@@ -47,6 +57,15 @@ def _database_error() -> str:
     except Exception as error:  # any failure means not ready, and is reported, not raised
         return f"unreachable: {error}".strip()
     return ""
+
+
+def _storage_error() -> str:
+    """The task files' storage (local, or an S3 bucket): a missing bucket made every submission
+    fail while this said ok. Remembered for a few seconds, as the engine check is."""
+    with _storage_check_lock:
+        if time.monotonic() - _storage_checked["at"] >= STORAGE_CHECK_SECONDS:
+            _storage_checked.update(at=time.monotonic(), error=storage_error())
+        return _storage_checked["error"]
 
 
 def _disk_error() -> str:

@@ -29,3 +29,13 @@ class TooManyStreams(ApplicationError):
             "This server follows as many tasks by events as it can; poll GET /api/ocr_task/{id}/ instead.",
             code="too_many_streams",
         )
+
+
+class StorageUnavailable(ApplicationError):
+    """The task files' storage cannot take a file now (a bucket missing or refusing, a disk that
+    cannot be written): nothing was stored (503)."""
+
+    status = 503
+
+    def __init__(self, why: str) -> None:
+        super().__init__(f"The task files' storage cannot be written to: {why}.", code="storage_unavailable")

@@ -26,8 +26,8 @@ from ocr_engine import contained
 from ocr_engine.contained import LimitExceeded, Limits, run_contained
 from ocr_record import formats
 from ocr_task import searchable_pdf
-from ocr_task.errors import NotExportable
-from ocr_task.files import delete_stored_files
+from ocr_task.errors import NotExportable, StorageUnavailable
+from ocr_task.files import delete_stored_files, save_task_file
 from ocr_task.models import FINISHED, OcrTaskItem, Status
 from ocr_task.queues import task_queue
 from ocr_task.selectors import ocr_task_pages
@@ -153,7 +153,12 @@ def ocr_task_item_export(*, item_id: int) -> bool:
         names = {}
         for field, made in (("searchable_pdf", plain), ("highlighted_pdf", highlighted)):
             built = getattr(item, field)
-            built.save(f"{item.origin_name}.pdf", File(made), save=False)
+            try:
+                save_task_file(built, f"{item.origin_name}.pdf", File(made))
+            except StorageUnavailable:  # not the file's fault: made again at the next look
+                OcrTaskItem.objects.filter(pk=item.pk).update(export_status=Status.PENDING, export_started_at=None)
+                delete_stored_files(list(names.values()))
+                raise
             names[field] = built.name
     if not OcrTaskItem.objects.filter(pk=item.pk, export_status=Status.RUNNING).update(
         export_status=Status.SUCCEEDED, export_error="", **names

@@ -17,7 +17,7 @@ from ocr_engine.pdf import InvalidPdf, is_pdf, pdf_page_count
 from ocr_record.services import TextOptions, ocr_record_parse_text
 from ocr_task import callbacks, exports
 from ocr_task.errors import TaskRefused
-from ocr_task.files import delete_stored_files
+from ocr_task.files import delete_stored_files, save_task_file
 from ocr_task.models import FINISHED, CallbackStatus, OcrTask, OcrTaskItem, OcrTaskPage, Status
 from ocr_task.pages import page_content, pdf_limits
 from ocr_task.queues import task_queue
@@ -100,7 +100,7 @@ def ocr_task_create(
                     status=Status.FAILED if error else Status.PENDING,
                     error=error,
                 )
-                item.file.save(file.name, ContentFile(file.content), save=False)
+                save_task_file(item.file, file.name, ContentFile(file.content))
                 stored.append(item.file.name)
                 item.save()
                 OcrTaskPage.objects.bulk_create(

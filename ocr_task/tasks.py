@@ -19,6 +19,7 @@ from django.utils.module_loading import import_string
 
 import ocr_engine
 from ocr_task import callbacks, exports, services
+from ocr_task.errors import StorageUnavailable
 from ocr_task.models import OcrTask, OcrTaskPage
 from ocr_task.queues import TaskQueue
 
@@ -60,7 +61,9 @@ def read_page(self, page_id: int) -> None:
         logger.info("Page %s is gone (its task was deleted); nothing to read.", page_id)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OperationalError,), retry_backoff=True)
+@shared_task(
+    acks_late=True, reject_on_worker_lost=True, autoretry_for=(OperationalError, StorageUnavailable), retry_backoff=True
+)
 def make_exports(item_id: int) -> None:
     exports.ocr_task_item_export(item_id=item_id)
 

@@ -2,9 +2,12 @@
 calls that die, for `ocr_engine.contained` to run (this module imports nothing heavy, as a child
 process must import it to find them)."""
 
+import io
 import os
 import signal
 import zlib
+
+from PIL import Image, ImageDraw
 
 
 def self_drawing_pdf() -> bytes:
@@ -112,3 +115,15 @@ def unused_stream_bomb(decoded_mib: int = 4096) -> bytes:
         b"<< /Filter [/ASCIIHexDecode /FlateDecode] /Length %d >>\nstream\n%s\nendstream" % (len(hexed), hexed)
     )
     return _pdf(objects)
+
+
+def ruled_png(side: int = 6324) -> bytes:
+    """A PNG of about 40 million pixels, white with thin ruled lines, of a few tens of KB: PP-OCR's
+    OpenCV steps ran out of memory on such images at 2 GB."""
+    image = Image.new("L", (side, side), 255)
+    draw = ImageDraw.Draw(image)
+    for y in range(100, side, 400):
+        draw.line((0, y, side, y), fill=0, width=3)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()

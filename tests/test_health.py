@@ -22,11 +22,14 @@ def test_healthz_says_the_process_answers(client):
 
 
 @pytest.mark.django_db
-def test_readyz_checks_the_database_and_the_engine(client):
+def test_readyz_checks_the_database_the_storage_and_the_engine(client):
     response = client.get("/readyz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "disk": "ok", "engine": "ok"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "disk": "ok", "storage": "ok", "engine": "ok"},
+    }
 
 
 @pytest.mark.django_db

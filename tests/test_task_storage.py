@@ -206,3 +206,37 @@ def test_with_ocr_task_storage_s3_files_and_exports_go_to_the_bucket_and_leave_i
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_bucket_that_does_not_exist_fails_readyz_and_a_submission_says_so_storing_nothing(
+    transactional_db, s3_server
+):
+    endpoint, _ = s3_server
+    server, url = start_gunicorn(
+        OCR_TASK_STORAGE="s3",
+        OCR_S3_BUCKET="no-such-bucket",
+        OCR_S3_ENDPOINT_URL=endpoint,
+        OCR_S3_REGION="us-east-1",
+        AWS_ACCESS_KEY_ID="test",
+        AWS_SECRET_ACCESS_KEY="test",
+    )
+    try:
+        ready = requests.get(f"{url}/readyz", timeout=60)
+        submitted = requests.post(
+            f"{url}{TASKS_URL}",
+            files={"files": ("page.png", draw_text("nowhere to go"))},
+            data={"async_task": "true"},
+            timeout=60,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["storage"] == "the bucket 'no-such-bucket' does not exist"
+    assert submitted.status_code == 503, submitted.text
+    assert submitted.json() == {
+        "detail": "The task files' storage cannot be written to: the bucket 'no-such-bucket' does not exist.",
+        "code": "storage_unavailable",
+    }
+    assert not OcrTask.objects.exists()
