@@ -1,6 +1,21 @@
 from rest_framework import authentication, exceptions
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import InvalidToken
 
 from api_access.models import ClientApiKey
+from api_access.tokens import FAMILY_CLAIM, is_family_revoked
+
+
+class LoginJWTAuthentication(JWTAuthentication):
+    """simplejwt's access tokens, refused once their login was ended (logged out, or its refresh
+    token replayed): within api_access.tokens.FAMILY_CHECK_SECONDS, not when they expire."""
+
+    def get_validated_token(self, raw_token):
+        token = super().get_validated_token(raw_token)
+        family = token.get(FAMILY_CLAIM)
+        if family and is_family_revoked(family):
+            raise InvalidToken({"detail": "This login was ended; log in again.", "code": "token_not_valid"})
+        return token
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):

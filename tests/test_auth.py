@@ -1,6 +1,7 @@
 """Who may call: open or required auth, login and lockout, refresh, API keys, visibility, throttles."""
 
 import datetime
+import time
 
 import pytest
 from axes.models import AccessAttempt
@@ -8,8 +9,10 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
 
-from api_access.models import ClientApiKey
+from api_access import tokens as api_tokens
+from api_access.models import ClientApiKey, RevokedTokenFamily
 from ocr_record.models import OcrRecord, OcrRecordRequest
 from tests.helpers import LIST_URL, PARSE_LETTER_URL, draw_text, upload
 
@@ -251,8 +254,31 @@ def test_a_refresh_token_works_once_and_the_next_comes_with_the_new_access_token
     assert renewed.status_code == 200
     assert renewed.json()["refresh_token"] != first
     assert replayed.status_code == 401
-    assert replayed.json() == {"detail": "Token is blacklisted", "code": "token_not_valid"}
-    assert refresh(api_client, renewed.json()["refresh_token"]).status_code == 200
+    assert replayed.json() == {
+        "detail": "This refresh token was used already: every token of its login is revoked.",
+        "code": "token_not_valid",
+    }
+
+
+def test_a_replayed_refresh_token_revokes_its_newer_sibling_and_the_login_s_access_tokens(
+    api_client, auth_required, alice
+):
+    first = login(api_client, "alice", "correct horse battery").json()["refresh_token"]
+    renewed = refresh(api_client, first).json()  # the owner's (or the thief's) newer tokens
+    other_login = login(api_client, "alice", "correct horse battery").json()
+
+    replayed = refresh(api_client, first)
+
+    assert replayed.status_code == 401
+    sibling = refresh(api_client, renewed["refresh_token"])
+    assert sibling.status_code == 401
+    assert sibling.json() == {"detail": "This login was ended; log in again.", "code": "token_not_valid"}
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {renewed['access_token']}")
+    assert api_client.get(LIST_URL).status_code == 401
+    # Alice's other login is not this one: it goes on.
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {other_login['access_token']}")
+    assert api_client.get(LIST_URL).status_code == 200
+    assert RevokedTokenFamily.objects.count() == 1
 
 
 def test_logout_revokes_the_refresh_token(api_client, auth_required, alice):
@@ -263,6 +289,20 @@ def test_logout_revokes_the_refresh_token(api_client, auth_required, alice):
     assert response.status_code == 204
     assert refresh(api_client, token).status_code == 401
     assert api_client.post("/auth/logout", {"refresh_token": "not.a.token"}, format="json").status_code == 401
+
+
+def test_logout_ends_the_login_s_access_tokens_in_every_process_within_a_minute(api_client, auth_required, alice):
+    tokens = login(api_client, "alice", "correct horse battery").json()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}")
+    assert api_client.get(LIST_URL).status_code == 200  # this process now remembers the login as valid
+    api_client.post("/auth/logout", {"refresh_token": tokens["refresh_token"]}, format="json")
+
+    assert api_client.get(LIST_URL).status_code == 401  # here at once
+    # Another process remembered it valid: it asks the database again after FAMILY_CHECK_SECONDS.
+    family = AccessToken(tokens["access_token"])["family"]
+    api_tokens._families_seen[family] = (time.monotonic() - api_tokens.FAMILY_CHECK_SECONDS - 1, False)
+    assert api_tokens.FAMILY_CHECK_SECONDS <= 60
+    assert api_client.get(LIST_URL).status_code == 401
 
 
 @pytest.mark.parametrize("change", ["password", "deactivation"])
