@@ -118,9 +118,10 @@ bench-tasks: setup bench-system-packages
 	$(BIN)/python -m bench.tasks
 	$(BIN)/python -m bench.exports
 
-# What containing hostile PDFs and images costs (issue 14).
+# What containing hostile PDFs and images costs (issue 14), and making exports in a child (issue 24).
 bench-containment: setup bench-system-packages
 	$(BIN)/python -m bench.containment
+	$(BIN)/python -m bench.exports --containment
 
 check-schema: setup
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null

@@ -55,7 +55,9 @@ def build_in_this_process(item_id: int, way: str) -> None:
     item = OcrTaskItem.objects.get(pk=item_id) if item_id else None
     started = time.perf_counter()
     if way == "today":
-        size = exports.item_pdf(item).size
+        exports.ocr_task_item_export(item_id=item.pk)  # both PDFs, as a task worker makes them
+        item.refresh_from_db()
+        size = item.searchable_pdf.size
     elif way == "before":
         out = io.BytesIO()
         previous_export.item_pdf(item, out)
@@ -63,6 +65,106 @@ def build_in_this_process(item_id: int, way: str) -> None:
     else:  # "imports": the process's size before any export
         size = 0
     print(json.dumps({"seconds": time.perf_counter() - started, "bytes": size, "peak_kib": peak_resident_kib()}))
+
+
+def build_for_containment(item_id: int, way: str) -> None:
+    """The child's work for `--containment`: one way of making the item's PDFs, its time, and the
+    peak memory of this process and of the child that did the work (when contained)."""
+    import functools
+
+    from ocr_engine.contained import run_contained
+    from ocr_task import exports, searchable_pdf
+    from ocr_task.exports import _local_file
+    from ocr_task.models import OcrTaskItem
+    from ocr_task.selectors import ocr_task_pages
+
+    item = OcrTaskItem.objects.get(pk=item_id)
+    pages = [searchable_pdf.ReadPage(page.number, page.result) for page in ocr_task_pages(item)]
+    child_peak_kib = 0
+    with _local_file(item.file) as source, tempfile.TemporaryDirectory() as out:
+        build = functools.partial(
+            searchable_pdf.build_exports,
+            source,
+            is_pdf=item.is_pdf,
+            pages=pages,
+            title=item.origin_name,
+            dpi=300,
+            max_pixels=40_000_000,
+        )
+        plain_only = {False: f"{out}/plain.pdf"}
+        both = {False: f"{out}/plain.pdf", True: f"{out}/highlighted.pdf"}
+        started = time.perf_counter()
+        if way == "in-process":  # as before: the plain PDF, in the process that was asked for it
+            build(outputs=plain_only)
+        elif way == "contained-plain":
+            child_peak_kib = run_contained(_measured, build, plain_only, limits=exports.export_limits())
+        else:  # "contained": what a task worker does now, both PDFs into the storage
+            OcrTaskItem.objects.filter(pk=item_id).update(export_status="pending", export_started_at=None)
+            assert exports.ocr_task_item_export(item_id=item_id)
+        seconds = time.perf_counter() - started
+        if way == "contained":  # the child's peak, from the same work run again
+            child_peak_kib = run_contained(_measured, build, both, limits=exports.export_limits())
+    print(json.dumps({"seconds": seconds, "peak_kib": peak_resident_kib(), "child_peak_kib": child_peak_kib}))
+
+
+def _measured(build, outputs) -> int:
+    build(outputs=outputs)
+    return peak_resident_kib()
+
+
+def containment() -> None:
+    """`make bench-containment`: making a file's PDFs in the process asked for it (as before
+    issue 24) and in a contained child (now), side by side, for the two documents."""
+    from bench import sections
+    from ocr_task.models import OcrTaskItem
+
+    items = read_documents()
+    rows = []
+    for name, item_id in items:
+        for way in ("in-process", "contained-plain", "contained"):
+            runs = [_fresh(item_id, way, "--containment-build") for _ in range(3)]
+            seconds = sorted(run["seconds"] for run in runs)[1]
+            rows.append((name, way, seconds, runs[0]["peak_kib"] / 1024, runs[0]["child_peak_kib"] / 1024))
+            print(f"  {name} {way}: {seconds:.2f} s", flush=True)
+    assert OcrTaskItem.objects.count() == 2
+    before = {name: seconds for name, way, seconds, _, _ in rows if way == "in-process"}
+    labels = {
+        "in-process": "in the process asked for it (before): the plain PDF",
+        "contained-plain": "in a contained child: the plain PDF",
+        "contained": "in a contained child by a task worker (now): both PDFs, stored",
+    }
+    table = [
+        "| document | made | seconds (median of 3) | ÷ before | peak RSS of the asking process | peak RSS of the child |",
+        "|---|---|---:|---:|---:|---:|",
+        *(
+            f"| {name} | {labels[way]} | {seconds:.2f} | {seconds / before[name]:.2f}× | {peak:.0f} MiB "
+            f"| {f'{child:.0f} MiB' if child else '-'} |"
+            for name, way, seconds, peak, child in rows
+        ),
+    ]
+    body = "\n".join(
+        [
+            "## Exports contained (`make bench-containment`, `python -m bench.exports --containment`)",
+            "",
+            f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, SQLite, task files "
+            "on local disk; the documents of the table above, read at 300 dpi. Each way run 3 times in a fresh "
+            "process (the first contained call also starts the fork server). The child's peak is its VmHWM "
+            "(what the export's ceiling, OCR_EXPORT_MAX_MEMORY_MB, bounds); the asking process's is what a web "
+            "worker held before and a task worker holds now.",
+            "",
+            *table,
+        ]
+    )
+    print(body)
+    sections.write("export_containment", body)
+
+
+def _fresh(item_id: int, way: str, flag: str) -> dict:
+    child = subprocess.run(
+        [sys.executable, "-m", "bench.exports", flag, str(item_id), way], cwd=ROOT, capture_output=True, text=True
+    )
+    assert child.returncode == 0, child.stderr[-2000:]
+    return json.loads(child.stdout.strip().splitlines()[-1])
 
 
 def peak_resident_kib() -> int:
@@ -130,13 +232,13 @@ def scanned(words: list[str], rng: random.Random) -> bytes:
     return img2pdf.convert(pages)
 
 
-def main() -> None:
+def read_documents() -> list[tuple[str, int]]:
+    """The two documents read as tasks on a new database: (name, item id) each."""
     import shutil
 
     from django.core.management import call_command
-    from django.test import Client
 
-    from bench import datasets, sections
+    from bench import datasets
     from ocr_task.models import OcrTaskItem
     from ocr_task.services import TaskFile, ocr_task_create, ocr_task_run
 
@@ -149,15 +251,28 @@ def main() -> None:
         ("born-digital, 200 pages", born_digital(words, rng)),
         ("scanned, 20 pages", scanned(words, rng)),
     ]
-    client = Client(HTTP_HOST="127.0.0.1")
-    _, _, imports_mib = built_in_a_fresh_process(0, "imports")
-    rows = []
+    items = []
     for name, content in documents:
         started = time.perf_counter()
         task = ocr_task_create(files=[TaskFile(f"{name.split(',')[0]}.pdf", content)])
         ocr_task_run(task_id=task.pk)
-        item = OcrTaskItem.objects.get(task=task)
+        items.append((name, OcrTaskItem.objects.get(task=task).pk))
         print(f"{name}: read in {time.perf_counter() - started:.0f} s", flush=True)
+    return items
+
+
+def main() -> None:
+    from django.test import Client
+
+    from bench import sections
+    from ocr_task.models import OcrTaskItem
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    _, _, imports_mib = built_in_a_fresh_process(0, "imports")
+    rows = []
+    for name, item_id in read_documents():
+        item = OcrTaskItem.objects.get(pk=item_id)
+        task, content_bytes = item.task, item.size
         url = f"/api/ocr_task/{task.pk}/items/{item.pk}/export/?format=pdf"
         for way, label in (
             ("before", "before issue 16 (pages re-rendered as JPEG)"),
@@ -171,8 +286,8 @@ def main() -> None:
                 if response is not None:
                     assert response.status_code == 200 and len(b"".join(response.streaming_content)) == size
                 serving.append(time.perf_counter() - request_started if way == "today" else seconds)
-            rows.append((name, label, len(content), size, seconds, peak, sorted(serving)[len(serving) // 2]))
-            print(f"  {label}: {size / len(content):.2f}× in {seconds:.1f} s, {peak:.0f} MiB", flush=True)
+            rows.append((name, label, content_bytes, size, seconds, peak, sorted(serving)[len(serving) // 2]))
+            print(f"  {label}: {size / content_bytes:.2f}× in {seconds:.1f} s, {peak:.0f} MiB", flush=True)
 
     table = [
         "| document | export | input | output | output ÷ input | build s | peak RSS of the building process | serve s |",
@@ -204,5 +319,9 @@ def main() -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--build"]:
         build_in_this_process(int(sys.argv[2]), sys.argv[3])
+    elif sys.argv[1:2] == ["--containment-build"]:
+        build_for_containment(int(sys.argv[2]), sys.argv[3])
+    elif sys.argv[1:2] == ["--containment"]:
+        containment()
     else:
         main()
