@@ -1,6 +1,7 @@
 """The original v1.0.0 way: the `tesseract` program, run once per image through pytesseract."""
 
 import functools
+import logging
 import shutil
 
 import pytesseract
@@ -19,6 +20,8 @@ from ocr_engine.base import (
 from ocr_engine.deadline import seconds_left, timeout_message
 from ocr_engine.images import as_engine_input
 from ocr_engine.tesseract_layout import PAGE_SEGMENTATION_MODES
+
+logger = logging.getLogger(__name__)
 
 
 class PytesseractEngine(OcrEngine):
@@ -59,7 +62,11 @@ class PytesseractEngine(OcrEngine):
             message = str(error.message).strip() or f"tesseract exited with status {error.status}"
             if "Failed loading language" in message or "Error opening data file" in message:
                 raise EngineUnavailable(message) from error
-            raise RecognitionFailed(message) from error
+            # Its own words name temporary files and Leptonica's functions: kept for the log.
+            logger.warning("tesseract failed: %s", message)
+            raise RecognitionFailed(
+                f"tesseract could not read this image (it exited with status {error.status})"
+            ) from error
         except RuntimeError as error:
             # pytesseract kills the process and raises a bare RuntimeError on its timeout.
             if "timeout" in str(error).lower():

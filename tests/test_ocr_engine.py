@@ -2,6 +2,7 @@
 
 import io
 
+import pytesseract
 import pytest
 from PIL import Image
 
@@ -116,3 +117,15 @@ def test_words_are_joined_by_spaces_except_next_to_chinese_characters():
     assert join_words(["hello", "world"]) == "hello world"
     assert join_words(["汉", "阳", "市场", "E", "区", "25-26", "号"]) == "汉阳市场E区25-26号"
     assert join_words(["电话", ":", "159"]) == "电话: 159"
+
+
+def test_tesseract_failing_is_said_without_its_temporary_files_and_functions(monkeypatch):
+    def fails(*args, **kwargs):
+        raise pytesseract.TesseractError(1, "Error in pixReadMemPng: /tmp/tess_x1y2.PNG: internal libpng error")
+
+    monkeypatch.setattr(pytesseract, "image_to_data", fails)
+
+    with pytest.raises(ocr_engine.RecognitionFailed) as raised:
+        PytesseractEngine().recognize(image_of("anything"))
+
+    assert str(raised.value) == "tesseract could not read this image (it exited with status 1)"
