@@ -43,6 +43,8 @@ os.environ.update(
 
 import django  # noqa: E402
 
+from bench.peak import built_with_peak, peak_resident_kib  # noqa: E402
+
 django.setup()
 
 
@@ -97,19 +99,14 @@ def build_for_containment(item_id: int, way: str) -> None:
         if way == "in-process":  # as before: the plain PDF, in the process that was asked for it
             build(outputs=plain_only)
         elif way == "contained-plain":
-            child_peak_kib = run_contained(_measured, build, plain_only, limits=exports.export_limits())
+            child_peak_kib = run_contained(built_with_peak, build, plain_only, limits=exports.export_limits())
         else:  # "contained": what a task worker does now, both PDFs into the storage
             OcrTaskItem.objects.filter(pk=item_id).update(export_status="pending", export_started_at=None)
             assert exports.ocr_task_item_export(item_id=item_id)
         seconds = time.perf_counter() - started
         if way == "contained":  # the child's peak, from the same work run again
-            child_peak_kib = run_contained(_measured, build, both, limits=exports.export_limits())
+            child_peak_kib = run_contained(built_with_peak, build, both, limits=exports.export_limits())
     print(json.dumps({"seconds": seconds, "peak_kib": peak_resident_kib(), "child_peak_kib": child_peak_kib}))
-
-
-def _measured(build, outputs) -> int:
-    build(outputs=outputs)
-    return peak_resident_kib()
 
 
 def containment() -> None:
@@ -165,13 +162,6 @@ def _fresh(item_id: int, way: str, flag: str) -> dict:
     )
     assert child.returncode == 0, child.stderr[-2000:]
     return json.loads(child.stdout.strip().splitlines()[-1])
-
-
-def peak_resident_kib() -> int:
-    """This process's peak resident memory since it began running Python (VmHWM: unlike
-    getrusage's maxrss, which keeps the high-water mark of the parent it was forked from)."""
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
 
 
 def built_in_a_fresh_process(item_id: int, way: str) -> tuple[float, int, float]:

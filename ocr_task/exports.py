@@ -108,24 +108,23 @@ def ocr_task_item_export(*, item_id: int) -> bool:
     (`searchable_pdf.build_exports` within `export_limits()`), and keep them in the task files'
     storage; what a task worker does once a file is read. False when there was nothing to do: the
     item is gone, made already, or being made by another worker (taken by a compare-and-set, as a
-    page is). A file that cannot be exported fails its export, with the reason, for good."""
-    stale = timezone.now() - timedelta(seconds=settings.OCR_TASK_PAGE_LEASE_S)
-    item = OcrTaskItem.objects.select_related("task").filter(pk=item_id).first()
-    if item is None or not (
-        item.export_status == Status.PENDING
-        or (item.export_status == Status.RUNNING and item.export_started_at and item.export_started_at < stale)
-    ):
-        return False
-    taken = OcrTaskItem.objects.filter(
-        pk=item.pk, export_status=item.export_status, export_started_at=item.export_started_at
-    ).update(export_status=Status.RUNNING, export_started_at=timezone.now(), export_attempts=F("export_attempts") + 1)
+    page is). A file that cannot be exported fails its export, with the reason, for good; one whose
+    making was started OCR_TASK_MAX_ATTEMPTS times by workers that died is not tried again."""
+    taken = OcrTaskItem.objects.filter(_waiting_export(), pk=item_id).update(
+        export_status=Status.RUNNING, export_started_at=timezone.now(), export_attempts=F("export_attempts") + 1
+    )
     if not taken:
         return False
-    if item.export_attempts + 1 > settings.OCR_TASK_MAX_ATTEMPTS:
-        _export_failed(item, f"making it was started {item.export_attempts} times and never finished")
+    item = OcrTaskItem.objects.get(pk=item_id)
+    if item.export_attempts > settings.OCR_TASK_MAX_ATTEMPTS:
+        _export_failed(item, f"making it was started {item.export_attempts - 1} times and never finished")
         return True
     pages = [searchable_pdf.ReadPage(page.number, page.result) for page in ocr_task_pages(item)]
-    with _local_file(item.file) as source, _output() as plain, _output() as highlighted:
+    with (
+        _local_file(item.file) as source,
+        tempfile.NamedTemporaryFile(suffix=".pdf") as plain,
+        tempfile.NamedTemporaryFile(suffix=".pdf") as highlighted,
+    ):
         try:
             run_contained(
                 functools.partial(
@@ -143,7 +142,7 @@ def ocr_task_item_export(*, item_id: int) -> bool:
         except LimitExceeded as exceeded:
             _export_failed(item, _beyond(exceeded))
             return True
-        except searchable_pdf.NotExportable as error:
+        except searchable_pdf.UnexportableFile as error:
             _export_failed(item, error.reason)
             return True
         except Exception:  # a bug: the export fails, the worker goes on
@@ -168,17 +167,15 @@ def ocr_task_item_export(*, item_id: int) -> bool:
 
 
 def next_export() -> int | None:
-    """An item whose PDFs are to be made (or were left half-made by a worker that died), for a
-    worker that finds its work in the database."""
+    """An item whose PDFs are to be made, for a worker that finds its work in the database."""
+    return OcrTaskItem.objects.filter(_waiting_export()).order_by("id").values_list("id", flat=True).first()
+
+
+def _waiting_export() -> Q:
+    """Items whose PDFs are to be made: asked for, or left half-made (running for longer than
+    OCR_TASK_PAGE_LEASE_S) by a worker that died."""
     stale = timezone.now() - timedelta(seconds=settings.OCR_TASK_PAGE_LEASE_S)
-    return (
-        OcrTaskItem.objects.filter(
-            Q(export_status=Status.PENDING) | Q(export_status=Status.RUNNING, export_started_at__lt=stale)
-        )
-        .order_by("id")
-        .values_list("id", flat=True)
-        .first()
-    )
+    return Q(export_status=Status.PENDING) | Q(export_status=Status.RUNNING, export_started_at__lt=stale)
 
 
 def _export_failed(item: OcrTaskItem, reason: str) -> None:
@@ -190,13 +187,6 @@ def _beyond(exceeded: LimitExceeded) -> str:
     if exceeded.reason == "time":
         return f"making it took more than {exceeded.limits.seconds:g} s and was stopped"
     return f"making it needed more than {exceeded.limits.memory_mib} MiB of memory and was stopped"
-
-
-@contextlib.contextmanager
-def _output() -> Iterator:
-    """A temporary file the child writes a PDF into."""
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as made:
-        yield made
 
 
 @contextlib.contextmanager

@@ -76,7 +76,7 @@ class ReadPage:
     result: dict
 
 
-class NotExportable(Exception):
+class UnexportableFile(Exception):
     """Neither the file's own pages nor their rendered images could be made into a PDF: `reason`
     says why, in words."""
 
@@ -90,7 +90,7 @@ def build_exports(
 ) -> dict[bool, str]:
     """Write the searchable PDF of the file at `source` to `outputs[False]` and its highlighted
     variant to `outputs[True]`; for each, how it was made ("pages": on the file's own pages,
-    "rendered": on their images, for a file whose pages cannot be kept). Raises NotExportable when
+    "rendered": on their images, for a file whose pages cannot be kept). Raises UnexportableFile when
     neither way works. Meant to run contained; holds one rendered page at a time."""
     made = {}
     for highlight, path in outputs.items():
@@ -105,7 +105,7 @@ def build_exports(
             out.truncate()
             shown = _rendered(source, is_pdf=is_pdf, pages=pages, dpi=dpi, max_pixels=max_pixels)
             if not from_images(shown, out=out, highlight=highlight, title=title):
-                raise NotExportable("the file is damaged: neither its pages nor their images can be read")
+                raise UnexportableFile("the file is damaged: neither its pages nor their images can be read")
             made[highlight] = "rendered"
     return made
 

@@ -4,11 +4,13 @@ pikepdf; real Tesseract."""
 
 import io
 import subprocess
+from datetime import timedelta
 
 import numpy
 import pikepdf
 import pypdfium2
 import pytest
+from django.utils import timezone
 from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
@@ -249,6 +251,27 @@ def test_a_file_too_costly_to_export_is_a_409_naming_why_and_the_worker_goes_on(
     item.refresh_from_db()
     assert (item.export_status, item.searchable_pdf.name, item.highlighted_pdf.name) == ("failed", "", "")
     assert api_client.get(f"{TASKS_URL}{item.task_id}/").json()["items"][0]["export_status"] == "failed"
+
+
+def test_an_export_left_running_by_a_worker_that_died_is_taken_again_until_its_attempts_run_out(api_client, settings):
+    page, _ = page_with(LINES, size=(900, 320))
+    item = read(api_client, "lines.pdf", image_pdf(page))
+    long_ago = timezone.now() - timedelta(seconds=settings.OCR_TASK_PAGE_LEASE_S + 1)
+    OcrTaskItem.objects.filter(pk=item.pk).update(export_status="running", export_started_at=timezone.now())
+
+    taken_while_its_worker_may_live = ocr_task_item_export(item_id=item.pk)
+    OcrTaskItem.objects.filter(pk=item.pk).update(export_started_at=long_ago, export_attempts=1)
+    taken_after_the_lease = ocr_task_item_export(item_id=item.pk)
+    made = OcrTaskItem.objects.get(pk=item.pk)
+    OcrTaskItem.objects.filter(pk=item.pk).update(
+        export_status="running", export_started_at=long_ago, export_attempts=settings.OCR_TASK_MAX_ATTEMPTS
+    )
+    ocr_task_item_export(item_id=item.pk)
+
+    assert (taken_while_its_worker_may_live, taken_after_the_lease) == (False, True)
+    assert made.export_status == "succeeded" and made.searchable_pdf
+    item.refresh_from_db()
+    assert (item.export_status, item.export_error) == ("failed", "making it was started 3 times and never finished")
 
 
 def test_a_missing_glyphless_font_is_said_at_start_up(monkeypatch):
