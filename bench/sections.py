@@ -15,6 +15,7 @@ SECTIONS = {
     "lists": "bench",
     "engines": "bench-engines",
     "containment": "bench-containment",
+    "export_containment": "bench-containment",
 }
 
 

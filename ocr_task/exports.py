@@ -30,12 +30,15 @@ from ocr_task.errors import NotExportable, StorageUnavailable
 from ocr_task.files import delete_stored_files, save_task_file
 from ocr_task.models import FINISHED, OcrTaskItem, Status
 from ocr_task.queues import task_queue
-from ocr_task.selectors import ocr_task_pages
+from ocr_task.selectors import ocr_task_pages, ocr_task_readings_json
 
 logger = logging.getLogger(__name__)
 
 # Children making exports find the module imported already in the fork server.
 contained.preload("ocr_task.searchable_pdf")
+
+#: The item's file field of each PDF: plain (False) and highlighted (True).
+PDF_FIELDS = {False: "searchable_pdf", True: "highlighted_pdf"}
 
 # A file in S3 is copied to a temporary file this much at a time before qpdf reads it.
 EXPORT_COPY_CHUNK_BYTES = 1024 * 1024
@@ -78,21 +81,26 @@ def item_pdf(item: OcrTaskItem, *, highlight: bool = False) -> FieldFile | None:
     """The item's searchable (or highlighted) PDF, from the task files' storage; None while a task
     worker is making it (asked for here when nobody has yet). Raises NotExportable when it could
     not be made, saying why."""
-    built = item.highlighted_pdf if highlight else item.searchable_pdf
+    built = getattr(item, PDF_FIELDS[highlight])
     if built:
         return built
     if item.export_status == Status.FAILED:
         raise NotExportable(f"This file cannot be exported as a PDF: {item.export_error}.", code="export_failed")
-    if item.export_status not in (Status.PENDING, Status.RUNNING):
-        # Read before exports were made by workers, or its files lost: made now.
-        request_exports([item.pk])
+    if item.export_status not in (Status.PENDING, Status.RUNNING) or (highlight and not item.export_highlighted):
+        # The highlighted variant asked for the first time; or a file read before its PDFs were
+        # made by workers, or whose worker finished the plain one while this was asked: made now.
+        request_exports([item.pk], highlighted=highlight)
     return None
 
 
-def request_exports(item_ids: list[int]) -> None:
-    """Have a task worker make the PDFs of these items (read, and not being made already)."""
+def request_exports(item_ids: list[int], *, highlighted: bool = False) -> None:
+    """Have a task worker make the searchable PDFs of these items (read, and not being made
+    already); with `highlighted`, their highlighted variants too."""
     with transaction.atomic():
-        OcrTaskItem.objects.filter(pk__in=item_ids).exclude(export_status__in=[Status.PENDING, Status.RUNNING]).update(
+        items = OcrTaskItem.objects.filter(pk__in=item_ids)
+        if highlighted:
+            items.update(export_highlighted=True)
+        items.exclude(export_status__in=[Status.PENDING, Status.RUNNING]).update(
             export_status=Status.PENDING, export_error="", export_started_at=None, export_attempts=0
         )
         transaction.on_commit(lambda: task_queue().send_exports(item_ids), robust=True)
@@ -104,11 +112,11 @@ def export_limits() -> Limits:
 
 
 def ocr_task_item_export(*, item_id: int) -> bool:
-    """Make an item's searchable PDF and its highlighted variant, in a contained child process
-    (`searchable_pdf.build_exports` within `export_limits()`), and keep them in the task files'
-    storage; what a task worker does once a file is read. False when there was nothing to do: the
-    item is gone, made already, or being made by another worker (taken by a compare-and-set, as a
-    page is). A file that cannot be exported fails its export, with the reason, for good; one whose
+    """Make an item's searchable PDF (and its highlighted variant once asked for) in a contained
+    child process (`searchable_pdf.build_exports` within `export_limits()`), and keep them in the
+    task files' storage; what a task worker does once a file is read. False when there was
+    nothing to do: the item is gone, made already, or being made by another worker (taken by a
+    compare-and-set, as a page is). A file that cannot be exported fails its export, with the reason, for good; one whose
     making was started OCR_TASK_MAX_ATTEMPTS times by workers that died is not tried again."""
     taken = OcrTaskItem.objects.filter(_waiting_export(), pk=item_id).update(
         export_status=Status.RUNNING, export_started_at=timezone.now(), export_attempts=F("export_attempts") + 1
@@ -119,20 +127,28 @@ def ocr_task_item_export(*, item_id: int) -> bool:
     if item.export_attempts > settings.OCR_TASK_MAX_ATTEMPTS:
         _export_failed(item, f"making it was started {item.export_attempts - 1} times and never finished")
         return True
-    pages = [searchable_pdf.ReadPage(page.number, page.result) for page in ocr_task_pages(item)]
+    # The variants still missing: the plain PDF, and the highlighted one once it was asked for.
+    wanted = {highlight: field for highlight, field in PDF_FIELDS.items() if not getattr(item, field)}
+    if not item.export_highlighted:
+        wanted.pop(True, None)
+    if not wanted:
+        OcrTaskItem.objects.filter(pk=item.pk, export_status=Status.RUNNING).update(export_status=Status.SUCCEEDED)
+        return True
     with (
         _local_file(item.file) as source,
-        tempfile.NamedTemporaryFile(suffix=".pdf") as plain,
-        tempfile.NamedTemporaryFile(suffix=".pdf") as highlighted,
+        tempfile.NamedTemporaryFile(suffix=".json") as readings,
+        contextlib.ExitStack() as outputs,
     ):
+        made = {highlight: outputs.enter_context(tempfile.NamedTemporaryFile(suffix=".pdf")) for highlight in wanted}
+        write_readings(item, readings)
         try:
             run_contained(
                 functools.partial(
                     searchable_pdf.build_exports,
                     source,
+                    readings=readings.name,
                     is_pdf=item.is_pdf,
-                    pages=pages,
-                    outputs={False: plain.name, True: highlighted.name},
+                    outputs={highlight: out.name for highlight, out in made.items()},
                     title=item.origin_name,
                     dpi=settings.OCR_PDF_DPI,
                     max_pixels=settings.OCR_MAX_IMAGE_PIXELS,
@@ -150,10 +166,10 @@ def ocr_task_item_export(*, item_id: int) -> bool:
             _export_failed(item, "a server error occurred while making it")
             return True
         names = {}
-        for field, made in (("searchable_pdf", plain), ("highlighted_pdf", highlighted)):
+        for highlight, field in wanted.items():
             built = getattr(item, field)
             try:
-                save_task_file(built, f"{item.origin_name}.pdf", File(made))
+                save_task_file(built, f"{item.origin_name}.pdf", File(made[highlight]))
             except StorageUnavailable:  # not the file's fault: made again at the next look
                 OcrTaskItem.objects.filter(pk=item.pk).update(export_status=Status.PENDING, export_started_at=None)
                 delete_stored_files(list(names.values()))
@@ -164,6 +180,16 @@ def ocr_task_item_export(*, item_id: int) -> bool:
     ):  # deleted meanwhile, or taken over by a worker that thought this one dead: ours go
         delete_stored_files(list(names.values()))
     return True
+
+
+def write_readings(item: OcrTaskItem, into) -> None:
+    """The item's pages' readings as `searchable_pdf.build_exports` reads them, [[number, reading],
+    ...], written into the open file `into` from the database's JSON as it is, not decoded here."""
+    into.write(b"[")
+    for index, (number, reading) in enumerate(ocr_task_readings_json(item)):
+        into.write(b"%s[%d,%s]" % (b"," if index else b"", number, reading.encode() if reading else b"{}"))
+    into.write(b"]")
+    into.flush()
 
 
 def next_export() -> int | None:

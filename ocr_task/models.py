@@ -87,6 +87,8 @@ class OcrTaskItem(models.Model):
     export_error = models.TextField(blank=True, default="")
     export_started_at = models.DateTimeField(null=True, blank=True)
     export_attempts = models.PositiveSmallIntegerField(default=0)
+    # The highlighted PDF is made once asked for: most files are only ever exported plain.
+    export_highlighted = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["id"]

@@ -1,7 +1,10 @@
 """Reading tasks: which a caller may see, with their progress; and a task's summary, the plain
 data a callback sends (the shape of an entry of GET /api/ocr_task/)."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from collections.abc import Iterator
+
+from django.db.models import Count, Prefetch, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from api_access.policy import visible_to
@@ -29,6 +32,14 @@ def ocr_task_list_visible_to(user, *, with_readings: bool = False) -> QuerySet[O
 def ocr_task_pages(item: OcrTaskItem) -> QuerySet[OcrTaskPage]:
     """The pages of `item` in order, with their readings."""
     return OcrTaskPage.objects.filter(item=item).select_related("record").order_by("number")
+
+
+def ocr_task_readings_json(item: OcrTaskItem) -> Iterator[tuple[int, str | None]]:
+    """(number, reading as the database keeps it: JSON text, or None when not read) of each page
+    of `item`, in order: for a child process that parses them itself (decoding 200 pages here cost
+    0.6 s)."""
+    pages = OcrTaskPage.objects.filter(item=item).order_by("number")
+    return pages.values_list("number", Cast("record__result", TextField())).iterator()
 
 
 def with_progress(tasks: QuerySet[OcrTask]) -> QuerySet[OcrTask]:

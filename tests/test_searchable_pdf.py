@@ -186,8 +186,15 @@ def test_the_pdfs_are_made_by_a_task_worker_once_the_file_is_read_then_served_fr
     item.refresh_from_db()
     assert (item.export_status, item.export_error) == ("succeeded", "")
     assert first == second
-    assert item.searchable_pdf and item.highlighted_pdf and item.highlighted_pdf.name != item.searchable_pdf.name
-    assert export(api_client, item, highlight="true") != first
+    # The highlighted variant is made once asked for: most files are only exported plain.
+    assert item.searchable_pdf and not item.highlighted_pdf
+    asked_highlighted = api_client.get(url, {"format": "pdf", "highlight": "true"})
+    item.refresh_from_db()
+    assert (asked_highlighted.status_code, item.export_status, item.export_highlighted) == (202, "pending", True)
+    highlighted = export(api_client, item, highlight="true")
+    item.refresh_from_db()
+    assert highlighted != first and item.highlighted_pdf.name != item.searchable_pdf.name
+    assert export(api_client, item) == first  # the plain one kept as it was
 
 
 def test_a_pdf_whose_pages_qpdf_refuses_is_made_of_its_rendered_pages_one_at_a_time(api_client, settings):

@@ -66,7 +66,7 @@ def test_deleting_a_task_deletes_its_files_and_exports_once_the_deletion_commits
     get_export(api_client, f"{TASKS_URL}{task_id}/items/{item.pk}/export/", {"format": "pdf"})
     item.refresh_from_db()
     names = item.stored_files()
-    assert len(names) == 3 and all(task_files_storage().exists(name) for name in names)
+    assert len(names) == 2 and all(task_files_storage().exists(name) for name in names)
 
     with django_capture_on_commit_callbacks(execute=True):
         assert api_client.delete(f"{TASKS_URL}{task_id}/").status_code == 204
@@ -199,7 +199,7 @@ def test_with_ocr_task_storage_s3_files_and_exports_go_to_the_bucket_and_leave_i
         assert export.status_code == 200 and export.content.startswith(b"%PDF")
         item.refresh_from_db()
         assert bucket_keys(bucket) == sorted(f"task_files/{name}" for name in item.stored_files())
-        assert len(item.stored_files()) == 3  # the file, its searchable PDF and the highlighted one
+        assert len(item.stored_files()) == 2  # the file and its searchable PDF
 
         assert requests.delete(f"{url}{TASKS_URL}{item.task_id}/", timeout=60).status_code == 204
         assert bucket_keys(bucket) == []
