@@ -84,9 +84,10 @@ def remove_stale_page_files() -> int:
 
 
 def rendered_pages(
-    data: bytes, numbers: list[int], *, dpi: int, max_pixels: int
+    data: bytes | str, numbers: list[int], *, dpi: int, max_pixels: int
 ) -> Iterator[tuple[int, Image.Image | None]]:
-    """(number, image) for each page of `numbers`, rendered one after the other, as
+    """(number, image) for each page of `numbers` of the PDF `data` (its bytes, or its path),
+    rendered one after the other, as
     `render_pdf_page` renders it; None for a page PDFium cannot render. In this process, without a
     child of its own: for work that runs contained already (an export's fallback), which holds one
     page's pixels at a time."""
@@ -161,7 +162,7 @@ def _scale(page: "pdfium.PdfPage", dpi: int, max_pixels: int) -> float:
     return scale
 
 
-def _open(data: bytes) -> "pdfium.PdfDocument":
+def _open(data: bytes | str) -> "pdfium.PdfDocument":
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:

@@ -89,20 +89,17 @@ class UnexportableFile(Exception):
 
 def build_exports(
     source: str, *, readings: str, is_pdf: bool, outputs: dict[bool, str], title: str, dpi: int, max_pixels: int
-) -> dict[bool, str]:
+) -> None:
     """Write the searchable PDF of the file at `source` to `outputs[False]` and its highlighted
-    variant to `outputs[True]`, with the pages' readings in the JSON file `readings` (a list of
-    [page number, reading]);
-    for each, how it was made ("pages": on the file's own pages, "rendered": on their images, for a
-    file whose pages cannot be kept). Raises UnexportableFile when neither way works. Meant to run
-    contained; holds one rendered page at a time."""
+    variant to `outputs[True]` (either may be left out), with the pages' readings in the JSON file
+    `readings` (a list of [page number, reading]). A file whose own pages cannot be kept is made of
+    their rendered images, one page held at a time; UnexportableFile when neither way works.
+    Meant to run contained (`ocr_engine.contained`)."""
     pages = _read_pages(readings)
-    made = {}
     for highlight, path in outputs.items():
         with open(path, "w+b") as out:
             try:
                 searchable_pdf(source, is_pdf=is_pdf, pages=pages, out=out, highlight=highlight, title=title)
-                made[highlight] = "pages"
                 continue
             except (pikepdf.PdfError, ValueError, TypeError, KeyError, OSError, img2pdf.ImageOpenError) as error:
                 logger.info("The file's own pages cannot be kept (%s): exported from their images.", error)
@@ -111,8 +108,6 @@ def build_exports(
             shown = _rendered(source, is_pdf=is_pdf, pages=pages, dpi=dpi, max_pixels=max_pixels)
             if not from_images(shown, out=out, highlight=highlight, title=title):
                 raise UnexportableFile("the file is damaged: neither its pages nor their images can be read")
-            made[highlight] = "rendered"
-    return made
 
 
 def _read_pages(readings: str) -> list[ReadPage]:

@@ -160,6 +160,19 @@ def s3_server():
         server.wait(timeout=10)
 
 
+def gunicorn_on_s3(endpoint: str, bucket: str, **settings: str):
+    """The service under gunicorn, its task files in `bucket` of the S3 server at `endpoint`."""
+    return start_gunicorn(
+        OCR_TASK_STORAGE="s3",
+        OCR_S3_BUCKET=bucket,
+        OCR_S3_ENDPOINT_URL=endpoint,
+        OCR_S3_REGION="us-east-1",
+        AWS_ACCESS_KEY_ID="test",
+        AWS_SECRET_ACCESS_KEY="test",
+        **settings,
+    )
+
+
 def bucket_keys(client) -> list[str]:
     return sorted(entry["Key"] for entry in client.list_objects_v2(Bucket="ocr-task-files").get("Contents", []))
 
@@ -168,15 +181,7 @@ def test_with_ocr_task_storage_s3_files_and_exports_go_to_the_bucket_and_leave_i
     transactional_db, s3_server
 ):
     endpoint, bucket = s3_server
-    server, url = start_gunicorn(
-        OCR_TASK_STORAGE="s3",
-        OCR_S3_BUCKET="ocr-task-files",
-        OCR_S3_ENDPOINT_URL=endpoint,
-        OCR_S3_REGION="us-east-1",
-        AWS_ACCESS_KEY_ID="test",
-        AWS_SECRET_ACCESS_KEY="test",
-        OCR_PDF_DPI="150",
-    )
+    server, url = gunicorn_on_s3(endpoint, "ocr-task-files", OCR_PDF_DPI="150")
     try:
         pdf = pdf_of("stored in a bucket")
         response = requests.post(
@@ -212,14 +217,7 @@ def test_a_bucket_that_does_not_exist_fails_readyz_and_a_submission_says_so_stor
     transactional_db, s3_server
 ):
     endpoint, _ = s3_server
-    server, url = start_gunicorn(
-        OCR_TASK_STORAGE="s3",
-        OCR_S3_BUCKET="no-such-bucket",
-        OCR_S3_ENDPOINT_URL=endpoint,
-        OCR_S3_REGION="us-east-1",
-        AWS_ACCESS_KEY_ID="test",
-        AWS_SECRET_ACCESS_KEY="test",
-    )
+    server, url = gunicorn_on_s3(endpoint, "no-such-bucket")
     try:
         ready = requests.get(f"{url}/readyz", timeout=60)
         submitted = requests.post(
