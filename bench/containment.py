@@ -129,7 +129,7 @@ def main() -> None:
         f"- A {speck['png_bytes'] // 1024} KB PNG of 6324² pixels holding one speck, read by `auto`: "
         f"{speck['seconds']:.1f} s, peak {speck['peak_mib']} MiB, {speck['after_mib']} MiB resident after the "
         f"reading (both engines' models loaded); `{speck['pipeline']}`. Before: 61 s and 10 GB "
-        "(preprocessing enlarged it 4 ×).",
+        "(preprocessing enlarged it 4 ×); 4.1-9 s and ~850 MiB before issue 24 cut an image to its content.",
         "",
         "Where a contained render's time goes (cProfile of the parent over 10 renders, before the "
         "pixels were handed over in a file): 120 ms a call waiting for the child (the fork, ~5 ms: all of a "
