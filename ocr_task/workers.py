@@ -12,7 +12,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from ocr_task import callbacks, exports, services
 from ocr_task.models import OcrTaskPage
@@ -134,6 +134,9 @@ class EmbeddedWorker:
             if not busy:
                 self._wake_up.wait(settings.OCR_TASK_POLL_S)
                 self._wake_up.clear()
+        # A stopped thread's connections would stay open until collected (a test database could
+        # then not be dropped).
+        connections.close_all()
 
 
 embedded_worker = EmbeddedWorker()
