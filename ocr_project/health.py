@@ -4,7 +4,7 @@
 temporary files, an SQLite database) have OCR_MIN_FREE_DISK_MB free, the task files' storage can be
 written to (its directory, or its S3 bucket exists and takes the credentials), and every OCR engine the
 configuration can use (the configured one, and those parse_text's `engine` may ask for) reads a tiny
-built-in image; the engine check is remembered for a few seconds, so that a poll every second does
+built-in image; the engine and storage checks are remembered for a few seconds, so that a poll every second does
 not cost an OCR call every second.
 """
 
@@ -24,12 +24,27 @@ import ocr_engine
 from ocr_record.services import configured_engine
 from ocr_task.files import storage_error
 
-ENGINE_CHECK_SECONDS = 10.0
-STORAGE_CHECK_SECONDS = 10.0
-_storage_checked = {"at": -STORAGE_CHECK_SECONDS, "error": ""}
-_storage_check_lock = threading.Lock()
-_engine_checked = {"at": -ENGINE_CHECK_SECONDS, "error": ""}
-_engine_check_lock = threading.Lock()
+#: The engine and storage checks cost an OCR call and a request to the storage: each is made at
+#: most this often, its answer remembered meanwhile.
+CHECK_SECONDS = 10.0
+
+
+class _Remembered:
+    """A check's answer (an error, or ""), asked again only once it is CHECK_SECONDS old."""
+
+    def __init__(self, check) -> None:
+        self.check = check
+        self._lock = threading.Lock()
+        self.forget()
+
+    def forget(self) -> None:
+        self._at, self._error = -CHECK_SECONDS, ""
+
+    def __call__(self) -> str:
+        with self._lock:
+            if time.monotonic() - self._at >= CHECK_SECONDS:
+                self._error, self._at = self.check(), time.monotonic()
+            return self._error
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -59,15 +74,6 @@ def _database_error() -> str:
     return ""
 
 
-def _storage_error() -> str:
-    """The task files' storage (local, or an S3 bucket): a missing bucket made every submission
-    fail while this said ok. Remembered for a few seconds, as the engine check is."""
-    with _storage_check_lock:
-        if time.monotonic() - _storage_checked["at"] >= STORAGE_CHECK_SECONDS:
-            _storage_checked.update(at=time.monotonic(), error=storage_error())
-        return _storage_checked["error"]
-
-
 def _disk_error() -> str:
     """A full disk fails every upload (Django spools large ones to a temporary file) and every
     write of an SQLite database: reported before it happens."""
@@ -89,18 +95,20 @@ def _written_places() -> list[str]:
     return [place for place in places if os.path.isdir(place)]
 
 
-def _engine_error() -> str:
-    with _engine_check_lock:
-        if time.monotonic() - _engine_checked["at"] < ENGINE_CHECK_SECONDS:
-            return _engine_checked["error"]
-        # The configured engine, then every other one a request may ask for (parse_text's `engine`).
-        error = _reading_error("")
-        for name in ocr_engine.ENGINES:
-            if not error and name != settings.OCR_ENGINE:
-                error = _reading_error(name)
-                error = f"{name}: {error}" if error else ""
-        _engine_checked.update(at=time.monotonic(), error=error)
-        return error
+def _engine_readings_error() -> str:
+    """The configured engine, then every other one a request may ask for (parse_text's `engine`)."""
+    error = _reading_error("")
+    for name in ocr_engine.ENGINES:
+        if not error and name != settings.OCR_ENGINE:
+            error = _reading_error(name)
+            error = f"{name}: {error}" if error else ""
+    return error
+
+
+_engine_error = _Remembered(_engine_readings_error)
+# The task files' storage (local, or an S3 bucket): a missing bucket made every submission fail
+# while /readyz said ok.
+_storage_error = _Remembered(storage_error)
 
 
 def _reading_error(name: str) -> str:

@@ -10,8 +10,9 @@ from ocr_project import health
 
 
 @pytest.fixture(autouse=True)
-def fresh_engine_check():
-    health._engine_checked.update(at=-health.ENGINE_CHECK_SECONDS, error="")
+def fresh_checks():
+    health._engine_error.forget()
+    health._storage_error.forget()
 
 
 def test_healthz_says_the_process_answers(client):
