@@ -1,11 +1,11 @@
 """Health checks for load balancers and orchestrators, cheap enough to be polled every second.
 
 `/healthz`: the process answers. `/readyz`: the database answers, the disks it writes to (uploads'
-temporary files, an SQLite database) have OCR_MIN_FREE_DISK_MB free, the task files' storage can be
-written to (its directory, or its S3 bucket exists and takes the credentials), and every OCR engine the
-configuration can use (the configured one, and those parse_text's `engine` may ask for) reads a tiny
-built-in image; the engine and storage checks are remembered for a few seconds, so that a poll every second does
-not cost an OCR call every second.
+temporary files, an SQLite database) have OCR_MIN_FREE_DISK_MB free, the task files' storage can
+be written to (its directory, or its S3 bucket exists and takes the credentials), and every OCR
+engine the configuration can use (the configured one, and those parse_text's `engine` may ask for)
+reads a tiny built-in image. The engine and storage checks are remembered for a few seconds, so
+that a poll every second does not cost an OCR call and a storage request every second.
 """
 
 import os
