@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from ocr_project.celery import app as celery_app
 from ocr_task import workers
-from ocr_task.models import OcrTask, OcrTaskPage
+from ocr_task.models import OcrTask, OcrTaskItem, OcrTaskPage
 from ocr_task.services import TaskFile, ocr_task_create
 from tests.helpers import draw_text, pdf_of, upload, wait_for
 from tests.processes import database_url_under_test
@@ -255,6 +255,15 @@ def test_a_celery_worker_reads_an_asynchronous_task(start_worker, api_client):
     assert [page["text"] for page in report["pages"]] == ["first page text", "second page here"]
     assert (notes["status"], notes["error"].startswith("Upload a valid image.")) == ("failed", True)
     assert detail["progress"] == {"pages_done": 2, "pages_total": 2}
+    # The worker makes the read file's PDF too, in a child of its pool process.
+    wait_for(
+        lambda: OcrTaskItem.objects.get(pk=report["id"]).export_status == "succeeded",
+        timeout=90,
+        what="the PDF to be made",
+    )
+    exported = api_client.get(f"/api/ocr_task/{answer['id']}/items/{report['id']}/export/", {"format": "pdf"})
+    assert exported.status_code == 200 and b"".join(exported.streaming_content).startswith(b"%PDF-")
+    assert OcrTaskItem.objects.get(pk=notes["id"]).export_status == ""  # nothing read, nothing to make
 
 
 def test_the_pages_of_a_long_pdf_spread_over_workers(start_worker):
