@@ -27,8 +27,9 @@ from tests.helpers import (
 )
 from tests.hostile import self_drawing_pdf
 
-#: Every process of the server (the worker, PDFium's children) may use at most this address space.
-MEMORY_CAP = 4_000_000_000
+#: Every process of the server (the worker, PDFium's and the exports' children) may use at most this
+#: address space: the second review's cap.
+MEMORY_CAP = 3_000_000_000
 
 
 def start_capped_server(**settings: str):
