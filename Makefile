@@ -22,7 +22,7 @@ export OMP_THREAD_LIMIT := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system-packages test-system-packages bench-system-packages apt-install migrate run serve \
-	worker test lint test-postgres bench bench-engines bench-tasks bench-containment bench-http load check-schema clean
+	worker test lint test-postgres bench bench-engines bench-tasks bench-containment bench-http bench-fields load check-schema clean
 
 setup: system-packages $(BIN)/.requirements-installed migrate
 
@@ -122,6 +122,11 @@ bench-tasks: setup bench-system-packages
 bench-containment: setup bench-system-packages
 	$(BIN)/python -m bench.containment
 	$(BIN)/python -m bench.exports --containment
+
+# The receipt card's fields from the hand-checked lines of ../shared/realdata/sroie_fields, beside
+# a naive baseline (issue 25), written into bench/RESULTS.md (a few seconds).
+bench-fields: setup
+	$(BIN)/python -m bench.fields
 
 check-schema: setup
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null

@@ -16,6 +16,7 @@ SECTIONS = {
     "engines": "bench-engines",
     "containment": "bench-containment",
     "export_containment": "bench-containment",
+    "fields": "bench-fields",
 }
 
 

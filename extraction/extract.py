@@ -1,0 +1,326 @@
+"""A card applied to a document: each field found by the rules of its type, with where it is.
+
+The receipt's rules (measured on the 348 receipts of ../shared/realdata/sroie_fields, `make
+bench-fields`):
+- the date: the first date after a DATE label (on its line or the next), else the first date;
+- the total: the amount of the line labelled as what was paid (a rounded total, a grand total, the
+  total including tax, a plain TOTAL, in that order of trust), printed on the label's line or on the
+  next line; else the largest amount;
+- the company: the first of the top lines that names a business (SDN BHD, ENTERPRISE, TRADING, ...),
+  else the first line of words that is no title (TAX INVOICE, RECEIPT);
+- the address: the lines after the company's, less its registration number, up to the first line
+  that is a telephone, a tax id, a title or a date.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from extraction.cards import Card
+from extraction.document import Document, Location, enclosing
+from extraction.values import Found, amounts_in, dates_in
+
+
+@dataclass(frozen=True)
+class ExtractedField:
+    key: str
+    name: str
+    value: str | None
+    normalized: str | None
+    confidence: float
+    #: Where the value starts in the document's text; None when not found.
+    index: int | None
+    page: int | None
+    location: Location | None
+    color: str
+
+
+@dataclass
+class Extraction:
+    text: str
+    fields: list[ExtractedField] = field(default_factory=list)
+
+    @property
+    def confidence(self) -> float:
+        """The document's: the mean of its fields' (a field not found counts 0)."""
+        return sum(item.confidence for item in self.fields) / len(self.fields) if self.fields else 0.0
+
+    def value(self, key: str) -> str | None:
+        return next((item.value for item in self.fields if item.key == key), None)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A value found by a rule: its line(s), characters, normalized form and confidence."""
+
+    lines: tuple[int, ...]
+    start: int
+    end: int
+    printed: str
+    normalized: str
+    confidence: float
+
+
+def extract(document: Document, card: Card) -> Extraction:
+    """Every field of `card` in `document`: found, or with value None and confidence 0."""
+    extraction = Extraction(text=document.text)
+    company = _company(document)
+    for spec in card.fields:
+        finder = _FINDERS.get(spec.key)
+        found = finder(document, company) if finder else None
+        extraction.fields.append(_as_field(document, spec, found))
+    return extraction
+
+
+def _as_field(document: Document, spec, found: _Candidate | None) -> ExtractedField:
+    if found is None:
+        return ExtractedField(spec.key, spec.name, None, None, 0.0, None, None, None, spec.color)
+    first = found.lines[0]
+    if len(found.lines) == 1:
+        location = document.location(first, found.start, found.end)
+    else:
+        locations = [document.lines[index].location for index in found.lines]
+        location = enclosing(locations) if all(locations) else None
+    return ExtractedField(
+        key=spec.key,
+        name=spec.name,
+        value=found.printed,
+        normalized=found.normalized,
+        confidence=round(found.confidence, 3),
+        index=document.starts[first] + found.start,
+        page=document.lines[first].page,
+        location=location,
+        color=spec.color,
+    )
+
+
+# Dates -------------------------------------------------------------------------------------------
+
+_DATE_LABEL = re.compile(r"\b(DATE|TARIKH|DATED)\b", re.IGNORECASE)
+
+
+def _date(document: Document, company: _Candidate | None) -> _Candidate | None:
+    first = None
+    for index, line in enumerate(document.lines):
+        found = dates_in(line.text)
+        if not found:
+            continue
+        labelled = _DATE_LABEL.search(line.text) or (index and _DATE_LABEL.search(document.lines[index - 1].text))
+        candidate = _single(index, found[0], 0.97 if labelled else 0.85)
+        if labelled:
+            return candidate
+        first = first or candidate
+    return first
+
+
+# Totals ------------------------------------------------------------------------------------------
+
+# What a line saying what was paid begins with, most trusted first.
+_ROUNDED_TRUST = 0.95
+_TOTAL_LABELS = [
+    (
+        re.compile(r"ROUND(ED|ING)?\s*(D\s*)?(TOTAL|AMT|AMOUNT)|TOTAL\s*(\(?ROUNDED\)?|AFTER\s*ROUND)", re.I),
+        _ROUNDED_TRUST,
+    ),
+    (re.compile(r"GRAND\s*TOTAL|NETT?\s*TOTAL|TOTAL[^:]{0,25}\bINCL", re.I), 0.93),
+    (re.compile(r"TOTAL\s*(AMOUNT|AMT|PAYABLE|DUE|SALES)?\b", re.I), 0.9),
+    (re.compile(r"AMOUNT\s*(DUE|PAYABLE)|(NET|TOTAL)\s*PAYABLE|PAYABLE", re.I), 0.85),
+]
+_NOT_TOTAL = re.compile(
+    r"SUB\s*-?\s*TOTAL|TOTAL\s*(QTY|QUANTITY|QUANTUTY|ITEM|GST|TAX|DISC|EXCL|SAVING)|(TAX|GST|SST)\s*TOTAL|"
+    r"EXCLUDING|EXCLUSIVE|CHANGE|TENDER",
+    re.I,
+)
+_HANDED = re.compile(r"\b(CASH|TENDER(ED)?|CHANGE|PAID|PAYMENT|CARD|VISA|MASTER)\b", re.I)
+_ROUNDING = re.compile(r"ROUNDING|ROUND(ING)?\s*ADJ|ADJUSTMENT", re.I)
+
+
+def _total(document: Document, company: _Candidate | None) -> _Candidate | None:
+    labelled = []
+    for index, line in enumerate(document.lines):
+        if _NOT_TOTAL.search(line.text):
+            continue
+        for label, confidence in _TOTAL_LABELS:
+            match = label.search(line.text)
+            if match and (amount := _amount_after(document, index, match.end())):
+                labelled.append(_single(*amount, confidence))
+                break
+    if labelled:
+        # A total said to be rounded is what was paid; else a total and the same total after the
+        # rounding adjustment printed near it: the rounded one (an adjustment's sign is not always
+        # printed, so only where no label says which). Otherwise the most trusted label, and of
+        # those the largest amount (a receipt prints its total beside smaller ones: before tax).
+        rounded = [candidate for candidate in labelled if candidate.confidence >= _ROUNDED_TRUST]
+        if rounded:
+            return rounded[-1]
+        for adjustment in _roundings(document):
+            for candidate in labelled:
+                if any(Decimal(other.normalized) + adjustment == Decimal(candidate.normalized) for other in labelled):
+                    return candidate
+        return max(labelled, key=lambda candidate: (candidate.confidence, Decimal(candidate.normalized)))
+    # No label: the largest amount that is not what was handed over or given back.
+    handed = {
+        beside
+        for index, line in enumerate(document.lines)
+        if _HANDED.search(line.text)
+        for beside in (index, *document.right_of(index))
+    }
+    amounts = [
+        (index, found)
+        for index, line in enumerate(document.lines)
+        if index not in handed
+        for found in amounts_in(line.text)
+    ]
+    if not amounts:
+        return None
+    index, largest = max(amounts, key=lambda pair: Decimal(pair[1].normalized))
+    return _single(index, largest, 0.5)
+
+
+def _roundings(document: Document) -> list[Decimal]:
+    """The rounding adjustments printed (-0.01, 0.02...), with their signs; none of 0."""
+    adjustments = []
+    for index, line in enumerate(document.lines):
+        if not _ROUNDING.search(line.text):
+            continue
+        for text in (line.text, *(document.lines[index + 1 : index + 2] and [document.lines[index + 1].text])):
+            signed = re.search(r"(-)?\s*(?:RM)?\s*(\d+\.\d{2})", text)
+            if signed and Decimal(signed.group(2)):
+                adjustments.append(Decimal(signed.group(2)) * (-1 if signed.group(1) else 1))
+                break
+    return adjustments
+
+
+def _amount_after(document: Document, index: int, after: int) -> tuple[int, Found] | None:
+    """The amount printed after a label: on its line; else on the nearest line to its right in the
+    same row (receipts print labels and amounts in two columns, which the reading order may take
+    apart); else alone on one of the next two lines."""
+    on_line = [found for found in amounts_in(document.lines[index].text) if found.start >= after]
+    if on_line:
+        return index, on_line[-1]
+    for beside in document.right_of(index):
+        found = amounts_in(document.lines[beside].text)
+        if found:
+            return beside, found[-1]
+    for following in range(index + 1, min(index + 3, len(document.lines))):
+        text = document.lines[following].text
+        found = amounts_in(text)
+        if found and len(re.sub(r"[\d.,\s]|RM|MYR|\$", "", text, flags=re.I)) <= 2:
+            return following, found[-1]
+    return None
+
+
+# Company -----------------------------------------------------------------------------------------
+
+_BUSINESS = re.compile(
+    r"\b(SDN\.?\s*BHD|BHD|S/B|ENTERPRISE|ENTERPRISES|TRADING|RESTAURANT|RESTORAN|HARDWARE|STATIONERY|"
+    r"BOOKS?|MART|MARKET|SUPERMARKET|STORE|STORES|SHOP|HOLDINGS|PLT|CORPORATION|CO\.|COMPANY|"
+    r"BAKERY|CAFE|KEDAI|PHARMACY|FARMASI|HOTEL|GIFT|ELECTRICAL|MACHINERY|INDUSTRIES|SERVICES|CENTRE|CENTER|"
+    r"TRADERS?|MINI\s*MARKET|FOOD|RESOURCES|LIMITED|LTD|INC)\b",
+    re.IGNORECASE,
+)
+# What ends a company's name in law: a name without it may go on on the next line ("POPULAR BOOK" /
+# "CO. (M) SDN BHD"), a line of it alone belongs to the line before ("LIAN CHI ... VEGETARIAN" /
+# "RESTAURANT SDN BHD").
+_LEGAL_SUFFIX = re.compile(r"\b(SDN\.?\s*BHD\.?|BHD\.?|S/B|PLT|BERHAD)(?=\W|$)", re.I)
+_SUFFIX_ALONE = re.compile(r"^\W*((CO\.|COMPANY)\s*(\(M\))?\s*)?(RESTAURANT\s+)?(SDN\.?\s*BHD\.?|BHD\.?|S/B)\W*$", re.I)
+_CONTINUES_NAME = re.compile(r"^\W*(CO\.|COMPANY|\(M\))?[\s(M)]*(SDN\.?\s*BHD|BHD|S/B)", re.I)
+# The registration number printed after a name: "(519537-X)", "(CO. REG : 860671-D)".
+_REGISTRATION_AFTER = re.compile(r"\s*\(?\s*(CO\.?\s*(RE?G|NO)\.?\s*:?\s*)?\d{4,}[-\s]?[A-Z]\s*\)?\s*$", re.I)
+_TITLE = re.compile(
+    r"^\W*(TAX\s*INVOICE|INVOICE|RECEIPT|CASH\s*BILL|SIMPLIFIED|OFFICIAL|WELCOME|THANK|TAN WOON YANN)", re.I
+)
+_TOP_LINES = 8
+
+
+def _company(document: Document, company: _Candidate | None = None) -> _Candidate | None:
+    top = list(enumerate(document.lines[:_TOP_LINES]))
+    for index, line in top:
+        if _BUSINESS.search(line.text) and not _TITLE.search(line.text) and not _is_address_line(line.text):
+            return _name(document, index, 0.9)
+    for index, line in top:
+        letters = sum(character.isalpha() for character in line.text)
+        if letters >= 3 and letters >= len(line.text) / 2 and not _TITLE.search(line.text):
+            return _name(document, index, 0.5)
+    return None
+
+
+def _name(document: Document, index: int, confidence: float) -> _Candidate:
+    """The company's name from line `index`: with the line before when it is a legal suffix alone,
+    with the next when that one ends it; less the registration number printed after it."""
+    lines = [index]
+    text = document.lines[index].text
+    if _SUFFIX_ALONE.search(text) and index and not _TITLE.search(document.lines[index - 1].text):
+        lines.insert(0, index - 1)
+    elif not _LEGAL_SUFFIX.search(text) and index + 1 < len(document.lines):
+        if _CONTINUES_NAME.search(document.lines[index + 1].text):
+            lines.append(index + 1)
+    printed = " ".join(document.lines[number].text.strip() for number in lines)
+    printed = _REGISTRATION_AFTER.sub("", printed).strip()
+    first = document.lines[lines[0]].text
+    start = first.index(first.strip()[:1]) if first.strip() else 0
+    end = start + len(printed) if len(lines) == 1 else len(first)
+    return _Candidate(tuple(lines), start, end, printed, _tidy(printed), confidence)
+
+
+# Address -----------------------------------------------------------------------------------------
+
+_ADDRESS_WORDS = re.compile(
+    r"^\s*\d+[A-Z]?\s*[,.]|\b(JALAN|JLN|JL|LORONG|LOT|NO\.?|TAMAN|TMN|KAWASAN|KWS|BANDAR|KAMPUNG|KG|PERSIARAN|LEBUH|BATU|BLOK|BLOCK|LEVEL|"
+    r"FLOOR|ROAD|STREET|AVENUE|\d{5}|SELANGOR|JOHOR|KUALA LUMPUR|PAHANG|PERAK|KEDAH|MELAKA|SABAH|SARAWAK|"
+    r"PENANG|PULAU PINANG|NEGERI SEMBILAN|KELANTAN|TERENGGANU|PERLIS|PUTRAJAYA|LABUAN|MALAYSIA)\b",
+    re.IGNORECASE,
+)
+# What is printed under an address and is no part of it.
+_NOT_ADDRESS = re.compile(
+    r"\b(TEL|TELEPHONE|PHONE|FAX|H/P|GST|SST|TAX|INVOICE|RECEIPT|DATE|CASHIER|EMAIL|E-MAIL|WWW|HTTP|"
+    r"DOC|DOCUMENT|BILL|SERVER|TABLE|CHECK|ORDER|ROC|REG|COMPANY\s*NO|CO\.?\s*NO|THANK|FORMERLY|LICENSEE|"
+    r"RETURNABLE|SALES|MEMBER|OPEN|HOURS)\b|\d{2,4}-\d{3,4}[\s-]?\d{3,4}|^\W*\d{6,}\W*$",
+    re.IGNORECASE,
+)
+
+
+# A company's registration number, alone or before its address: "(81109-A)", "BR NO. :(124525-H)".
+_REGISTRATION_BEFORE = re.compile(r"^\W*([A-Z]{2}\s*NO\.?\s*:?\s*)?\(\s*(NO\.?\s*)?\d{4,}-?\s*[A-Z]\s*\)\s*", re.I)
+
+
+def _address(document: Document, company: _Candidate | None) -> _Candidate | None:
+    """The run of lines that reads as an address, beginning among the lines after the company's."""
+    start = company.lines[-1] + 1 if company else 0
+    lines: list[int] = []
+    for index in range(start, min(start + 10, len(document.lines))):
+        text = _REGISTRATION_BEFORE.sub("", document.lines[index].text) if not lines else document.lines[index].text
+        if not text.strip():
+            continue
+        if _NOT_ADDRESS.search(text) or dates_in(text):
+            if lines:
+                break
+            continue  # a former name, a licensee, before the address begins
+        if lines or _ADDRESS_WORDS.search(text):
+            lines.append(index)
+    if not lines:
+        return None
+    first = document.lines[lines[0]].text
+    skipped = len(first) - len(_REGISTRATION_BEFORE.sub("", first))
+    printed = " ".join([first[skipped:].strip(), *(document.lines[index].text.strip() for index in lines[1:])])
+    return _Candidate(tuple(lines), skipped, len(first), printed, _tidy(printed), 0.8)
+
+
+def _is_address_line(text: str) -> bool:
+    return bool(re.search(r"\b(JALAN|JLN|LOT|TAMAN|\d{5})\b", text, re.I))
+
+
+# Shared ------------------------------------------------------------------------------------------
+
+
+def _single(index: int, found: Found, confidence: float) -> _Candidate:
+    return _Candidate((index,), found.start, found.end, found.printed, found.normalized, confidence)
+
+
+def _tidy(text: str) -> str:
+    """Text as a field keeps it normalized: NFKC, runs of spaces made one."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+_FINDERS = {"company": _company, "date": _date, "address": _address, "total": _total}

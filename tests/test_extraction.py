@@ -1,0 +1,121 @@
+"""The extraction core (extraction/): a card's fields out of a reading; no Django, no database.
+Real receipts (tests/realdata/sroie_fields) beside made-up lines."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from extraction import RECEIPT, Document, Line, extract
+from extraction.values import amounts_in, dates_in, same_amount, same_date
+
+RECEIPTS = Path(__file__).resolve().parent / "realdata" / "sroie_fields"
+LABELS = json.loads((RECEIPTS / "fields.json").read_text(encoding="utf-8"))
+LINES = json.loads((RECEIPTS / "lines.json").read_text(encoding="utf-8"))
+
+
+def squeezed(text: str | None) -> str:
+    return "".join((text or "").casefold().split())
+
+
+@pytest.mark.parametrize("receipt", ["000", "003", "004", "008", "034", "077", "089"])
+def test_a_real_receipt_s_date_and_total_are_found(receipt):
+    extraction = extract(Document.from_boxes(LINES[receipt]), RECEIPT)
+
+    assert same_date(extraction.value("date"), LABELS[receipt]["date"])
+    assert same_amount(extraction.value("total"), LABELS[receipt]["total"])
+
+
+@pytest.mark.parametrize("receipt", ["004", "005", "008", "034"])
+def test_a_real_receipt_s_company_and_address_are_found_as_printed(receipt):
+    extraction = extract(Document.from_boxes(LINES[receipt]), RECEIPT)
+
+    assert squeezed(extraction.value("company")) == squeezed(LABELS[receipt]["company"])
+    assert squeezed(extraction.value("address")) == squeezed(LABELS[receipt]["address"])
+
+
+def test_every_field_says_where_it_is_in_the_text_and_on_the_page():
+    document = Document.from_boxes(LINES["004"])
+
+    fields = {field.key: field for field in extract(document, RECEIPT).fields}
+
+    total = fields["total"]
+    assert document.text[total.index : total.index + len(total.value)] == total.value == "30.90"
+    assert (total.normalized, total.page, total.color) == ("30.90", 1, "#d62728")
+    line = next(box for box in LINES["004"] if box["text"] == "RM 30.90")  # "TOTAL ROUNDED"'s
+    xs, ys = [x for x, _ in total.location], [y for _, y in total.location]
+    assert min(line["box"][0::2]) - 1 <= min(xs) and max(xs) <= max(line["box"][0::2]) + 1
+    assert min(line["box"][1::2]) - 1 <= min(ys) and max(ys) <= max(line["box"][1::2]) + 1
+    # The address spans four lines: its location covers them whole.
+    address = fields["address"]
+    assert address.location[0][1] < address.location[2][1] - 60
+    assert fields["date"].normalized == "2018-11-18"
+
+
+def test_a_label_and_its_amount_in_two_columns_are_paired_by_their_row():
+    document = Document(
+        [
+            Line("SUB TOTAL", [[10, 100], [90, 100], [90, 120], [10, 120]]),
+            Line("TOTAL", [[10, 130], [60, 130], [60, 150], [10, 150]]),
+            Line("CASH", [[10, 160], [60, 160], [60, 180], [10, 180]]),
+            Line("9.50", [[200, 101], [240, 101], [240, 119], [200, 119]]),
+            Line("10.07", [[200, 131], [240, 131], [240, 149], [200, 149]]),
+            Line("20.00", [[200, 161], [240, 161], [240, 179], [200, 179]]),
+        ]
+    )
+
+    total = next(field for field in extract(document, RECEIPT).fields if field.key == "total")
+
+    assert (total.value, total.normalized) == ("10.07", "10.07")
+
+
+def test_the_total_after_its_rounding_is_the_one_paid():
+    document = Document.from_text("TOTAL (INCLUSIVE OF GST): 23.26\nROUNDING ADJ: -0.01\nTOTAL: 23.25\nCASH: 50.00")
+
+    assert extract(document, RECEIPT).value("total") == "23.25"
+
+
+def test_a_field_not_found_is_there_with_no_value_and_no_confidence():
+    extraction = extract(Document.from_text("hello"), RECEIPT)
+
+    fields = {field.key: field for field in extraction.fields}
+    assert [field.key for field in extraction.fields] == ["company", "date", "address", "total"]
+    assert (fields["date"].value, fields["date"].confidence, fields["date"].index) == (None, 0.0, None)
+    assert (fields["total"].value, fields["total"].location) == (None, None)
+
+
+def test_plain_text_has_indexes_but_no_locations():
+    extraction = extract(Document.from_text("ABC HO TRADING\nDATE: 09/01/2019\nTOTAL 31.00"), RECEIPT)
+
+    fields = {field.key: field for field in extraction.fields}
+    assert (fields["company"].value, fields["company"].index) == ("ABC HO TRADING", 0)
+    assert (fields["date"].value, fields["date"].index, fields["date"].location) == ("09/01/2019", 21, None)
+    assert fields["total"].normalized == "31.00"
+
+
+@pytest.mark.parametrize(
+    ("printed", "iso"),
+    [
+        ("25/12/2018 8:13:39 PM", "2018-12-25"),
+        ("DATE: 18-11-18", "2018-11-18"),
+        ("2018-01-09", "2018-01-09"),
+        ("09 JAN 2018", "2018-01-09"),
+        ("Jan 9, 2018", "2018-01-09"),
+        ("ORD #50 -REG #19- 18/01/2018 10:27:03", "2018-01-18"),
+    ],
+)
+def test_dates_are_read_day_first_and_normalized(printed, iso):
+    assert [found.normalized for found in dates_in(printed)][:1] == [iso]
+
+
+@pytest.mark.parametrize("printed", ["12/1000", "31/02/2018", "02 - 12/48", "TEL 03-4162-2318"])
+def test_what_only_looks_like_a_date_is_not_one(printed):
+    assert dates_in(printed) == []
+
+
+def test_amounts_are_read_with_thousands_and_currency():
+    assert [found.normalized for found in amounts_in("TOTAL: RM 1,234.50 CASH 2000.00 QTY 3")] == [
+        "1234.50",
+        "2000.00",
+    ]
+    assert same_amount("RM41.45", "41.45") and same_date("20180325", "25/03/2018")
