@@ -6,8 +6,19 @@ and gives every field of the card with its value as printed, its normalized valu
 where it is in the document's text and on the page.
 """
 
-from extraction.cards import RECEIPT, Card, FieldSpec
+from extraction.cards import RECEIPT, Card, FieldSpec, GroupSpec
 from extraction.document import Document, Line
-from extraction.extract import ExtractedField, Extraction, extract
+from extraction.extract import ExtractedField, ExtractedGroup, Extraction, extract
 
-__all__ = ["RECEIPT", "Card", "Document", "ExtractedField", "Extraction", "FieldSpec", "Line", "extract"]
+__all__ = [
+    "RECEIPT",
+    "Card",
+    "Document",
+    "ExtractedField",
+    "ExtractedGroup",
+    "Extraction",
+    "FieldSpec",
+    "GroupSpec",
+    "Line",
+    "extract",
+]

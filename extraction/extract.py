@@ -36,10 +36,19 @@ class ExtractedField:
     color: str
 
 
+@dataclass(frozen=True)
+class ExtractedGroup:
+    key: str
+    name: str
+    #: Each row: its fields, in the group's order.
+    rows: list[list[ExtractedField]]
+
+
 @dataclass
 class Extraction:
     text: str
     fields: list[ExtractedField] = field(default_factory=list)
+    groups: list[ExtractedGroup] = field(default_factory=list)
 
     @property
     def confidence(self) -> float:
@@ -70,6 +79,16 @@ def extract(document: Document, card: Card) -> Extraction:
         finder = _FINDERS.get(spec.key)
         found = finder(document, company) if finder else None
         extraction.fields.append(_as_field(document, spec, found))
+    for group in card.groups:
+        finder = _GROUP_FINDERS.get(group.key)
+        rows = finder(document) if finder else []
+        extraction.groups.append(
+            ExtractedGroup(
+                group.key,
+                group.name,
+                [[_as_field(document, spec, row.get(spec.key)) for spec in group.fields] for row in rows],
+            )
+        )
     return extraction
 
 
@@ -311,6 +330,88 @@ def _is_address_line(text: str) -> bool:
     return bool(re.search(r"\b(JALAN|JLN|LOT|TAMAN|\d{5})\b", text, re.I))
 
 
+# Items -------------------------------------------------------------------------------------------
+
+# Where the items end: the first of the totals' lines.
+_ITEMS_END = re.compile(r"\b(SUB\s*-?\s*TOTAL|TOTAL|ROUNDING|GST\s*SUMMARY|AMOUNT\s*DUE)\b", re.I)
+_NOT_ITEM = re.compile(
+    r"\b(QTY|QUANTITY|PRICE|AMOUNT|DESCRIPTION|ITEM|CASHIER|DATE|TIME|INVOICE|RECEIPT|BILL|TABLE|SERVER|"
+    r"MEMBER|DOC|NO\s*:|TEL|GST|TAX|CASH)\b",
+    re.I,
+)
+_QUANTITY = re.compile(r"^\s*(\d{1,3})\s*([xX@*]|PCS|UNIT|$)")
+
+
+def _items(document: Document) -> list[dict[str, _Candidate]]:
+    """A receipt's items: each line of words between the header and the totals, with the first
+    amount after it (on its line, beside it in its row, or on the lines under it before the next
+    item) and a quantity printed alone or as "2 X" on the way."""
+    header_end = max(
+        [
+            index
+            for index, line in enumerate(document.lines[:40])
+            if dates_in(line.text) or _DATE_LABEL.search(line.text)
+        ]
+        or [0]
+    )
+    end = next(
+        (index for index in range(header_end, len(document.lines)) if _ITEMS_END.search(document.lines[index].text)),
+        len(document.lines),
+    )
+    names = [
+        index
+        for index in range(header_end + 1, end)
+        if sum(character.isalpha() for character in document.lines[index].text) >= 3
+        and not _NOT_ITEM.search(document.lines[index].text)
+    ]
+    # A name printed over two lines ("KILAT AUTO ECO WASH ... 1L" / "WA45 /2A - 12"): lines of
+    # words one under the other, the first with no amount in its row, are one item.
+    blocks: list[list[int]] = []
+    for index in names:
+        previous = blocks[-1] if blocks else None
+        if previous and index == previous[-1] + 1 and not _row_has_amount(document, previous[-1]):
+            previous.append(index)
+        else:
+            blocks.append([index])
+    rows = []
+    for position, block in enumerate(blocks):
+        index = block[-1]
+        following = blocks[position + 1][0] if position + 1 < len(blocks) else end
+        row = {"name": _item_name(document, block)}
+        for other in [*document.right_of(index), *range(index + 1, following)]:
+            text = document.lines[other].text
+            if "quantity" not in row and (quantity := _QUANTITY.match(text)) and not amounts_in(text):
+                row["quantity"] = _Candidate(
+                    (other,), quantity.start(1), quantity.end(1), quantity.group(1), quantity.group(1), 0.6
+                )
+            if amounts := amounts_in(text):
+                row["amount"] = _single(other, amounts[-1], 0.7)
+                break
+        if amount := amounts_in(document.lines[index].text):
+            row["amount"] = _single(index, amount[-1], 0.75)
+        if "amount" in row:
+            rows.append(row)
+    return rows
+
+
+def _row_has_amount(document: Document, index: int) -> bool:
+    return any(amounts_in(document.lines[other].text) for other in (index, *document.right_of(index)))
+
+
+def _item_name(document: Document, block: list[int]) -> _Candidate:
+    """An item's name: its lines' words, less the amount printed after them."""
+    parts = []
+    for index in block:
+        text = document.lines[index].text
+        amounts = amounts_in(text)
+        parts.append(text[: amounts[0].start if amounts else len(text)].strip())
+    name = " ".join(part for part in parts if part)
+    first = document.lines[block[0]].text
+    start = first.index(parts[0][:1]) if parts[0] else 0
+    end = start + len(parts[0]) if len(block) == 1 else len(first)
+    return _Candidate(tuple(block), start, end, name, _tidy(name), 0.6)
+
+
 # Shared ------------------------------------------------------------------------------------------
 
 
@@ -324,3 +425,4 @@ def _tidy(text: str) -> str:
 
 
 _FINDERS = {"company": _company, "date": _date, "address": _address, "total": _total}
+_GROUP_FINDERS = {"items": _items}
