@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "api_access",
     "ocr_record",
     "ocr_task",
+    "ocr_extract",
     "tryit",
 ]
 

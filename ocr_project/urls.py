@@ -14,6 +14,7 @@ urlpatterns = [
     path("", TryItView.as_view(), name="try-it"),
     path("api/", include("ocr_record.urls")),
     path("api/", include("ocr_task.urls")),
+    path("api/", include("ocr_extract.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),

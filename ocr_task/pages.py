@@ -35,12 +35,18 @@ def page_content(item: OcrTaskItem, number: int) -> tuple[bytes, Image.Image]:
     InvalidImage for content that cannot be read.
     """
     if item.is_pdf:
-        image = _rendered(item, number)
-        buffer = io.BytesIO()
-        image.save(buffer, format=PAGE_HASH_FORMAT)
-        return buffer.getvalue(), image
+        return pdf_page_content(item.read_file(), number)
     content = item.read_file()
     return content, _decoded(content)
+
+
+def pdf_page_content(data: bytes, number: int) -> tuple[bytes, Image.Image]:
+    """Page `number` of the PDF `data` as `page_content` gives it: rendered at OCR_PDF_DPI, its
+    pixels as the bytes the dedup hashes, and the image. Raises InvalidPdf."""
+    image = _rendered_pdf(data, number)
+    buffer = io.BytesIO()
+    image.save(buffer, format=PAGE_HASH_FORMAT)
+    return buffer.getvalue(), image
 
 
 def page_as_shown(item: OcrTaskItem, number: int) -> tuple[Image.Image, float]:
@@ -54,8 +60,12 @@ def page_as_shown(item: OcrTaskItem, number: int) -> tuple[Image.Image, float]:
 
 
 def _rendered(item: OcrTaskItem, number: int) -> Image.Image:
+    return _rendered_pdf(item.read_file(), number)
+
+
+def _rendered_pdf(data: bytes, number: int) -> Image.Image:
     return render_pdf_page(
-        item.read_file(),
+        data,
         number,
         dpi=settings.OCR_PDF_DPI,
         max_pixels=settings.OCR_MAX_IMAGE_PIXELS,
