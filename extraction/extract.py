@@ -144,7 +144,7 @@ _TOTAL_LABELS = [
     ),
     (re.compile(r"GRAND\s*TOTAL|NETT?\s*TOTAL|TOTAL[^:]{0,25}\bINCL", re.I), 0.93),
     (re.compile(r"TOTAL\s*(AMOUNT|AMT|PAYABLE|DUE|SALES)?\b", re.I), 0.9),
-    (re.compile(r"AMOUNT\s*(DUE|PAYABLE)|(NET|TOTAL)\s*PAYABLE|PAYABLE", re.I), 0.85),
+    (re.compile(r"AMOUNT\s*(DUE|PAYABLE)|(NET|TOTAL)\s*PAYABLE|PAYABLE|BALANCE\s*DUE", re.I), 0.85),
 ]
 _NOT_TOTAL = re.compile(
     r"SUB\s*-?\s*TOTAL|TOTAL\s*(QTY|QUANTITY|QUANTUTY|ITEM|GST|TAX|DISC|EXCL|SAVING)|(TAX|GST|SST)\s*TOTAL|"
@@ -177,7 +177,23 @@ def _total(document: Document, company: _Candidate | None) -> _Candidate | None:
             for candidate in labelled:
                 if any(Decimal(other.normalized) + adjustment == Decimal(candidate.normalized) for other in labelled):
                     return candidate
-        return max(labelled, key=lambda candidate: (candidate.confidence, Decimal(candidate.normalized)))
+        best = max(labelled, key=lambda candidate: (candidate.confidence, Decimal(candidate.normalized)))
+        # The same total rounded to the 5 sen that cash is paid in, printed beside it: what was paid.
+        rounded_near = [
+            candidate
+            for candidate in labelled
+            if abs(Decimal(candidate.normalized) - Decimal(best.normalized)) < Decimal("0.05")
+            and Decimal(candidate.normalized) % Decimal("0.05") == 0
+        ]
+        if Decimal(best.normalized) % Decimal("0.05") and rounded_near:
+            return rounded_near[-1]
+        # Or the total with the adjustment printed (its sign is not always), found on the page.
+        if Decimal(best.normalized) % Decimal("0.05"):
+            for adjustment in _roundings(document):
+                for rounded in (Decimal(best.normalized) + adjustment, Decimal(best.normalized) - adjustment):
+                    if rounded % Decimal("0.05") == 0 and (found := _amount_printed(document, rounded)):
+                        return _single(*found, best.confidence)
+        return best
     # No label: the largest amount that is not what was handed over or given back.
     handed = {
         beside
@@ -197,15 +213,29 @@ def _total(document: Document, company: _Candidate | None) -> _Candidate | None:
     return _single(index, largest, 0.5)
 
 
+def _amount_printed(document: Document, value: Decimal) -> tuple[int, Found] | None:
+    """The last place the amount `value` is printed."""
+    places = [
+        (index, found)
+        for index, line in enumerate(document.lines)
+        for found in amounts_in(line.text)
+        if Decimal(found.normalized) == value
+    ]
+    return places[-1] if places else None
+
+
 def _roundings(document: Document) -> list[Decimal]:
     """The rounding adjustments printed (-0.01, 0.02...), with their signs; none of 0."""
     adjustments = []
     for index, line in enumerate(document.lines):
         if not _ROUNDING.search(line.text):
             continue
-        for text in (line.text, *(document.lines[index + 1 : index + 2] and [document.lines[index + 1].text])):
-            signed = re.search(r"(-)?\s*(?:RM)?\s*(\d+\.\d{2})", text)
-            if signed and Decimal(signed.group(2)):
+        beside = [document.lines[other].text for other in document.right_of(index)]
+        after = [document.lines[index + 1].text] if index + 1 < len(document.lines) else []
+        for text in (line.text, *beside, *after):
+            signed = re.search(r"(-)?\s*(?:RM)?\s*(\d*\.\d{2})(?!\d)", text)
+            # An adjustment is a few sen (".02", "-0.01"): a larger amount beside is a total.
+            if signed and 0 < Decimal(signed.group(2)) < Decimal("0.05"):
                 adjustments.append(Decimal(signed.group(2)) * (-1 if signed.group(1) else 1))
                 break
     return adjustments

@@ -42,7 +42,10 @@ _DATE_PATTERNS = [
     re.compile(rf"(?<!\d)(?P<day>\d{{1,2}})[\s\-/]*{_MONTH}[\s,\-/]*(?P<year>\d{{4}}|\d\d)(?!\d)", re.IGNORECASE),
     re.compile(rf"\b{_MONTH}\s*(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s,]+(?P<year>\d{{4}})(?!\d)", re.IGNORECASE),
 ]
-_AMOUNT = re.compile(r"(?<![\d.,])(?:RM|\$|MYR)?\s*(?P<number>\d{1,3}(?:,\d{3})*(?:\.\d{2})|\d+\.\d{2})(?![\d])")
+# An amount: two decimals, thousands perhaps grouped; not a rate ("GST@ 6.00%").
+_AMOUNT = re.compile(
+    r"(?<![\d.,])(?:RM|\$|MYR)?\s*(?P<number>\d{1,3}(?:,\d{3})*(?:\.\d{2})|\d+\.\d{2})(?![\d])(?!\s*%)"
+)
 
 
 @dataclass(frozen=True)
