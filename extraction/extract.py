@@ -281,18 +281,34 @@ _TITLE = re.compile(
     r"^\W*(TAX\s*INVOICE|INVOICE|RECEIPT|CASH\s*BILL|SIMPLIFIED|OFFICIAL|WELCOME|THANK|TAN WOON YANN)", re.I
 )
 _TOP_LINES = 8
+# Lines at a receipt's top that name no company though they hold a business word.
+_NOT_NAME = re.compile(r"^\W*(COMPANY\s*NO|CO\.?\s*NO|REG(ISTRATION)?\s*NO|GST|CASHIER|DESC)|\bRETURNABLE\b", re.I)
+
+
+def _is_name_line(text: str) -> bool:
+    """A line that may begin a name broken over two: words, no title, no address, no number."""
+    return bool(text) and _is_words(text) and not _TITLE.search(text) and not _NOT_NAME.search(text)
 
 
 def _company(document: Document, company: _Candidate | None = None) -> _Candidate | None:
-    top = list(enumerate(document.lines[:_TOP_LINES]))
+    top = [
+        (index, line)
+        for index, line in enumerate(document.lines[:_TOP_LINES])
+        if not _TITLE.search(line.text) and not _is_address_line(line.text) and not _NOT_NAME.search(line.text)
+    ]
     for index, line in top:
-        if _BUSINESS.search(line.text) and not _TITLE.search(line.text) and not _is_address_line(line.text):
+        if _BUSINESS.search(line.text):
             return _name(document, index, 0.9)
     for index, line in top:
-        letters = sum(character.isalpha() for character in line.text)
-        if letters >= 3 and letters >= len(line.text) / 2 and not _TITLE.search(line.text):
+        if _is_words(line.text):
             return _name(document, index, 0.5)
     return None
+
+
+def _is_words(text: str) -> bool:
+    """Mostly letters, no digits: a name's line rather than a number's or an address's."""
+    letters = sum(character.isalpha() for character in text)
+    return letters >= 3 and letters >= len(text) / 2 and not any(character.isdigit() for character in text)
 
 
 def _name(document: Document, index: int, confidence: float) -> _Candidate:
@@ -300,12 +316,27 @@ def _name(document: Document, index: int, confidence: float) -> _Candidate:
     with the next when that one ends it; less the registration number printed after it."""
     lines = [index]
     text = document.lines[index].text
-    if _SUFFIX_ALONE.search(text) and index and not _TITLE.search(document.lines[index - 1].text):
-        lines.insert(0, index - 1)
-    elif not _LEGAL_SUFFIX.search(text) and index + 1 < len(document.lines):
-        if _CONTINUES_NAME.search(document.lines[index + 1].text):
-            lines.append(index + 1)
+    previous = document.lines[index - 1].text if index else ""
+    following = document.lines[index + 1].text if index + 1 < len(document.lines) else ""
+    before_suffix = _LEGAL_SUFFIX.split(text)[0]
+    if (_SUFFIX_ALONE.search(text) or re.match(r"^\W*[&(]", text) or len(before_suffix.split()) <= 1) and _is_name_line(
+        previous
+    ):
+        lines.insert(0, index - 1)  # "THE COFFEE BEAN" / "& TEA LEAF (M) SDN. BHD."
+    elif not _LEGAL_SUFFIX.search(text) and (
+        _CONTINUES_NAME.search(following) or (_LEGAL_SUFFIX.search(following) and _is_words(following))
+    ):
+        lines.append(index + 1)  # "POPULAR BOOK" / "CO. (M) SDN BHD"
+    elif not _LEGAL_SUFFIX.search(text):
+        # "AIK HUAT HARDWARE" / "ENTERPRISE (SETIA" / "ALAM) SDN BHD": words up to a legal suffix.
+        ahead = document.lines[index + 1 : index + 3]
+        ending = next((number for number, line in enumerate(ahead) if _LEGAL_SUFFIX.search(line.text)), None)
+        if ending is not None and all(_is_words(line.text) for line in ahead[: ending + 1]):
+            lines += list(range(index + 1, index + 2 + ending))
     printed = " ".join(document.lines[number].text.strip() for number in lines)
+    # The name ends with its legal suffix: what follows is its registration number.
+    if suffix := list(_LEGAL_SUFFIX.finditer(printed)):
+        printed = printed[: suffix[-1].end()]
     printed = _REGISTRATION_AFTER.sub("", printed).strip()
     first = document.lines[lines[0]].text
     start = first.index(first.strip()[:1]) if first.strip() else 0
@@ -357,7 +388,8 @@ def _address(document: Document, company: _Candidate | None) -> _Candidate | Non
 
 
 def _is_address_line(text: str) -> bool:
-    return bool(re.search(r"\b(JALAN|JLN|LOT|TAMAN|\d{5})\b", text, re.I))
+    """A street or a postcode before a town ("81100 JOHOR BAHRU"; "(81497-P)" is a registration)."""
+    return bool(re.search(r"\b(JALAN|JLN|LOT)\b|\b\d{5}\s+[A-Z]", text, re.I))
 
 
 # Items -------------------------------------------------------------------------------------------
