@@ -36,8 +36,11 @@ _DATE_PATTERNS = [
     re.compile(
         r"(?<![\d/\-.])(?P<year>(?:19|20)\d\d)(?P<sep>[/\-.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?![\d/\-.]\d)"
     ),
+    # OCR glues a date to the time after it ("30/05/201710:18:02AM"): a four-digit year may be
+    # followed by one.
     re.compile(
-        r"(?<![\d/\-.])(?P<day>\d{1,2})(?P<sep>[/\-.])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4}|\d\d)(?![\d/\-.]?\d)"
+        r"(?<![\d/\-.])(?P<day>\d{1,2})(?P<sep>[/\-.])(?P<month>\d{1,2})(?P=sep)"
+        r"(?P<year>\d{4}(?=\d{1,2}:\d\d)|\d{4}(?![\d/\-.]?\d)|\d\d(?![\d/\-.]?\d))"
     ),
     re.compile(rf"(?<!\d)(?P<day>\d{{1,2}})[\s\-/]*{_MONTH}[\s,\-/]*(?P<year>\d{{4}}|\d\d)(?!\d)", re.IGNORECASE),
     re.compile(rf"\b{_MONTH}\s*(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s,]+(?P<year>\d{{4}})(?!\d)", re.IGNORECASE),

@@ -102,13 +102,14 @@ def test_plain_text_has_indexes_but_no_locations():
         ("09 JAN 2018", "2018-01-09"),
         ("Jan 9, 2018", "2018-01-09"),
         ("ORD #50 -REG #19- 18/01/2018 10:27:03", "2018-01-18"),
+        ("30/05/201710:18:02AM", "2017-05-30"),  # run into its time by the OCR
     ],
 )
 def test_dates_are_read_day_first_and_normalized(printed, iso):
     assert [found.normalized for found in dates_in(printed)][:1] == [iso]
 
 
-@pytest.mark.parametrize("printed", ["12/1000", "31/02/2018", "02 - 12/48", "TEL 03-4162-2318"])
+@pytest.mark.parametrize("printed", ["12/1000", "31/02/2018", "02 - 12/48", "TEL 03-4162-2318", "1/2/20189"])
 def test_what_only_looks_like_a_date_is_not_one(printed):
     assert dates_in(printed) == []
 
