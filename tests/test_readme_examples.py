@@ -11,7 +11,7 @@ import pytest
 
 from ocr_task import workers
 from ocr_task.models import OcrTask
-from tests.helpers import draw_text, pdf_of
+from tests.helpers import draw_text, pdf_of, restore_built_in_cards
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -31,6 +31,7 @@ def api_examples() -> list[str]:
 def test_every_curl_example_of_the_api_section_works_as_written(live_server, tmp_path, settings):
     assert shutil.which("curl"), "the README's examples use curl"
     settings.OCR_TASK_EMBEDDED_THREADS = 1  # the live server's task worker reads tasks and makes PDFs
+    restore_built_in_cards()
     (tmp_path / ".curlrc").write_text("fail-with-body\nsilent\nshow-error\n")
     for name, text in [("hello.png", "hello world"), ("page.png", "a page of text"), ("scan2.png", "second scan")]:
         (tmp_path / name).write_bytes(draw_text(text))
