@@ -1,7 +1,7 @@
 """The write path of extraction: a document read (through parse_text's reading and dedup, a page
 at a time for a PDF) or brought as lines or text, and a card's fields read out of it."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -14,7 +14,36 @@ from ocr_extract.models import Card
 from ocr_record.images import ImageInput, check
 from ocr_record.models import OcrRecord
 from ocr_record.services import TextOptions, ocr_record_parse_text
+from ocr_task.models import OcrTaskItem
 from ocr_task.pages import pdf_limits, pdf_page_content
+from ocr_task.selectors import ocr_task_pages
+
+
+def extraction_answer(extraction: Extraction, *, card: Card) -> dict:
+    """An extraction as the API answers it (POST /api/extract/, a task's file)."""
+    return {
+        "card": card.slug,
+        "confidence": round(extraction.confidence, 3),
+        "fields": [asdict(item) for item in extraction.fields],
+        "groups": [
+            {"key": group.key, "name": group.name, "rows": [[asdict(item) for item in row] for row in group.rows]}
+            for group in extraction.groups
+        ],
+    }
+
+
+def ocr_extract_item(*, item: OcrTaskItem) -> dict | None:
+    """The fields of its task's card read out of a task's file, from its pages' readings; None
+    when the task has no card."""
+    card = item.task.card
+    if card is None:
+        return None
+    lines = [
+        Line(line["text"], line["location"], page.number)
+        for page in ocr_task_pages(item)
+        for line in page.result.get("lines", [])
+    ]
+    return extraction_answer(extract(Document(lines), card.as_spec()), card=card)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,3 @@
-from dataclasses import asdict
-
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.parsers import MultiPartParser
@@ -14,7 +12,7 @@ from ocr_api.serializers import ErrorSerializer
 from ocr_api.uploads import UploadLimitsMixin, is_oversized
 from ocr_extract.selectors import card_list
 from ocr_extract.serializers import CardSerializer, ExtractionSerializer, ExtractRequestSerializer
-from ocr_extract.services import ocr_extract_document
+from ocr_extract.services import extraction_answer, ocr_extract_document
 
 
 @extend_schema_view(
@@ -69,16 +67,9 @@ class ExtractView(UploadLimitsMixin, APIView):
             lang=data["lang"],
             requested_by=caller(request),
         )
-        extraction = extracted.extraction
         answer = {
-            "card": data["card"].slug,
-            "text": extraction.text,
-            "confidence": round(extraction.confidence, 3),
-            "fields": [asdict(item) for item in extraction.fields],
-            "groups": [
-                {"key": group.key, "name": group.name, "rows": [[asdict(item) for item in row] for row in group.rows]}
-                for group in extraction.groups
-            ],
+            **extraction_answer(extracted.extraction, card=data["card"]),
+            "text": extracted.extraction.text,
             "record_ids": [record.pk for record in extracted.records],
         }
         return Response(ExtractionSerializer(answer).data)

@@ -41,6 +41,10 @@ class OcrTask(models.Model):
     # Who sent it when no user did: an anonymous client's quotas are counted by address.
     client_address = models.GenericIPAddressField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The card whose fields are read out of each file once it is read (ocr_extract), if any.
+    card = models.ForeignKey(
+        "ocr_extract.Card", null=True, blank=True, on_delete=models.SET_NULL, related_name="ocr_tasks"
+    )
     # The callback's delivery, kept here so that retries survive a restart of whoever sends them.
     callback_status = models.CharField(max_length=10, choices=CallbackStatus, blank=True, default="")
     callback_attempts = models.PositiveSmallIntegerField(default=0)
@@ -89,6 +93,8 @@ class OcrTaskItem(models.Model):
     export_attempts = models.PositiveSmallIntegerField(default=0)
     # The highlighted PDF is made once asked for: most files are only ever exported plain.
     export_highlighted = models.BooleanField(default=False)
+    # The task's card's fields read out of the file once it is read (as POST /api/extract/ answers).
+    extraction = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

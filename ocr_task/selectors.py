@@ -77,6 +77,7 @@ def task_summary(task_id: int) -> dict:
                 "error": item.error,
                 "export_status": item.export_status,
                 "export_error": item.export_error,
+                "extraction": item.extraction,
                 "pages": item.page_count,
                 "pages_done": item.pages_done,
             }

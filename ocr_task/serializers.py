@@ -6,6 +6,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from ocr_api.serializers import LocatedLineSerializer
+from ocr_extract.selectors import card_named
 from ocr_task.models import FINISHED, OcrTask, OcrTaskItem, OcrTaskPage, Status
 
 
@@ -44,9 +45,25 @@ class OcrTaskCreateSerializer(serializers.Serializer):
         "webhook-signature) when OCR_CALLBACK_SECRET is set.",
     )
 
+    card = serializers.CharField(
+        required=False,
+        default=None,
+        allow_null=True,
+        help_text="A card's id or slug (GET /api/cards/, e.g. `receipt`): its fields are read out of each file "
+        "once it is read, into the file's `extraction`.",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lang"].choices = settings.OCR_TEXT_LANGUAGES
+
+    def validate_card(self, reference: str | None):
+        if reference in (None, ""):
+            return None
+        card = card_named(reference)
+        if card is None:
+            raise serializers.ValidationError("No card has this id or slug (GET /api/cards/ lists them).")
+        return card
 
 
 class TaskPageSerializer(serializers.ModelSerializer):
@@ -80,14 +97,19 @@ class TaskPageSerializer(serializers.ModelSerializer):
         return page.result.get("lines")
 
 
-#: Every form of a task's file says how far its PDFs are: made once it is read, by a task worker.
-EXPORT_FIELDS = ["export_status", "export_error"]
+#: Every form of a task's file says how far its PDFs are (made once it is read, by a task worker)
+#: and, for a task with a card, the card's fields read out of it.
+EXPORT_FIELDS = ["export_status", "export_error", "extraction"]
 EXPORT_HELP = {
     "export_status": {
         "help_text": "Its searchable PDFs (export format=pdf): blank until the file is read, then `pending`, "
         "`running`, `succeeded`, or `failed` with the reason in `export_error`."
     },
     "export_error": {"help_text": "Why its PDFs could not be made."},
+    "extraction": {
+        "help_text": "With the task's card, once the file is read: `card`, `confidence`, `fields` and `groups`, "
+        "as POST /api/extract/ answers them; null otherwise."
+    },
 }
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 import ocr_engine
 from ocr_engine.images import InvalidImage, decode_image
 from ocr_engine.pdf import InvalidPdf, is_pdf, pdf_page_count
+from ocr_extract.services import ocr_extract_item
 from ocr_record.services import TextOptions, ocr_record_parse_text
 from ocr_task import callbacks, exports
 from ocr_task.errors import TaskRefused
@@ -42,6 +43,7 @@ def ocr_task_create(
     asynchronous: bool = True,
     requested_by=None,
     client_address: str | None = None,
+    card=None,
 ) -> OcrTask:
     """A task with an item per file and a page per page to read; read before returning when not
     `asynchronous`, handed to the task queue (OCR_TASK_QUEUE) otherwise.
@@ -50,6 +52,7 @@ def ocr_task_create(
     client's quotas) and a callback to a host not allowed refuse the whole submission before any
     work starts; a file that is not a readable image or PDF becomes a failed item on its own. The
     client is `requested_by`, or when None the address `client_address` (an anonymous caller).
+    With a `card` (ocr_extract.Card), its fields are read out of each file once it is read.
     """
     if not files:
         raise TaskRefused("Send at least one file.", code="no_files")
@@ -90,6 +93,7 @@ def ocr_task_create(
                 callback_url=callback_url,
                 requested_by=requested_by,
                 client_address=None if requested_by else client_address,
+                card=card,
             )
             for file, (pages, error) in checked:
                 item = OcrTaskItem(
@@ -348,5 +352,9 @@ def _update_statuses(task_id: int) -> None:
         task.save(update_fields=["status", "finished_at", "callback_status", "callback_next_at"])
         if read_now:
             exports.request_exports(read_now)
+            if task.card_id:  # its fields, read out of each file just read (a few ms a file)
+                for item in task.items.filter(pk__in=read_now):
+                    item.extraction = ocr_extract_item(item=item)
+                    item.save(update_fields=["extraction"])
     if just_finished and task.callback_url:
         transaction.on_commit(lambda: task_queue().send_callback(task.pk), robust=True)

@@ -189,6 +189,7 @@ class OcrTaskViewSet(
             asynchronous=data["async_task"],
             requested_by=caller(request),
             client_address=remote_address(request),
+            card=data["card"],
         )
         answer = OcrTaskSerializer(self.get_queryset().get(pk=task.pk)).data
         return Response(

@@ -215,7 +215,15 @@ def test_the_task_submission_documents_its_fields_and_both_answers(schema):
         operation["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[1]
     ]
 
-    assert set(form["properties"]) == {"files", "async_task", "lang", "detect_direction", "task_name", "callback_url"}
+    assert set(form["properties"]) == {
+        "files",
+        "async_task",
+        "lang",
+        "detect_direction",
+        "task_name",
+        "callback_url",
+        "card",
+    }
     assert set(form["required"]) == {"files", "async_task"}
     assert form["properties"]["files"]["items"]["format"] == "binary"
     assert {"201", "202", "400", "413"} <= set(operation["responses"])

@@ -6,6 +6,7 @@ worker's threads (tests/test_task_workers.py runs the threads and Celery workers
 import io
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import numpy
 import pypdfium2
@@ -18,7 +19,7 @@ from rest_framework.test import APIClient
 from ocr_record.models import OcrRecord
 from ocr_task import workers
 from ocr_task.models import OcrTask, OcrTaskItem, OcrTaskPage
-from tests.helpers import draw_text, get_export, make_record, pdf_of, upload
+from tests.helpers import draw_text, get_export, make_record, pdf_of, restore_built_in_cards, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -574,3 +575,48 @@ def test_tasks_past_their_retention_are_deleted_by_the_workers_and_their_records
     assert list(OcrTask.objects.values_list("id", flat=True)) == [recent]
     assert not OcrTaskItem.objects.filter(task_id=old).exists()
     assert sorted(OcrRecord.objects.values_list("content_text", flat=True)) == ["old", "recent"]
+
+
+class TestCards:
+    """A task with a card: the card's fields read out of each file once it is read."""
+
+    @pytest.fixture(autouse=True)
+    def built_in_cards(self):
+        restore_built_in_cards()
+
+    def test_each_file_of_a_task_with_a_card_has_its_fields(self, api_client, submit):
+        receipt = (Path(__file__).resolve().parent / "realdata" / "sroie_fields" / "004.jpg").read_bytes()
+
+        answer = submit(("004.jpg", receipt), async_task=False, card="receipt").json()
+
+        item = answer["items"][0]
+        extraction = item["extraction"]
+        fields = {field["key"]: field for field in extraction["fields"]}
+        assert (extraction["card"], fields["date"]["normalized"], fields["total"]["normalized"]) == (
+            "receipt",
+            "2018-11-18",
+            "30.90",
+        )
+        assert fields["total"]["page"] == 1 and len(fields["total"]["location"]) == 4
+        assert OcrTaskItem.objects.get(pk=item["id"]).extraction == extraction
+        listed = api_client.get(TASKS_URL).json()["results"][0]["items"][0]
+        exported = json.loads(
+            b"".join(
+                api_client.get(
+                    f"{TASKS_URL}{answer['id']}/items/{item['id']}/export/", {"format": "json"}
+                ).streaming_content
+            )
+        )
+        assert listed["extraction"] == exported["extraction"] == extraction
+
+    def test_a_task_without_a_card_has_no_extraction(self, submit):
+        answer = submit(("page.png", draw_text("no card")), async_task=False).json()
+
+        assert answer["items"][0]["extraction"] is None
+
+    def test_an_unknown_card_refuses_the_task_before_any_work(self, submit):
+        response = submit(("page.png", draw_text("no such card")), async_task=False, card="passport")
+
+        assert response.status_code == 400
+        assert list(response.json()) == ["card"]
+        assert not OcrTask.objects.exists()
