@@ -42,6 +42,15 @@ def image_upload_limits() -> UploadLimits:
     )
 
 
+def task_upload_limits() -> UploadLimits:
+    """What task submissions accept: more and larger files (PDFs) than the endpoints that read
+    while the client waits."""
+    return UploadLimits(
+        request_bytes=settings.OCR_TASK_MAX_BYTES + MULTIPART_OVERHEAD_BYTES,
+        file_bytes=settings.OCR_TASK_MAX_FILE_BYTES,
+    )
+
+
 class UploadLimitsMixin:
     """For a DRF view: `upload_limits()` (by default `image_upload_limits()`) apply to its uploads."""
 

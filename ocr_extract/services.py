@@ -43,7 +43,8 @@ def ocr_extract_item(*, item: OcrTaskItem) -> dict | None:
         for page in ocr_task_pages(item)
         for line in page.result.get("lines", [])
     ]
-    return extraction_answer(extract(Document(lines), card.as_spec()), card=card)
+    extraction = extract(Document(lines), card.as_spec())
+    return {**extraction_answer(extraction, card=card), "text": extraction.text}
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from api_access.policy import caller
 from ocr_api.exceptions import ApplicationError
 from ocr_api.negotiation import JsonAnswers
 from ocr_api.serializers import ErrorSerializer
-from ocr_api.uploads import MULTIPART_OVERHEAD_BYTES, UploadLimits, UploadLimitsMixin, oversized
+from ocr_api.uploads import UploadLimits, UploadLimitsMixin, oversized, task_upload_limits
 from ocr_engine.images import InvalidImage
 from ocr_engine.pdf import InvalidPdf
 from ocr_record import formats
@@ -110,11 +110,7 @@ class OcrTaskViewSet(
     ordering = ["-id"]
 
     def upload_limits(self) -> UploadLimits:
-        # More and larger files (PDFs) than the endpoints that read while the client waits.
-        return UploadLimits(
-            request_bytes=settings.OCR_TASK_MAX_BYTES + MULTIPART_OVERHEAD_BYTES,
-            file_bytes=settings.OCR_TASK_MAX_FILE_BYTES,
-        )
+        return task_upload_limits()
 
     def get_queryset(self):
         if self.action not in ("list", "retrieve", "create"):

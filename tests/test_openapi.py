@@ -96,6 +96,8 @@ def test_it_has_the_three_v1_operations_and_the_later_ones_beside_them(schema):
         ("/api/cards/", "get"),
         ("/api/cards/{id}/", "get"),
         ("/api/extract/", "post"),
+        ("/api/extracting/v2/task", "post"),
+        ("/api/extracting/v2/{extract_id}", "get"),
         ("/auth/login", "post"),
         ("/auth/refresh", "post"),
         ("/auth/logout", "post"),

@@ -56,4 +56,4 @@ def test_every_curl_example_of_the_api_section_works_as_written(live_server, tmp
         workers.embedded_worker.stop()
     assert len(commands) >= 11  # parse_letter, list, retrieve, parse_text ×2, hOCR and TSV, tasks ×4
     assert (tmp_path / "invoice.ocr.pdf").read_bytes().startswith(b"%PDF-")
-    assert OcrTask.objects.count() == 2
+    assert OcrTask.objects.count() == 3  # two tasks, and one by the extraction platform's path
