@@ -93,8 +93,8 @@ def build_for_containment(item_id: int, way: str) -> None:
             dpi=300,
             max_pixels=40_000_000,
         )
-        plain_only = {False: f"{out}/plain.pdf"}
-        both = {False: f"{out}/plain.pdf", True: f"{out}/highlighted.pdf"}
+        plain_only = {"plain": f"{out}/plain.pdf"}
+        both = {"plain": f"{out}/plain.pdf", "highlighted": f"{out}/highlighted.pdf"}
         if way != "in-process":  # a worker's fork server is running already: started before the clock
             run_contained(peak_resident_kib, limits=exports.export_limits())
         started = time.perf_counter()

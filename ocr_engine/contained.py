@@ -16,6 +16,7 @@ The fork server is supervised: one that died (the kernel's OOM killer, an operat
 found at the next call, reaped (no zombie stays) and started again, and the call goes on.
 """
 
+import contextlib
 import io
 import logging
 import os
@@ -186,7 +187,9 @@ def run_contained(function: Callable[..., Any], *args: Any, limits: Limits) -> A
     finally:
         receiver.close()
         if child.is_alive():
-            os.kill(child.pid, signal.SIGKILL)
+            # It may end between the look and the kill (its fork server reaps it): nothing to kill.
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child.pid, signal.SIGKILL)
         child.join()
     if answer is None:
         raise LimitExceeded("time" if timed_out else "died", limits)

@@ -1,5 +1,6 @@
-"""The extraction platform's own paths (../shared/seeds/003): `POST /api/extracting/v2/task` and
-`GET /api/extracting/v2/{extract_id}`, answered in its shapes, on the services of tasks and cards.
+"""The extraction platform's own paths (../shared/seeds/003): `POST /api/extracting/v2/task`,
+`GET /api/extracting/v2/{extract_id}` and its `export/highlight`, answered in its shapes, on the
+services of tasks, cards and exports.
 
 An extraction (`extract_id`) is a task's file; a card (`feature_type_id`) is a card's id. Statuses
 are numbered as the platform numbers them. Errors are answered as everywhere else in this API
@@ -23,6 +24,7 @@ from ocr_api.serializers import ErrorSerializer
 from ocr_api.uploads import UploadLimitsMixin, oversized, task_upload_limits
 from ocr_extract.selectors import card_named
 from ocr_task.errors import TaskRefused
+from ocr_task.exports import check_exportable, item_pdf
 from ocr_task.models import OcrTaskItem, Status
 from ocr_task.selectors import ocr_task_visible_to
 from ocr_task.serializers import RequiredBooleanField
@@ -122,14 +124,53 @@ class ExtractingResultView(APIView):
         },
     )
     def get(self, request: Request, extract_id: int) -> Response:
-        item = (
-            OcrTaskItem.objects.select_related("task", "task__card")
-            .filter(pk=extract_id, task__in=ocr_task_visible_to(request.user))
-            .first()
-        )
-        if item is None:
-            raise NotFound("No extraction has this id.")
+        item = _visible_item(request, extract_id)
         return Response({"status": 200, "code": 200, "message": "成功", "item": seed_item(item, request, full=True)})
+
+
+class ExtractingHighlightView(APIView):
+    @extend_schema(
+        summary="下载高亮 PDF 文件 (the PDF with the fields highlighted)",
+        description="The file's PDF with each field of its card boxed in the card's colour and a legend page: "
+        "`item` names it and gives the URL to download it. 202 while a task worker makes it: ask again.",
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="`item`: `name` and `url`."),
+            202: OpenApiResponse(OpenApiTypes.OBJECT, description="Being made; ask again after `Retry-After` s."),
+            404: OpenApiResponse(ErrorSerializer, description="No extraction has this id."),
+            409: OpenApiResponse(ErrorSerializer, description="`export_failed`, `no_card`, `item_not_finished`."),
+        },
+    )
+    def get(self, request: Request, extract_id: int) -> Response:
+        item = _visible_item(request, extract_id)
+        check_exportable(item)
+        built = item_pdf(item, variant="fields")
+        if built is None:
+            return Response(
+                {"status": 202, "code": 202, "message": "The PDF is being made; ask again in a moment.", "item": None},
+                status=202,
+                headers={"Retry-After": "2"},
+            )
+        url = reverse("ocr_task-export", kwargs={"pk": item.task_id, "item_id": item.pk}, request=request)
+        stem = item.origin_name.rsplit(".", 1)[0] or "export"
+        return Response(
+            {
+                "status": 200,
+                "code": 200,
+                "message": "成功",
+                "item": {"name": f"{stem}.fields.pdf", "url": f"{url}?format=pdf&fields=true"},
+            }
+        )
+
+
+def _visible_item(request: Request, extract_id: int) -> OcrTaskItem:
+    item = (
+        OcrTaskItem.objects.select_related("task", "task__card")
+        .filter(pk=extract_id, task__in=ocr_task_visible_to(request.user))
+        .first()
+    )
+    if item is None:
+        raise NotFound("No extraction has this id.")
+    return item
 
 
 def seed_item(item: OcrTaskItem, request: Request, *, full: bool = False) -> dict:

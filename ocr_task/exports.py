@@ -9,6 +9,7 @@ and kept in the task files' storage; never in a web request. The item says how f
 
 import contextlib
 import functools
+import json
 import logging
 import shutil
 import tempfile
@@ -37,8 +38,10 @@ logger = logging.getLogger(__name__)
 # Children making exports find the module imported already in the fork server.
 contained.preload("ocr_task.searchable_pdf")
 
-#: The item's file field of each PDF: plain (False) and highlighted (True).
-PDF_FIELDS = {False: "searchable_pdf", True: "highlighted_pdf"}
+#: The item's file field of each PDF (`searchable_pdf.VARIANTS`), and the flag saying it was asked
+#: for (the plain one always is).
+PDF_FIELDS = {"plain": "searchable_pdf", "highlighted": "highlighted_pdf", "fields": "fields_pdf"}
+ASKED = {"plain": None, "highlighted": "export_highlighted", "fields": "export_fields"}
 
 # A file in S3 is copied to a temporary file this much at a time before qpdf reads it.
 EXPORT_COPY_CHUNK_BYTES = 1024 * 1024
@@ -77,29 +80,32 @@ def item_text(item: OcrTaskItem) -> str:
     return "\f".join(page.result.get("text", "") for page in ocr_task_pages(item))
 
 
-def item_pdf(item: OcrTaskItem, *, highlight: bool = False) -> FieldFile | None:
-    """The item's searchable (or highlighted) PDF, from the task files' storage; None while a task
-    worker is making it (asked for here when nobody has yet). Raises NotExportable when it could
-    not be made, saying why."""
-    built = getattr(item, PDF_FIELDS[highlight])
+def item_pdf(item: OcrTaskItem, *, variant: str = "plain") -> FieldFile | None:
+    """The item's searchable PDF, or another variant (`searchable_pdf.VARIANTS`), from the task
+    files' storage; None while a task worker is making it (asked for here when nobody has yet).
+    Raises NotExportable when it could not be made, saying why."""
+    built = getattr(item, PDF_FIELDS[variant])
     if built:
         return built
     if item.export_status == Status.FAILED:
         raise NotExportable(f"This file cannot be exported as a PDF: {item.export_error}.", code="export_failed")
-    if item.export_status not in (Status.PENDING, Status.RUNNING) or (highlight and not item.export_highlighted):
-        # The highlighted variant asked for the first time; or a file read before its PDFs were
-        # made by workers, or whose worker finished the plain one while this was asked: made now.
-        request_exports([item.pk], highlighted=highlight)
+    if variant == "fields" and item.extraction is None:
+        raise NotExportable("This file has no fields: its task names no card.", code="no_card")
+    asked = ASKED[variant] is None or getattr(item, ASKED[variant])
+    if item.export_status not in (Status.PENDING, Status.RUNNING) or not asked:
+        # A variant asked for the first time; or a file read before its PDFs were made by
+        # workers, or whose worker finished the plain one while this was asked: made now.
+        request_exports([item.pk], variant=variant)
     return None
 
 
-def request_exports(item_ids: list[int], *, highlighted: bool = False) -> None:
+def request_exports(item_ids: list[int], *, variant: str = "plain") -> None:
     """Have a task worker make the searchable PDFs of these items (read, and not being made
-    already); with `highlighted`, their highlighted variants too."""
+    already), and the `variant` asked for."""
     with transaction.atomic():
         items = OcrTaskItem.objects.filter(pk__in=item_ids)
-        if highlighted:
-            items.update(export_highlighted=True)
+        if ASKED[variant]:
+            items.update(**{ASKED[variant]: True})
         items.exclude(export_status__in=[Status.PENDING, Status.RUNNING]).update(
             export_status=Status.PENDING, export_error="", export_started_at=None, export_attempts=0
         )
@@ -112,7 +118,7 @@ def export_limits() -> Limits:
 
 
 def ocr_task_item_export(*, item_id: int) -> bool:
-    """Make an item's searchable PDF (and its highlighted variant once asked for) in a contained
+    """Make an item's searchable PDF (and its other variants once asked for) in a contained
     child process (`searchable_pdf.build_exports` within `export_limits()`), and keep them in the
     task files' storage; what a task worker does once a file is read. False when there was
     nothing to do: the item is gone, made already, or being made by another worker (taken by a
@@ -127,20 +133,25 @@ def ocr_task_item_export(*, item_id: int) -> bool:
     if item.export_attempts > settings.OCR_TASK_MAX_ATTEMPTS:
         _export_failed(item, f"making it was started {item.export_attempts - 1} times and never finished")
         return True
-    # The variants still missing: the plain PDF, and the highlighted one once it was asked for.
-    wanted = {highlight: field for highlight, field in PDF_FIELDS.items() if not getattr(item, field)}
-    if not item.export_highlighted:
-        wanted.pop(True, None)
+    # The variants still missing that were asked for (the plain PDF always is).
+    wanted = {
+        variant: field
+        for variant, field in PDF_FIELDS.items()
+        if not getattr(item, field) and (ASKED[variant] is None or getattr(item, ASKED[variant]))
+    }
     if not wanted:
         OcrTaskItem.objects.filter(pk=item.pk, export_status=Status.RUNNING).update(export_status=Status.SUCCEEDED)
         return True
     with (
         _local_file(item.file) as source,
         tempfile.NamedTemporaryFile(suffix=".json") as readings,
+        tempfile.NamedTemporaryFile(suffix=".json") as marks,
         contextlib.ExitStack() as outputs,
     ):
-        made = {highlight: outputs.enter_context(tempfile.NamedTemporaryFile(suffix=".pdf")) for highlight in wanted}
+        made = {variant: outputs.enter_context(tempfile.NamedTemporaryFile(suffix=".pdf")) for variant in wanted}
         write_readings(item, readings)
+        marks.write(json.dumps((item.extraction or {}).get("fields", [])).encode())
+        marks.flush()
         try:
             run_contained(
                 functools.partial(
@@ -148,7 +159,8 @@ def ocr_task_item_export(*, item_id: int) -> bool:
                     source,
                     readings=readings.name,
                     is_pdf=item.is_pdf,
-                    outputs={highlight: out.name for highlight, out in made.items()},
+                    outputs={variant: out.name for variant, out in made.items()},
+                    marks=marks.name,
                     title=item.origin_name,
                     dpi=settings.OCR_PDF_DPI,
                     max_pixels=settings.OCR_MAX_IMAGE_PIXELS,
@@ -166,10 +178,10 @@ def ocr_task_item_export(*, item_id: int) -> bool:
             _export_failed(item, "a server error occurred while making it")
             return True
         names = {}
-        for highlight, field in wanted.items():
+        for variant, field in wanted.items():
             built = getattr(item, field)
             try:
-                save_task_file(built, f"{item.origin_name}.pdf", File(made[highlight]))
+                save_task_file(built, f"{item.origin_name}.pdf", File(made[variant]))
             except StorageUnavailable:  # not the file's fault: made again at the next look
                 OcrTaskItem.objects.filter(pk=item.pk).update(export_status=Status.PENDING, export_started_at=None)
                 delete_stored_files(list(names.values()))

@@ -81,6 +81,10 @@ class OcrTaskItem(models.Model):
     highlighted_pdf = models.FileField(
         storage=task_files_storage, upload_to=task_file_name, max_length=255, blank=True, editable=False
     )
+    # With its task's card: the PDF with each field boxed in its colour, and a legend.
+    fields_pdf = models.FileField(
+        storage=task_files_storage, upload_to=task_file_name, max_length=255, blank=True, editable=False
+    )
     size = models.PositiveBigIntegerField(default=0, help_text="Bytes of the file, counted in its client's quota.")
     is_pdf = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
@@ -91,8 +95,9 @@ class OcrTaskItem(models.Model):
     export_error = models.TextField(blank=True, default="")
     export_started_at = models.DateTimeField(null=True, blank=True)
     export_attempts = models.PositiveSmallIntegerField(default=0)
-    # The highlighted PDF is made once asked for: most files are only ever exported plain.
+    # The highlighted PDF and the fields' are made once asked for: most files are exported plain.
     export_highlighted = models.BooleanField(default=False)
+    export_fields = models.BooleanField(default=False)
     # The task's card's fields read out of the file once it is read (as POST /api/extract/ answers).
     extraction = models.JSONField(null=True, blank=True)
 
@@ -108,7 +113,9 @@ class OcrTaskItem(models.Model):
 
     def stored_files(self) -> list[str]:
         """The names of what this item keeps in storage: its file and its exports."""
-        return [field.name for field in (self.file, self.searchable_pdf, self.highlighted_pdf) if field]
+        return [
+            field.name for field in (self.file, self.searchable_pdf, self.highlighted_pdf, self.fields_pdf) if field
+        ]
 
 
 class OcrTaskPage(models.Model):

@@ -87,26 +87,44 @@ class UnexportableFile(Exception):
         self.reason = reason
 
 
+#: A legend line's characters at most: what fits across an A4 page at 11 points.
+LEGEND_CHARACTERS = 88
+#: The PDFs `build_exports` makes: the searchable PDF, with each word's box in its confidence's
+#: colour, with each field of a card boxed in its colour and a legend page.
+VARIANTS = ("plain", "highlighted", "fields")
+
+
 def build_exports(
-    source: str, *, readings: str, is_pdf: bool, outputs: dict[bool, str], title: str, dpi: int, max_pixels: int
+    source: str,
+    *,
+    readings: str,
+    is_pdf: bool,
+    outputs: dict[str, str],
+    title: str,
+    dpi: int,
+    max_pixels: int,
+    marks: str | None = None,
 ) -> None:
-    """Write the searchable PDF of the file at `source` to `outputs[False]` and its highlighted
-    variant to `outputs[True]` (either may be left out), with the pages' readings in the JSON file
-    `readings` (a list of [page number, reading]). A file whose own pages cannot be kept is made of
-    their rendered images, one page held at a time; UnexportableFile when neither way works.
+    """Write each variant of the searchable PDF of the file at `source` asked for in `outputs`
+    (variant -> path: `VARIANTS`), with the pages' readings in the JSON file `readings` (a list of
+    [page number, reading]) and, for "fields", the fields in the JSON file `marks` (a list of
+    {"name", "value", "color", "page", "location"}). A file whose own pages cannot be kept is made
+    of their rendered images, one page held at a time; UnexportableFile when neither way works.
     Meant to run contained (`ocr_engine.contained`)."""
     pages = _read_pages(readings)
-    for highlight, path in outputs.items():
+    fields = json.loads(open(marks, "rb").read()) if marks else []
+    for variant, path in outputs.items():
+        options = {"highlight": variant == "highlighted", "marks": fields if variant == "fields" else None}
         with open(path, "w+b") as out:
             try:
-                searchable_pdf(source, is_pdf=is_pdf, pages=pages, out=out, highlight=highlight, title=title)
+                searchable_pdf(source, is_pdf=is_pdf, pages=pages, out=out, title=title, **options)
                 continue
             except (pikepdf.PdfError, ValueError, TypeError, KeyError, OSError, img2pdf.ImageOpenError) as error:
                 logger.info("The file's own pages cannot be kept (%s): exported from their images.", error)
             out.seek(0)
             out.truncate()
             shown = _rendered(source, is_pdf=is_pdf, pages=pages, dpi=dpi, max_pixels=max_pixels)
-            if not from_images(shown, out=out, highlight=highlight, title=title):
+            if not from_images(shown, out=out, title=title, **options):
                 raise UnexportableFile("the file is damaged: neither its pages nor their images can be read")
 
 
@@ -141,43 +159,58 @@ def _rendered(
 
 
 def searchable_pdf(
-    source: str, *, is_pdf: bool, pages: list[ReadPage], out, highlight: bool = False, title: str = ""
+    source: str,
+    *,
+    is_pdf: bool,
+    pages: list[ReadPage],
+    out,
+    highlight: bool = False,
+    title: str = "",
+    marks: list[dict] | None = None,
 ) -> None:
     """Write to `out` the file at the path `source` (a PDF, or an image) with each page's words
-    laid over it; with `highlight`, each word's box drawn in its confidence's colour too. qpdf
+    laid over it; with `highlight`, each word's box drawn in its confidence's colour too; with
+    `marks` (fields), each field's box in its colour, and a legend on a page of its own. qpdf
     reads a PDF from its file as it needs it, so a large scan is never held in memory whole.
     Raises pikepdf.PdfError or img2pdf's errors when the file cannot be taken as it is (the
     caller then falls back to `from_images`)."""
     pdf = pikepdf.open(source) if is_pdf else pikepdf.open(io.BytesIO(_image_as_pdf(source)))
     with pdf:
-        layer = _Layer(pdf, highlight=highlight)
+        layer = _Layer(pdf, highlight=highlight, marks=marks)
         for read in pages:
             if read.result.get("lines") and read.number <= len(pdf.pages):
                 page = pdf.pages[read.number - 1]
-                layer.lay_over(page, read.result, with_words=not (is_pdf and has_text(page)))
+                layer.lay_over(page, read, with_words=not (is_pdf and has_text(page)))
         if not is_pdf:
             del pdf.pages[1:]  # an image is one page (a multi-frame file is read by its first frame)
+        layer.add_legend()
         _describe(pdf, title)
         _save(pdf, out)
 
 
 def from_images(
-    images: Iterable[tuple[Image.Image, ReadPage]], *, out, highlight: bool = False, title: str = ""
+    images: Iterable[tuple[Image.Image, ReadPage]],
+    *,
+    out,
+    highlight: bool = False,
+    title: str = "",
+    marks: list[dict] | None = None,
 ) -> int:
     """The fallback for a file whose own pages cannot be kept (a PDF pikepdf cannot open but
     PDFium could render): each page as its rendered image, in JPEG, with its words over it; how
     many pages it holds. `images` may be a generator: each image is let go once embedded."""
     pdf = pikepdf.new()
     with pdf:
-        layer = _Layer(pdf, highlight=highlight)
+        layer = _Layer(pdf, highlight=highlight, marks=marks)
         for image, read in images:
             buffer = io.BytesIO()
             image.convert("L" if image.mode in ("1", "L", "LA", "I;16") else "RGB").save(buffer, "JPEG", quality=80)
             with pikepdf.open(io.BytesIO(img2pdf.convert(buffer.getvalue()))) as single:
                 pdf.pages.append(single.pages[0])
             if read.result.get("lines"):
-                layer.lay_over(pdf.pages[-1], read.result)
+                layer.lay_over(pdf.pages[-1], read)
         if len(pdf.pages):
+            layer.add_legend()
             _describe(pdf, title)
             _save(pdf, out)
         return len(pdf.pages)
@@ -257,30 +290,89 @@ def _describe(pdf: pikepdf.Pdf, title: str) -> None:
 
 
 class _Layer:
-    """Writes text layers into one PDF, sharing one font object among all its pages."""
+    """Writes text layers into one PDF, sharing one font object among all its pages; with `marks`,
+    the fields' boxes on their pages and their legend."""
 
-    def __init__(self, pdf: pikepdf.Pdf, *, highlight: bool) -> None:
-        self.pdf, self.highlight = pdf, highlight
+    def __init__(self, pdf: pikepdf.Pdf, *, highlight: bool, marks: list[dict] | None = None) -> None:
+        self.pdf, self.highlight, self.marks = pdf, highlight, marks
         self.font = _glyphless_font(pdf)
         self.translucent = pdf.make_indirect(
             pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, ca=HIGHLIGHT_OPACITY, CA=1)
         )
 
-    def lay_over(self, page: pikepdf.Page, result: dict, *, with_words: bool = True) -> None:
+    def lay_over(self, page: pikepdf.Page, read: ReadPage, *, with_words: bool = True) -> None:
+        result = read.result
         width, height = result["width"], result["height"]
+        boxed = self.highlight or self.marks is not None
         operations = (_words(result, height) if with_words else b"") + (
             _boxes(result, height) if self.highlight else b""
         )
+        if self.marks is not None:
+            operations += _marked(self.marks, read.number, height)
         if not operations:
             return
         resources = pikepdf.Dictionary(Font=pikepdf.Dictionary({FONT_RESOURCE: self.font}))
-        if self.highlight:
+        if boxed:
             resources.ExtGState = pikepdf.Dictionary(Translucent=self.translucent)
         form = _deflated(self.pdf, operations)
         form.Type, form.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
         form.BBox, form.Resources = [0, 0, width, height], resources
         # Over what a viewer shows (the crop box), upright as shown, whatever the page's rotation.
         page.add_overlay(form, _shown_box(page))
+
+    def add_legend(self) -> None:
+        """With marks: a last page naming each field in its colour, with its value."""
+        if not self.marks:
+            return
+        width, height = 595, 842  # A4, in points
+        lines = [b"BT /Legend 14 Tf 50 790 Td (Fields) Tj ET\n"]
+        for number, mark in enumerate(self.marks):
+            y = 760 - number * 22
+            if y < 40:
+                break
+            red, green, blue = _rgb(mark["color"])
+            said = f"{mark['name']}: {mark['value'] if mark['value'] is not None else '-'}"
+            text = _pdf_string(said if len(said) <= LEGEND_CHARACTERS else said[: LEGEND_CHARACTERS - 1] + "…")
+            lines.append(b"%.3f %.3f %.3f rg 50 %d 12 12 re f\n" % (red, green, blue, y - 2))
+            lines.append(b"0 0 0 rg BT /Legend 11 Tf 70 %d Td %s Tj ET\n" % (y, text))
+        helvetica = pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.Type1,
+            BaseFont=pikepdf.Name.Helvetica,
+            Encoding=pikepdf.Name.WinAnsiEncoding,
+        )
+        page = pikepdf.Dictionary(
+            Type=pikepdf.Name.Page,
+            MediaBox=[0, 0, width, height],
+            Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(Legend=helvetica)),
+            Contents=_deflated(self.pdf, b"".join(lines)),
+        )
+        self.pdf.pages.append(pikepdf.Page(page))
+
+
+def _marked(marks: list[dict], page_number: int, height: float) -> bytes:
+    """The fields found on this page, each box stroked and lightly filled in its colour."""
+    operations = [b"q /Translucent gs 2 w\n"]
+    for mark in marks:
+        if mark.get("page") != page_number or not mark.get("location"):
+            continue
+        red, green, blue = _rgb(mark["color"])
+        corners = [(x, height - y) for x, y in mark["location"]]
+        path = b"%.1f %.1f m " % corners[0] + b" ".join(b"%.1f %.1f l" % corner for corner in corners[1:])
+        operations.append(b"%.3f %.3f %.3f rg %.3f %.3f %.3f RG %s h B\n" % (red, green, blue, red, green, blue, path))
+    operations.append(b"Q\n")
+    return b"".join(operations) if len(operations) > 2 else b""
+
+
+def _rgb(color: str) -> tuple[float, float, float]:
+    """`#rrggbb` as PDF's colour components, 0 to 1."""
+    return tuple(int(color[start : start + 2], 16) / 255 for start in (1, 3, 5))
+
+
+def _pdf_string(text: str) -> bytes:
+    """A literal string in the legend's encoding (WinAnsi: what it cannot show becomes "?")."""
+    encoded = text.encode("cp1252", errors="replace")
+    return b"(" + encoded.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
 
 
 def _shown_box(page: pikepdf.Page) -> pikepdf.Rectangle:

@@ -234,7 +234,15 @@ class ExportQuerySerializer(serializers.Serializer):
         "for a person to review.",
     )
 
+    fields = serializers.BooleanField(
+        default=False,
+        help_text="pdf only, for a task with a card: box each of the card's fields in its colour, with a "
+        "legend on a last page.",
+    )
+
     def validate(self, data):
-        if data["highlight"] and data["format"] != "pdf":
-            raise serializers.ValidationError({"highlight": ["Only a pdf export can be highlighted."]})
+        for option in ("highlight", "fields"):
+            if data[option] and data["format"] != "pdf":
+                raise serializers.ValidationError({option: [f"Only a pdf export takes {option}."]})
+        data["variant"] = "fields" if data["fields"] else "highlighted" if data["highlight"] else "plain"
         return data

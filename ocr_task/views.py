@@ -300,7 +300,7 @@ class OcrTaskViewSet(
             409: OpenApiResponse(
                 ErrorSerializer,
                 description="The file is still being read (`item_not_finished`), no page of it could be read "
-                "(`item_failed`), or its PDF could not be made (`export_failed`, the reason in `detail`: "
+                "(`item_failed`), the fields' PDF of a task without a card (`no_card`), or its PDF could not be made (`export_failed`, the reason in `detail`: "
                 "a damaged file, or one that needed more than OCR_EXPORT_MAX_MEMORY_MB or OCR_EXPORT_TIMEOUT_S).",
             ),
             **_UNAUTHORIZED,
@@ -336,7 +336,7 @@ class OcrTaskViewSet(
         if export_format == "json":
             body = JSONRenderer().render(TaskItemSerializer(self._item_with_readings(item)).data)
             return _download(body, f"{stem}.json", "application/json")
-        built = exports.item_pdf(item, highlight=query.validated_data["highlight"])
+        built = exports.item_pdf(item, variant=query.validated_data["variant"])
         if built is None:
             return Response(
                 {

@@ -1,11 +1,15 @@
 """The extraction platform's own paths (../shared/seeds/003): POST /api/extracting/v2/task and
 GET /api/extracting/v2/{extract_id}, in its shapes, on a real receipt."""
 
+import io
 from pathlib import Path
 
+import pypdfium2
 import pytest
+from PIL import Image
 
 from ocr_extract.models import Card
+from ocr_task.exports import ocr_task_item_export
 from ocr_task.models import OcrTask, OcrTaskItem
 from tests.helpers import draw_text, restore_built_in_cards, upload
 
@@ -101,3 +105,40 @@ def test_an_extraction_that_does_not_exist_or_is_another_s_is_a_404(api_client, 
 
     assert api_client.get(f"/api/extracting/v2/{extract_id}").status_code == 404
     assert api_client.get("/api/extracting/v2/999999").json()["code"] == "not_found"
+
+
+def test_the_highlighted_pdf_boxes_each_field_in_its_colour_with_a_legend(api_client):
+    extract_id = create(api_client, ("004.jpg", RECEIPT)).json()["ids"][0]
+    url = f"/api/extracting/v2/{extract_id}/export/highlight"
+
+    asked = api_client.get(url)
+    ocr_task_item_export(item_id=extract_id)  # what a task worker does meanwhile
+    answer = api_client.get(url).json()
+    pdf = b"".join(api_client.get(answer["item"]["url"]).streaming_content)
+
+    assert (asked.status_code, asked["Retry-After"]) == (202, "2")
+    assert (answer["status"], answer["item"]["name"]) == (200, "004.fields.pdf")
+    document = pypdfium2.PdfDocument(pdf)
+    assert len(document) == 2  # the receipt, then the legend
+    legend = document[1].get_textpage().get_text_range()
+    assert "Total: 30.90" in legend and "Date: 18-11-18" in legend
+    # The total's box is stroked in its colour where the total is on the receipt.
+    total = next(
+        field for field in OcrTaskItem.objects.get(pk=extract_id).extraction["fields"] if field["key"] == "total"
+    )
+    width = Image.open(io.BytesIO(RECEIPT)).width
+    page = document[0].render(scale=width / document[0].get_width()).to_pil().convert("RGB")
+    (left, top), (right, _), _, (_, bottom) = total["location"]
+    edge = [page.getpixel((round(x), round(top))) for x in range(round(left) + 3, round(right) - 3)]
+    assert sum(red > 150 and green < 110 and blue < 110 for red, green, blue in edge) > len(edge) / 2
+
+
+def test_a_task_without_a_card_has_no_fields_pdf(api_client):
+    task = api_client.post(
+        "/api/ocr_task/", {"files": [upload(draw_text("no card"), "a.png")], "async_task": "false"}, format="multipart"
+    ).json()
+
+    response = api_client.get(f"/api/extracting/v2/{task['items'][0]['id']}/export/highlight")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "no_card"

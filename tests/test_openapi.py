@@ -98,6 +98,7 @@ def test_it_has_the_three_v1_operations_and_the_later_ones_beside_them(schema):
         ("/api/extract/", "post"),
         ("/api/extracting/v2/task", "post"),
         ("/api/extracting/v2/{extract_id}", "get"),
+        ("/api/extracting/v2/{extract_id}/export/highlight", "get"),
         ("/auth/login", "post"),
         ("/auth/refresh", "post"),
         ("/auth/logout", "post"),

@@ -136,7 +136,7 @@ class Command(BaseCommand):
             exports.ocr_task_item_export(item_id=item.pk)
             item.refresh_from_db()
             try:
-                built = exports.item_pdf(item, highlight=highlight)
+                built = exports.item_pdf(item, variant="highlighted" if highlight else "plain")
             except NotExportable as error:
                 raise CommandError(f"{item.origin_name}: {error.message}") from None
             if built is not None:
