@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from ocr_record.models import OcrRecord
 from ocr_task.models import OcrTask
 from tests.browser import record_requests, sent_outside
-from tests.helpers import FONT_PATH, draw_text, make_record, pdf_of
+from tests.helpers import FONT_PATH, draw_text, make_record, pdf_of, restore_built_in_cards
 
 ARTIFACTS = Path(os.environ.get("OCR_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
 TIMEOUT_MS = 30_000
@@ -369,3 +369,36 @@ def test_with_auth_required_a_task_is_followed_by_polling_and_downloads_carry_th
     assert not any(request.url.endswith("/events/") for request in requests)
     assert Path(download.value.path()).read_text() == "signed page"
     assert OcrTask.objects.get().requested_by.username == "reader"
+
+
+def test_a_receipt_s_fields_are_boxed_in_their_card_s_colours_and_listed(page, live_server):
+    restore_built_in_cards()
+    receipt = (Path(__file__).resolve().parent / "realdata" / "sroie_fields" / "004.jpg").read_bytes()
+    open_page(page, live_server)
+
+    page.check('input[name="mode"][value="fields"]')
+    page.wait_for_selector('#card option[value="receipt"]', state="attached", timeout=TIMEOUT_MS)
+    page.set_input_files("#file-input", files=[{"name": "004.jpg", "mimeType": "image/jpeg", "buffer": receipt}])
+    result = finished_results(page, 1).first
+
+    expect(result.locator('.fields dd[data-key="total"]')).to_contain_text("30.90")
+    expect(result.locator('.fields dd[data-key="date"]')).to_contain_text("2018-11-18")
+    total_box = result.locator('.field-box[data-key="total"]')
+    assert total_box.get_attribute("stroke") == "#d62728"
+    # The total's box lies where the reading found it, over the image as displayed.
+    (record,) = OcrRecord.objects.all()
+    shown = page.evaluate(
+        """() => {
+            const image = document.querySelector("article.result img");
+            const frame = image.getBoundingClientRect();
+            const box = document.querySelector('.field-box[data-key="total"]').getBoundingClientRect();
+            const scale = image.naturalWidth / frame.width;
+            return [(box.left - frame.left) * scale, (box.top - frame.top) * scale];
+        }"""
+    )
+    line = next(line for line in record.result["lines"] if "30.90" in line["text"])
+    assert shown[0] >= min(x for x, _ in line["location"]) - 8
+    assert abs(shown[1] - min(y for _, y in line["location"])) < 12
+    assert result.locator("table.group tr").count() > 2  # the items, as rows
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "tryit-fields.png"), full_page=True)

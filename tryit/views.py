@@ -33,6 +33,8 @@ class TryItView(TemplateView):
                 "parseText": reverse("ocr_record-parse-text"),
                 "records": reverse("ocr_record-list"),
                 "tasks": reverse("ocr_task-list"),
+                "cards": reverse("card-list"),
+                "extract": reverse("extract"),
                 "login": reverse("login"),
                 "refresh": reverse("token-refresh"),
             },

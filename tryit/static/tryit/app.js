@@ -143,6 +143,16 @@
     showError("upload-error", "");
     const images = [...files];
     if (!images.length) return;
+    if (mode() === "fields") {
+      // Each file's fields, one document at a time (a PDF too: extract reads it page by page).
+      for (const file of images) {
+        const card = resultCard(file.name, isPdf(file) ? null : URL.createObjectURL(file));
+        document.getElementById("results").prepend(card.node);
+        await readFields(file, card);
+      }
+      refreshHistory();
+      return;
+    }
     // PDFs, and more files than one request reads, go to a task: read page by page in the background.
     if (images.some(isPdf) || images.length > config.maxImagesPerRequest) {
       try {
@@ -184,6 +194,29 @@
       });
     } catch (error) {
       card.fail(error.message);
+    }
+  }
+
+  async function readFields(file, card) {
+    const form = new FormData();
+    form.append("file", file);
+    form.append("card", document.getElementById("card").value);
+    try {
+      card.showFields(await (await api(config.urls.extract, { method: "POST", body: form })).json());
+    } catch (error) {
+      card.fail(error.message);
+    }
+  }
+
+  // The cards a document's fields can be read by, in the card picker (once signed in, if needed).
+  async function loadCards() {
+    const select = document.getElementById("card");
+    if (select.options.length) return;
+    try {
+      const answer = await (await api(config.urls.cards)).json();
+      for (const card of answer.results) select.append(element("option", { value: card.slug, text: card.name }));
+    } catch (error) {
+      showError("upload-error", error.message);
     }
   }
 
@@ -403,6 +436,31 @@
         else if (!imageUrl) figure.remove();
         body.append(readingPanel(reading, frame));
       },
+      // A document's fields: each boxed over the image in its card colour, and listed beside it.
+      async showFields(answer) {
+        node.classList.remove("reading");
+        status.textContent = `${Math.round(answer.confidence * 100)}% sure`;
+        const image = frame.querySelector("img");
+        if (image) {
+          await image.decode().catch(() => {});
+          const svg = svgElement("svg", { class: "boxes", viewBox: `0 0 ${image.naturalWidth} ${image.naturalHeight}`, preserveAspectRatio: "none" });
+          for (const field of answer.fields) {
+            if (!field.location || field.page !== 1) continue;
+            const box = svgElement("polygon", {
+              class: "field-box", points: field.location.map(([x, y]) => `${x},${y}`).join(" "), stroke: field.color, fill: field.color,
+            });
+            box.dataset.key = field.key;
+            const title = svgElement("title");
+            title.textContent = `${field.name}: ${field.value}`;
+            box.append(title);
+            svg.append(box);
+          }
+          frame.append(svg);
+        } else {
+          figure.remove();
+        }
+        body.append(fieldsPanel(answer));
+      },
       fail(message) {
         node.classList.remove("reading");
         node.classList.add("failed");
@@ -443,6 +501,30 @@
       const copy = element("button", { type: "button", className: "copy", text: "Copy text" });
       copy.addEventListener("click", () => copyText(reading.text, copy));
       panel.append(element("div", { className: "text-head" }, element("h4", { text: "Text" }), copy), lines);
+    }
+    return panel;
+  }
+
+  function fieldsPanel(answer) {
+    const list = element("dl", { className: "fields" });
+    for (const field of answer.fields) {
+      const swatch = element("span", { className: "swatch" });
+      swatch.style.backgroundColor = field.color;
+      const value = field.value === null ? "not found" : field.value;
+      const normalized = field.normalized && field.normalized !== field.value ? `${field.normalized}; ` : "";
+      const detail = field.value === null ? "" : ` (${normalized}${Math.round(field.confidence * 100)}%)`;
+      const term = element("dt", {}, swatch, field.name);
+      const description = element("dd", { text: value + detail });
+      description.dataset.key = field.key;
+      if (field.value === null) description.classList.add("missing");
+      list.append(term, description);
+    }
+    const panel = element("div", { className: "reading-panel" }, element("h4", { text: `Fields (card: ${answer.card})` }), list);
+    for (const group of answer.groups) {
+      if (!group.rows.length) continue;
+      const head = element("tr", {}, ...group.rows[0].map((field) => element("th", { text: field.name })));
+      const rows = group.rows.map((row) => element("tr", {}, ...row.map((field) => element("td", { text: field.value ?? "" }))));
+      panel.append(element("h4", { text: group.name }), element("table", { className: "group" }, head, ...rows));
     }
     return panel;
   }
@@ -574,9 +656,13 @@
 
   function syncOptions() {
     const text = mode() === "text";
+    const fields = mode() === "fields";
     for (const option of document.querySelectorAll(".text-only")) option.classList.toggle("disabled", !text);
+    for (const option of document.querySelectorAll(".fields-only")) option.classList.toggle("disabled", !fields);
     document.getElementById("lang").disabled = !text;
     document.getElementById("detect-direction").disabled = !text;
+    document.getElementById("card").disabled = !fields;
+    if (fields) loadCards();
   }
 
   function wire() {
