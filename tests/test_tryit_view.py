@@ -37,6 +37,8 @@ def test_its_configuration_comes_from_the_settings(client, settings):
         "parseText": "/api/ocr_record/parse_text/",
         "records": "/api/ocr_record/",
         "tasks": "/api/ocr_task/",
+        "cards": "/api/cards/",
+        "extract": "/api/extract/",
         "login": "/auth/login",
         "refresh": "/auth/refresh",
     }
