@@ -403,7 +403,10 @@ _NOT_ITEM = re.compile(
     r"MEMBER|DOC|NO\s*:|TEL|GST|TAX|CASH)\b",
     re.I,
 )
-_QUANTITY = re.compile(r"^\s*(\d{1,3})\s*([xX@*]|PCS|UNIT|$)")
+# A quantity printed alone ("2"), or before its unit price anywhere on a line ("9555916500133 1 X
+# 3.11", "2 @ 6.79").
+_QUANTITY = re.compile(r"^\W*(\d{1,3})\s*([xX@*]|PCS|UNIT|$)")
+_QUANTITY_TIMES = re.compile(r"(?<![\d.])(\d{1,3})\s*([xX@*])\s*(?:RM\s*)?\d")
 
 
 def _items(document: Document) -> list[dict[str, _Candidate]]:
@@ -444,7 +447,8 @@ def _items(document: Document) -> list[dict[str, _Candidate]]:
         row = {"name": _item_name(document, block)}
         for other in [*document.right_of(index), *range(index + 1, following)]:
             text = document.lines[other].text
-            if "quantity" not in row and (quantity := _QUANTITY.match(text)) and not amounts_in(text):
+            quantity = _QUANTITY.match(text) or _QUANTITY_TIMES.search(text)
+            if "quantity" not in row and quantity and (quantity.group(2) or not amounts_in(text)):
                 row["quantity"] = _Candidate(
                     (other,), quantity.start(1), quantity.end(1), quantity.group(1), quantity.group(1), 0.6
                 )

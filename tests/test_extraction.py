@@ -120,3 +120,23 @@ def test_amounts_are_read_with_thousands_and_currency():
         "2000.00",
     ]
     assert same_amount("RM41.45", "41.45") and same_date("20180325", "25/03/2018")
+
+
+def test_a_receipt_s_items_have_their_name_quantity_and_amount():
+    extraction = extract(Document.from_boxes(LINES["004"]), RECEIPT)
+
+    (items,) = extraction.groups
+    first = {field.key: field.value for field in items.rows[0]}
+    assert items.key == "items" and len(items.rows) == 5
+    assert first == {"name": "KILAT AUTO ECO WASH & SHINE ES1000 1L WA45 /2A - 12", "quantity": "1", "amount": "3.11"}
+
+
+def test_a_quantity_before_its_unit_price_is_read_on_a_line_run_together():
+    document = Document.from_text("DATE 01/02/2019\nSPRITE 1.5L\n9555916500133 2 X 3.50 7.00\nTOTAL 7.00")
+
+    (row,) = extract(document, RECEIPT).groups[0].rows
+    assert [(field.key, field.value) for field in row] == [
+        ("name", "SPRITE 1.5L"),
+        ("quantity", "2"),
+        ("amount", "7.00"),
+    ]
