@@ -31,18 +31,20 @@ _MONTHS = {
     for name in names
 }
 _MONTH = r"(?P<month_name>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+# A year, of two digits or four; OCR glues a date to the time after it ("30/05/201710:18:02AM",
+# "03/04/1819:19", "24Mar 201818:23"), so a year may run into one.
+_TIME_NEXT = r"(?=\d{1,2}:\d\d)"
+_YEAR = rf"\d\d{_TIME_NEXT}|\d{{4}}{_TIME_NEXT}|\d{{4}}(?![\d/\-.]?\d)|\d\d(?![\d/\-.]?\d)"
 # One separator, the same twice: "19- 18/01/2018" holds 18/01/2018, not 19-18/01.
 _DATE_PATTERNS = [
     re.compile(
         r"(?<![\d/\-.])(?P<year>(?:19|20)\d\d)(?P<sep>[/\-.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?![\d/\-.]\d)"
     ),
-    # OCR glues a date to the time after it ("30/05/201710:18:02AM"): a four-digit year may be
-    # followed by one.
     re.compile(
         r"(?<![\d/\-.])(?P<day>\d{1,2})(?P<sep>[/\-.])(?P<month>\d{1,2})(?P=sep)"
-        r"(?P<year>\d{4}(?=\d{1,2}:\d\d)|\d{4}(?![\d/\-.]?\d)|\d\d(?![\d/\-.]?\d))"
+        rf"(?P<year>{_YEAR})"
     ),
-    re.compile(rf"(?<!\d)(?P<day>\d{{1,2}})[\s\-/]*{_MONTH}[\s,\-/]*(?P<year>\d{{4}}|\d\d)(?!\d)", re.IGNORECASE),
+    re.compile(rf"(?<!\d)(?P<day>\d{{1,2}})[\s\-/]*{_MONTH}[\s,\-/]*(?P<year>{_YEAR})", re.IGNORECASE),
     re.compile(rf"\b{_MONTH}\s*(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s,]+(?P<year>\d{{4}})(?!\d)", re.IGNORECASE),
 ]
 # An amount: two decimals, thousands perhaps grouped; not a rate ("GST@ 6.00%").

@@ -103,6 +103,8 @@ def test_plain_text_has_indexes_but_no_locations():
         ("Jan 9, 2018", "2018-01-09"),
         ("ORD #50 -REG #19- 18/01/2018 10:27:03", "2018-01-18"),
         ("30/05/201710:18:02AM", "2017-05-30"),  # run into its time by the OCR
+        ("03/04/1819:19", "2018-04-03"),
+        ("24Mar 201818:23", "2018-03-24"),
     ],
 )
 def test_dates_are_read_day_first_and_normalized(printed, iso):
