@@ -285,6 +285,21 @@ _TOP_LINES = 8
 _NOT_NAME = re.compile(r"^\W*(COMPANY\s*NO|CO\.?\s*NO|REG(ISTRATION)?\s*NO|GST|CASHIER|DESC)|\bRETURNABLE\b", re.I)
 
 
+def _is_full_name(text: str) -> bool:
+    """A whole company name in law on one line: two words or more before its legal suffix, not
+    the end of a name begun on the line before ("& TEA LEAF (M) SDN. BHD.", "ALAM) SDN BHD")."""
+    words = _LEGAL_SUFFIX.split(text)[0].split()
+    return (
+        bool(_LEGAL_SUFFIX.search(text))
+        and len(words) >= 2
+        and not re.match(r"^\W*[&()]", text)
+        and not _CONTINUES_NAME.search(text)
+        and ")" not in words[0]
+        and "(" not in words[-1]
+        and _is_words(text)
+    )
+
+
 def _is_name_line(text: str) -> bool:
     """A line that may begin a name broken over two: words, no title, no address, no number."""
     return bool(text) and _is_words(text) and not _TITLE.search(text) and not _NOT_NAME.search(text)
@@ -323,6 +338,10 @@ def _name(document: Document, index: int, confidence: float) -> _Candidate:
         previous
     ):
         lines.insert(0, index - 1)  # "THE COFFEE BEAN" / "& TEA LEAF (M) SDN. BHD."
+    elif not _LEGAL_SUFFIX.search(text) and _is_full_name(following):
+        # A shop's name over its company's ("KIKU JAPANESE RESTAURANT" / "TK DIVISION KITCHEN SDN
+        # BHD"): the company is the one in law.
+        lines = [index + 1]
     elif not _LEGAL_SUFFIX.search(text) and (
         _CONTINUES_NAME.search(following) or (_LEGAL_SUFFIX.search(following) and _is_words(following))
     ):
