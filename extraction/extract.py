@@ -372,11 +372,13 @@ _ADDRESS_WORDS = re.compile(
     r"PENANG|PULAU PINANG|NEGERI SEMBILAN|KELANTAN|TERENGGANU|PERLIS|PUTRAJAYA|LABUAN|MALAYSIA)\b",
     re.IGNORECASE,
 )
+# A street word run into what is around it by the OCR ("14JALAN MANIS4TAMAN SEGAR56100KL").
+_STREET_RUN_TOGETHER = re.compile(r"(?<![A-Za-z])(JALAN|TAMAN|PERSIARAN|LORONG)", re.I)
 # What is printed under an address and is no part of it.
 _NOT_ADDRESS = re.compile(
     r"\b(TEL|TELEPHONE|PHONE|FAX|H/P|GST|SST|TAX|INVOICE|RECEIPT|DATE|CASHIER|EMAIL|E-MAIL|WWW|HTTP|"
     r"DOC|DOCUMENT|BILL|SERVER|TABLE|CHECK|ORDER|ROC|REG|COMPANY\s*NO|CO\.?\s*NO|THANK|FORMERLY|LICENSEE|"
-    r"RETURNABLE|SALES|MEMBER|OPEN|HOURS|SITE|CARRY|PAY|INV|PREPAY|ITEM|PRICE|QTY|AMOUNT)\b|TAX\s*INVOICE|"
+    r"RETURNABLE|SALES|MEMBER|OPEN|HOURS|SITE|CARRY|PAY|INV|PREPAY|ITEM|PRICE|QTY|AMOUNT)\b|TAX\s*INVOICE|GST\s*ID|"
     r"\d{2,4}-\d{3,4}[\s-]?\d{3,4}|^\W*\d{6,}\W*$",
     re.IGNORECASE,
 )
@@ -387,10 +389,23 @@ _REGISTRATION_BEFORE = re.compile(r"^\W*([A-Z]{2}\s*NO\.?\s*:?\s*)?\(\s*(NO\.?\s
 
 
 def _address(document: Document, company: _Candidate | None) -> _Candidate | None:
-    """The run of lines that reads as an address, beginning among the lines after the company's."""
+    """The run of lines that reads as an address, beginning among the lines after the company's
+    (or, where none does, among those before it: a station's address above its operator's name)."""
     start = company.lines[-1] + 1 if company else 0
+    lines = _address_run(document, range(start, min(start + 10, len(document.lines))))
+    if not lines and company:
+        lines = _address_run(document, range(0, company.lines[0]))
+    if not lines:
+        return None
+    first = document.lines[lines[0]].text
+    skipped = len(first) - len(_REGISTRATION_BEFORE.sub("", first))
+    printed = " ".join([first[skipped:].strip(), *(document.lines[index].text.strip() for index in lines[1:])])
+    return _Candidate(tuple(lines), skipped, len(first), printed, _tidy(printed), 0.8)
+
+
+def _address_run(document: Document, indexes: range) -> list[int]:
     lines: list[int] = []
-    for index in range(start, min(start + 10, len(document.lines))):
+    for index in indexes:
         text = _REGISTRATION_BEFORE.sub("", document.lines[index].text) if not lines else document.lines[index].text
         if not text.strip():
             continue
@@ -398,14 +413,9 @@ def _address(document: Document, company: _Candidate | None) -> _Candidate | Non
             if lines:
                 break
             continue  # a former name, a licensee, before the address begins
-        if lines or _ADDRESS_WORDS.search(text):
+        if lines or _ADDRESS_WORDS.search(text) or _STREET_RUN_TOGETHER.search(text):
             lines.append(index)
-    if not lines:
-        return None
-    first = document.lines[lines[0]].text
-    skipped = len(first) - len(_REGISTRATION_BEFORE.sub("", first))
-    printed = " ".join([first[skipped:].strip(), *(document.lines[index].text.strip() for index in lines[1:])])
-    return _Candidate(tuple(lines), skipped, len(first), printed, _tidy(printed), 0.8)
+    return lines
 
 
 def _is_address_line(text: str) -> bool:

@@ -142,3 +142,15 @@ def test_a_quantity_before_its_unit_price_is_read_on_a_line_run_together():
         ("quantity", "2"),
         ("amount", "7.00"),
     ]
+
+
+def test_an_address_read_run_together_or_printed_above_the_company_is_found():
+    run_together = Document.from_text(
+        "VIVOPACMARKETING SDN BHD(1070687-M)\n14JALAN MANIS4TAMAN SEGAR56100KL\nTEL:03-9133"
+    )
+    above = Document.from_text(
+        "TAX INVOICE\nLOT PTD 101051\nJalan Permas 10/10\n81750 Masai, Johor\nEsjay Fuel Enterprise\nCO. REG. NO: 1-T"
+    )
+
+    assert extract(run_together, RECEIPT).value("address") == "14JALAN MANIS4TAMAN SEGAR56100KL"
+    assert extract(above, RECEIPT).value("address") == "LOT PTD 101051 Jalan Permas 10/10 81750 Masai, Johor"
