@@ -139,7 +139,8 @@ def _date(document: Document, company: _Candidate | None) -> _Candidate | None:
 _ROUNDED_TRUST = 0.95
 _TOTAL_LABELS = [
     (
-        re.compile(r"ROUND(ED|ING)?\s*(D\s*)?(TOTAL|AMT|AMOUNT)|TOTAL\s*(\(?ROUNDED\)?|AFTER\s*ROUND)", re.I),
+        # "ROUNDED TOTAL", "ROUND D TOTAL", "TOTAL ROUNDED"; not "ROUND AMT", the adjustment.
+        re.compile(r"ROUNDED\s*(TOTAL|AMT|AMOUNT)|ROUND\s*D\s*TOTAL|TOTAL\s*(\(?ROUNDED\)?|AFTER\s*ROUND)", re.I),
         _ROUNDED_TRUST,
     ),
     (re.compile(r"GRAND\s*TOTAL|NETT?\s*TOTAL|TOTAL[^:]{0,25}\bINCL", re.I), 0.93),
@@ -148,7 +149,7 @@ _TOTAL_LABELS = [
 ]
 _NOT_TOTAL = re.compile(
     r"SUB\s*-?\s*TOTAL|TOTAL\s*(QTY|QUANTITY|QUANTUTY|ITEM|GST|TAX|DISC|EXCL|SAVING)|(TAX|GST|SST)\s*TOTAL|"
-    r"EXCLUDING|EXCLUSIVE|CHANGE|TENDER",
+    r"EXCLUDING|EXCLUSIVE|CHANGE|TENDER|SUPPLIES|ACCEPTED",
     re.I,
 )
 _HANDED = re.compile(r"\b(CASH|TENDER(ED)?|CHANGE|PAID|PAYMENT|CARD|VISA|MASTER)\b", re.I)
@@ -163,7 +164,8 @@ def _total(document: Document, company: _Candidate | None) -> _Candidate | None:
         for label, confidence in _TOTAL_LABELS:
             match = label.search(line.text)
             if match and (amount := _amount_after(document, index, match.end())):
-                labelled.append(_single(*amount, confidence))
+                if Decimal(amount[1].normalized):  # a total of nothing is a line of a summary
+                    labelled.append(_single(*amount, confidence))
                 break
     if labelled:
         # A total said to be rounded is what was paid; else a total and the same total after the

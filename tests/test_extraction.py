@@ -154,3 +154,11 @@ def test_an_address_read_run_together_or_printed_above_the_company_is_found():
 
     assert extract(run_together, RECEIPT).value("address") == "14JALAN MANIS4TAMAN SEGAR56100KL"
     assert extract(above, RECEIPT).value("address") == "LOT PTD 101051 Jalan Permas 10/10 81750 Masai, Johor"
+
+
+def test_a_rounding_adjustment_and_a_tax_summary_are_no_totals():
+    document = Document.from_text(
+        "TOTAL 6% SUPPLIES (INC. GST): 30.01\nROUND AMT 0.02\nTOTAL PAYABLE: 22.58\nACCEPTED TOTAL 50.00"
+    )
+
+    assert extract(document, RECEIPT).value("total") == "22.58"
