@@ -274,7 +274,7 @@ _BUSINESS = re.compile(
 # What ends a company's name in law: a name without it may go on on the next line ("POPULAR BOOK" /
 # "CO. (M) SDN BHD"), a line of it alone belongs to the line before ("LIAN CHI ... VEGETARIAN" /
 # "RESTAURANT SDN BHD").
-_LEGAL_SUFFIX = re.compile(r"\b(SDN\.?\s*BHD\.?|BHD\.?|S/B|PLT|BERHAD)(?=\W|$)", re.I)
+_LEGAL_SUFFIX = re.compile(r"\b(SDN\.?\s*BHD\.?|BHD\.?|S/B|SB|PLT|BERHAD)(?=\W|$)", re.I)
 _SUFFIX_ALONE = re.compile(r"^\W*((CO\.|COMPANY)\s*(\(M\))?\s*)?(RESTAURANT\s+)?(SDN\.?\s*BHD\.?|BHD\.?|S/B)\W*$", re.I)
 _CONTINUES_NAME = re.compile(r"^\W*(CO\.|COMPANY|\(M\))?[\s(M)]*(SDN\.?\s*BHD|BHD|S/B)", re.I)
 # The registration number printed after a name: "(519537-X)", "(CO. REG : 860671-D)".
@@ -284,7 +284,9 @@ _TITLE = re.compile(
 )
 _TOP_LINES = 8
 # Lines at a receipt's top that name no company though they hold a business word.
-_NOT_NAME = re.compile(r"^\W*(COMPANY\s*NO|CO\.?\s*NO|REG(ISTRATION)?\s*NO|GST|CASHIER|DESC)|\bRETURNABLE\b", re.I)
+_NOT_NAME = re.compile(
+    r"^\W*(COMPANY\s*(REG\S*\s*)?NO|CO\.?\s*NO|REG(ISTRATION)?\s*NO|GST|CASHIER|DESC)|\bRETURNABLE\b", re.I
+)
 
 
 def _is_full_name(text: str) -> bool:
@@ -355,9 +357,10 @@ def _name(document: Document, index: int, confidence: float) -> _Candidate:
         if ending is not None and all(_is_words(line.text) for line in ahead[: ending + 1]):
             lines += list(range(index + 1, index + 2 + ending))
     printed = " ".join(document.lines[number].text.strip() for number in lines)
-    # The name ends with its legal suffix: what follows is its registration number.
-    if suffix := list(_LEGAL_SUFFIX.finditer(printed)):
-        printed = printed[: suffix[-1].end()]
+    # The name ends with its legal suffix: what follows is its registration number, or a former
+    # name ("MYNEWS RETAIL SB(306295-X) FKA BISON STORES SB").
+    if suffix := _LEGAL_SUFFIX.search(printed):
+        printed = printed[: suffix.end()]
     printed = _REGISTRATION_AFTER.sub("", printed).strip()
     first = document.lines[lines[0]].text
     start = first.index(first.strip()[:1]) if first.strip() else 0

@@ -162,3 +162,11 @@ def test_a_rounding_adjustment_and_a_tax_summary_are_no_totals():
     )
 
     assert extract(document, RECEIPT).value("total") == "22.58"
+
+
+def test_a_company_ends_with_its_first_legal_suffix_and_a_registration_line_is_no_name():
+    former = Document.from_text("MYNEWS RETAIL SB(306295-X) FKA BISON STORES SB\nDATE 01/02/2019")
+    unnamed = Document.from_text("GL HANDICRAFT & TAILORING\n19, JALAN KANCIL,\nCOMPANY REG NO. :75495-W")
+
+    assert extract(former, RECEIPT).value("company") == "MYNEWS RETAIL SB"
+    assert extract(unnamed, RECEIPT).value("company") == "GL HANDICRAFT & TAILORING"
