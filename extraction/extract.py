@@ -14,6 +14,7 @@ bench-fields`):
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -152,6 +153,8 @@ _NOT_TOTAL = re.compile(
     r"EXCLUDING|EXCLUSIVE|CHANGE|TENDER|SUPPLIES|ACCEPTED",
     re.I,
 )
+#: Cash is paid in steps of 5 sen: a total is rounded to one, by an adjustment of less.
+_CASH_STEP = Decimal("0.05")
 _HANDED = re.compile(r"\b(CASH|TENDER(ED)?|CHANGE|PAID|PAYMENT|CARD|VISA|MASTER)\b", re.I)
 _ROUNDING = re.compile(r"ROUNDING|ROUND(ING)?\s*ADJ|ADJUSTMENT", re.I)
 
@@ -175,26 +178,31 @@ def _total(document: Document, company: _Candidate | None) -> _Candidate | None:
         rounded = [candidate for candidate in labelled if candidate.confidence >= _ROUNDED_TRUST]
         if rounded:
             return rounded[-1]
-        for adjustment in _roundings(document):
+        adjustments = _roundings(document)
+        for adjustment in adjustments:
             for candidate in labelled:
                 if any(Decimal(other.normalized) + adjustment == Decimal(candidate.normalized) for other in labelled):
                     return candidate
         best = max(labelled, key=lambda candidate: (candidate.confidence, Decimal(candidate.normalized)))
-        # The same total rounded to the 5 sen that cash is paid in, printed beside it: what was paid.
-        rounded_near = [
-            candidate
-            for candidate in labelled
-            if abs(Decimal(candidate.normalized) - Decimal(best.normalized)) < Decimal("0.05")
-            and Decimal(candidate.normalized) % Decimal("0.05") == 0
-        ]
-        if Decimal(best.normalized) % Decimal("0.05") and rounded_near:
-            return rounded_near[-1]
-        # Or the total with the adjustment printed (its sign is not always), found on the page.
-        if Decimal(best.normalized) % Decimal("0.05"):
-            for adjustment in _roundings(document):
-                for rounded in (Decimal(best.normalized) + adjustment, Decimal(best.normalized) - adjustment):
-                    if rounded % Decimal("0.05") == 0 and (found := _amount_printed(document, rounded)):
-                        return _single(*found, best.confidence)
+        total = Decimal(best.normalized)
+        if total % _CASH_STEP:
+            # The same total rounded to the cash step, printed beside it: what was paid.
+            rounded_near = [
+                candidate
+                for candidate in labelled
+                if abs(Decimal(candidate.normalized) - total) < _CASH_STEP
+                and Decimal(candidate.normalized) % _CASH_STEP == 0
+            ]
+            if rounded_near:
+                return rounded_near[-1]
+            # Or the total with the adjustment printed (its sign is not always), found on the page.
+            for adjustment in adjustments:
+                for rounded in (total + adjustment, total - adjustment):
+                    if rounded % _CASH_STEP:
+                        continue
+                    printed = [place for place in _amounts(document) if Decimal(place[1].normalized) == rounded]
+                    if printed:
+                        return _single(*printed[-1], best.confidence)
         return best
     # No label: the largest amount that is not what was handed over or given back.
     handed = {
@@ -203,27 +211,18 @@ def _total(document: Document, company: _Candidate | None) -> _Candidate | None:
         if _HANDED.search(line.text)
         for beside in (index, *document.right_of(index))
     }
-    amounts = [
-        (index, found)
-        for index, line in enumerate(document.lines)
-        if index not in handed
-        for found in amounts_in(line.text)
-    ]
+    amounts = [(index, found) for index, found in _amounts(document) if index not in handed]
     if not amounts:
         return None
     index, largest = max(amounts, key=lambda pair: Decimal(pair[1].normalized))
     return _single(index, largest, 0.5)
 
 
-def _amount_printed(document: Document, value: Decimal) -> tuple[int, Found] | None:
-    """The last place the amount `value` is printed."""
-    places = [
-        (index, found)
-        for index, line in enumerate(document.lines)
-        for found in amounts_in(line.text)
-        if Decimal(found.normalized) == value
-    ]
-    return places[-1] if places else None
+def _amounts(document: Document) -> Iterator[tuple[int, Found]]:
+    """(line, amount) of every amount printed, in order."""
+    for index, line in enumerate(document.lines):
+        for found in amounts_in(line.text):
+            yield index, found
 
 
 def _roundings(document: Document) -> list[Decimal]:
@@ -237,7 +236,7 @@ def _roundings(document: Document) -> list[Decimal]:
         for text in (line.text, *beside, *after):
             signed = re.search(r"(-)?\s*(?:RM)?\s*(\d*\.\d{2})(?!\d)", text)
             # An adjustment is a few sen (".02", "-0.01"): a larger amount beside is a total.
-            if signed and 0 < Decimal(signed.group(2)) < Decimal("0.05"):
+            if signed and 0 < Decimal(signed.group(2)) < _CASH_STEP:
                 adjustments.append(Decimal(signed.group(2)) * (-1 if signed.group(1) else 1))
                 break
     return adjustments
@@ -309,7 +308,8 @@ def _is_name_line(text: str) -> bool:
     return bool(text) and _is_words(text) and not _TITLE.search(text) and not _NOT_NAME.search(text)
 
 
-def _company(document: Document, company: _Candidate | None = None) -> _Candidate | None:
+def _company(document: Document) -> _Candidate | None:
+    """The company's name: the first top line naming a business, else the first line of words."""
     top = [
         (index, line)
         for index, line in enumerate(document.lines[:_TOP_LINES])
@@ -526,5 +526,10 @@ def _tidy(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
-_FINDERS = {"company": _company, "date": _date, "address": _address, "total": _total}
+def _found_company(document: Document, company: _Candidate | None) -> _Candidate | None:
+    """The company, found once before the other fields (the address is looked for after it)."""
+    return company
+
+
+_FINDERS = {"company": _found_company, "date": _date, "address": _address, "total": _total}
 _GROUP_FINDERS = {"items": _items}
