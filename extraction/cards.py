@@ -54,6 +54,11 @@ class Card:
         )
 
 
+def rgb(color: str) -> tuple[int, int, int]:
+    """A field's colour, `#rrggbb`, as its red, green and blue from 0 to 255."""
+    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
+
+
 def _field_json(spec: FieldSpec) -> dict:
     return {"key": spec.key, "name": spec.name, "type": spec.type, "color": spec.color}
 

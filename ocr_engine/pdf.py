@@ -87,10 +87,9 @@ def rendered_pages(
     data: bytes | str, numbers: list[int], *, dpi: int, max_pixels: int
 ) -> Iterator[tuple[int, Image.Image | None]]:
     """(number, image) for each page of `numbers` of the PDF `data` (its bytes, or its path),
-    rendered one after the other, as
-    `render_pdf_page` renders it; None for a page PDFium cannot render. In this process, without a
-    child of its own: for work that runs contained already (an export's fallback), which holds one
-    page's pixels at a time."""
+    rendered one after the other as `render_pdf_page` renders it; None for a page PDFium cannot
+    render. In this process, without a child of its own: for work that runs contained already (an
+    export's fallback), which holds one page's pixels at a time."""
     document = _open(data)
     try:
         for number in numbers:

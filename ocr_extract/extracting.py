@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from api_access.client_address import remote_address
 from api_access.policy import caller
+from extraction.cards import rgb
 from ocr_api.serializers import ErrorSerializer
 from ocr_api.uploads import UploadLimitsMixin, oversized, task_upload_limits
 from ocr_extract.selectors import card_named
@@ -255,9 +256,5 @@ def _tag(field: dict, tag_id: int) -> dict:
         "index": field["index"],
         "page": field["page"],
         "location": field["location"],
-        "color": _rgb(field["color"]),
+        "color": list(rgb(field["color"])),
     }
-
-
-def _rgb(color: str) -> list[int]:
-    return [int(color[start : start + 2], 16) for start in (1, 3, 5)]
