@@ -22,14 +22,13 @@ from api_access.client_address import remote_address
 from api_access.policy import caller
 from extraction.cards import rgb
 from ocr_api.serializers import ErrorSerializer
-from ocr_api.uploads import UploadLimitsMixin, oversized, task_upload_limits
+from ocr_api.uploads import UploadLimitsMixin, task_upload_limits
 from ocr_extract.selectors import card_named
-from ocr_task.errors import TaskRefused
 from ocr_task.exports import check_exportable, item_pdf
 from ocr_task.models import OcrTaskItem, Status
 from ocr_task.selectors import ocr_task_visible_to
 from ocr_task.serializers import RequiredBooleanField
-from ocr_task.services import TaskFile, ocr_task_create
+from ocr_task.services import TaskFile, ocr_task_create, refuse_oversized_uploads
 
 #: The platform's extraction statuses (`status`, `status_name`) for a file's.
 STATUSES = {
@@ -87,11 +86,7 @@ class ExtractingTaskView(UploadLimitsMixin, APIView):
     )
     def post(self, request: Request) -> Response:
         files = request.FILES.getlist("files")
-        if too_large := oversized(files):
-            raise TaskRefused(
-                f"{too_large[0].name!r} is larger than the limit of {settings.OCR_TASK_MAX_FILE_BYTES} bytes per file.",
-                code="file_too_large",
-            )
+        refuse_oversized_uploads(files)
         query = ExtractingTaskQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data

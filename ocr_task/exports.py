@@ -14,7 +14,7 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files import File
@@ -209,11 +209,24 @@ def next_export() -> int | None:
     return OcrTaskItem.objects.filter(_waiting_export()).order_by("id").values_list("id", flat=True).first()
 
 
+def forgotten_exports(stale: datetime) -> list[int]:
+    """Items whose PDFs were asked for when their task finished, before `stale`, and are still
+    not made, or were left half-made by a worker that died: what a lost message leaves behind."""
+    waiting = OcrTaskItem.objects.filter(
+        Q(export_status=Status.PENDING, task__finished_at__lt=stale) | _left_running(stale)
+    )
+    return list(waiting.values_list("id", flat=True)[:100])
+
+
 def _waiting_export() -> Q:
-    """Items whose PDFs are to be made: asked for, or left half-made (running for longer than
-    OCR_TASK_PAGE_LEASE_S) by a worker that died."""
+    """Items whose PDFs are to be made: asked for, or left half-made by a worker that died."""
     stale = timezone.now() - timedelta(seconds=settings.OCR_TASK_PAGE_LEASE_S)
-    return Q(export_status=Status.PENDING) | Q(export_status=Status.RUNNING, export_started_at__lt=stale)
+    return Q(export_status=Status.PENDING) | _left_running(stale)
+
+
+def _left_running(stale: datetime) -> Q:
+    """Made by a worker since before `stale` (one lease ago): it died."""
+    return Q(export_status=Status.RUNNING, export_started_at__lt=stale)
 
 
 def _export_failed(item: OcrTaskItem, reason: str) -> None:

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 import ocr_engine
+from ocr_api.uploads import oversized
 from ocr_engine.images import InvalidImage, decode_image
 from ocr_engine.pdf import InvalidPdf, is_pdf, pdf_page_count
 from ocr_extract.services import ocr_extract_item
@@ -123,6 +124,16 @@ def ocr_task_create(
         ocr_task_run(task_id=task.pk)
     task.refresh_from_db()
     return task
+
+
+def refuse_oversized_uploads(uploads: list) -> None:
+    """Refuse a submission whose upload dropped a file over OCR_TASK_MAX_FILE_BYTES as it streamed
+    in (ocr_api.uploads): said before its other fields are checked, naming the file."""
+    if too_large := oversized(uploads):
+        raise TaskRefused(
+            f"{too_large[0].name!r} is larger than the limit of {settings.OCR_TASK_MAX_FILE_BYTES} bytes per file.",
+            code="file_too_large",
+        )
 
 
 def ocr_task_read_page(*, page_id: int, worker: str = "") -> OcrTaskPage:
@@ -249,9 +260,10 @@ def ocr_task_claim_page(*, among: list[int] | None = None) -> int | None:
 
 def ocr_task_forgotten_work() -> tuple[list[int], list[int], list[int]]:
     """(pages, tasks with a callback, items whose PDFs are to be made) that no worker has touched
-    for a lease since they were last sent: what a lost message leaves behind. (Making an item's
-    PDFs is taken by a compare-and-set when it starts: an item sent twice is made once.) Each is taken with a compare-and-set on the time it
-    was sent, so that of several workers looking at once only one sends it again."""
+    for a lease since they were last sent: what a lost message leaves behind. Each page and
+    callback is taken with a compare-and-set on the time it was sent, so that of several workers
+    looking at once only one sends it again; an item's PDFs are taken by a compare-and-set when
+    their making starts, so an item sent twice is made once."""
     now = timezone.now()
     stale = now - timedelta(seconds=settings.OCR_TASK_PAGE_LEASE_S)
     untouched = (Q(queued_at=None) | Q(queued_at__lt=stale)) & (Q(started_at=None) | Q(started_at__lt=stale))
@@ -263,11 +275,7 @@ def ocr_task_forgotten_work() -> tuple[list[int], list[int], list[int]]:
         for page_id, queued_at in candidates
         if OcrTaskPage.objects.filter(pk=page_id, queued_at=queued_at).update(queued_at=now)
     ]
-    waiting_exports = OcrTaskItem.objects.filter(
-        Q(export_status=Status.PENDING, task__finished_at__lt=stale)
-        | Q(export_status=Status.RUNNING, export_started_at__lt=stale)
-    ).values_list("id", flat=True)
-    items = list(waiting_exports[:100])
+    items = exports.forgotten_exports(stale)
     due = OcrTask.objects.filter(callback_status=CallbackStatus.PENDING, callback_next_at__lt=stale)
     tasks = [
         task_id

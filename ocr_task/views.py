@@ -1,6 +1,5 @@
 import io
 
-from django.conf import settings
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -24,12 +23,12 @@ from api_access.policy import caller
 from ocr_api.exceptions import ApplicationError
 from ocr_api.negotiation import JsonAnswers
 from ocr_api.serializers import ErrorSerializer
-from ocr_api.uploads import UploadLimits, UploadLimitsMixin, oversized, task_upload_limits
+from ocr_api.uploads import UploadLimits, UploadLimitsMixin, task_upload_limits
 from ocr_engine.images import InvalidImage
 from ocr_engine.pdf import InvalidPdf
 from ocr_record import formats
 from ocr_task import events, exports
-from ocr_task.errors import TaskRefused, TooManyStreams
+from ocr_task.errors import TooManyStreams
 from ocr_task.filters import OcrTaskFilter
 from ocr_task.models import OcrTaskItem
 from ocr_task.pages import page_preview
@@ -44,7 +43,7 @@ from ocr_task.serializers import (
     TaskItemSerializer,
     TaskPageSerializer,
 )
-from ocr_task.services import TaskFile, ocr_task_create, ocr_task_delete
+from ocr_task.services import TaskFile, ocr_task_create, ocr_task_delete, refuse_oversized_uploads
 
 # A file's PDF is made within a second or two of a page's reading: how soon to ask again for one.
 EXPORT_RETRY_AFTER_S = 2
@@ -168,11 +167,7 @@ class OcrTaskViewSet(
     )
     def create(self, request: Request) -> Response:
         form = request.data  # parsing drops the files over the limit as they stream in
-        if too_large := oversized(request.FILES.getlist("files")):
-            raise TaskRefused(
-                f"{too_large[0].name!r} is larger than the limit of {settings.OCR_TASK_MAX_FILE_BYTES} bytes per file.",
-                code="file_too_large",
-            )
+        refuse_oversized_uploads(request.FILES.getlist("files"))
         serializer = OcrTaskCreateSerializer(data=form)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
