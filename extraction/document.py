@@ -36,6 +36,20 @@ class Document:
         """From SROIE's boxes: `{"box": [x1, y1, ..., x4, y4], "text": ...}` in reading order."""
         return cls([Line(box["text"], [[box["box"][i], box["box"][i + 1]] for i in range(0, 8, 2)]) for box in boxes])
 
+    def in_phrases(self) -> "Document":
+        """The document with the words an OCR engine boxed apart on one row joined into one line
+        where they stand as close as the words of a phrase ("POPULAR" "BOOK" / "cO." "(M)" "SDN
+        BHD"); a label and its amount across the row, a table's columns, stay apart."""
+        lines: list[Line] = []
+        for line in self.lines:
+            if lines and _continues(lines[-1], line):
+                lines[-1] = Line(
+                    f"{lines[-1].text} {line.text}", enclosing([lines[-1].location, line.location]), line.page
+                )
+            else:
+                lines.append(line)
+        return self if len(lines) == len(self.lines) else Document(lines)
+
     def right_of(self, index: int) -> list[int]:
         """The lines in the same row as line `index` and to its right, nearest first: their
         middles lie within its height. None without locations."""
@@ -83,3 +97,18 @@ def enclosing(locations: list[Location]) -> Location:
     ys = [y for location in locations for _, y in location]
     left, top, right, bottom = min(xs), min(ys), max(xs), max(ys)
     return [[left, top], [right, top], [right, bottom], [left, bottom]]
+
+
+def _continues(line: Line, following: Line) -> bool:
+    """`following` is the next word of `line`'s phrase: on its row, no more than a character and a
+    half after it (the columns of a table stand two characters apart and more)."""
+    if line.location is None or following.location is None or line.page != following.page:
+        return False
+    top, bottom = min(y for _, y in line.location), max(y for _, y in line.location)
+    left, right = min(x for x, _ in line.location), max(x for x, _ in line.location)
+    next_left, next_right = min(x for x, _ in following.location), max(x for x, _ in following.location)
+    character = (right - left + next_right - next_left) / max(1, len(line.text) + len(following.text))
+    middle = sum(y for _, y in following.location) / 4
+    # A number beside a word stands in a column ("S" "6.00%" "39.09"), whatever the spacing.
+    words = any(character.isalpha() for character in following.text)
+    return words and top <= middle <= bottom and -2 <= next_left - right <= 1.5 * character

@@ -74,6 +74,7 @@ class _Candidate:
 
 def extract(document: Document, card: Card) -> Extraction:
     """Every field of `card` in `document`: found, or with value None and confidence 0."""
+    document = document.in_phrases()
     extraction = Extraction(text=document.text)
     company = _company(document)
     for spec in card.fields:
@@ -371,9 +372,9 @@ def _name(document: Document, index: int, confidence: float) -> _Candidate:
 # Address -----------------------------------------------------------------------------------------
 
 _ADDRESS_WORDS = re.compile(
-    r"^\s*\d+[A-Z]?\s*[,.]|\d.*,\s*$|\b(JALAN|JLN|JL|LORONG|LOT|NO\.?|TAMAN|TMN|KAWASAN|KWS|BLK|UNIT|PLAZA|"
-    r"BANGUNAN|WISMA|MENARA|TOWER|SEKSYEN|MUKIM|BANDAR|KAMPUNG|KG|PERSIARAN|LEBUH|BATU|BLOK|BLOCK|LEVEL|"
-    r"FLOOR|ROAD|STREET|AVENUE|\d{5}|SELANGOR|JOHOR|KUALA LUMPUR|PAHANG|PERAK|KEDAH|MELAKA|SABAH|SARAWAK|"
+    r"^\s*\d{1,4}[A-Z]?\s*[,.](?!\d)|\d.*,\s*$|\bPT\s*\d+|\b(JALAN|JLN|JL|LORONG|LRG|LOT|NO\.?|TAMAN|TMN|KAWASAN|KWS|"
+    r"BLK|UNIT|PLAZA|BANGUNAN|WISMA|MENARA|TOWER|SEKSYEN|SEK|MUKIM|BANDAR|KAMPUNG|KG|PERSIARAN|LEBUH|BATU|BLOK|"
+    r"BLOCK|LEVEL|FLOOR|ROAD|STREET|AVENUE|RUE|ROUTE|AUTOROUTE|BOULEVARD|\d{5}|SELANGOR|JOHOR|KUALA LUMPUR|PAHANG|PERAK|KEDAH|MELAKA|SABAH|SARAWAK|"
     r"PENANG|PULAU PINANG|NEGERI SEMBILAN|KELANTAN|TERENGGANU|PERLIS|PUTRAJAYA|LABUAN|MALAYSIA)\b",
     re.IGNORECASE,
 )
@@ -383,7 +384,7 @@ _STREET_RUN_TOGETHER = re.compile(r"(?<![A-Za-z])(JALAN|TAMAN|PERSIARAN|LORONG)"
 _NOT_ADDRESS = re.compile(
     r"\b(TEL|TELEPHONE|PHONE|FAX|H/P|GST|SST|TAX|INVOICE|RECEIPT|DATE|CASHIER|EMAIL|E-MAIL|WWW|HTTP|"
     r"DOC|DOCUMENT|BILL|SERVER|TABLE|CHECK|ORDER|ROC|REG|COMPANY\s*NO|CO\.?\s*NO|THANK|FORMERLY|LICENSEE|"
-    r"RETURNABLE|SALES|MEMBER|OPEN|HOURS|SITE|CARRY|PAY|INV|PREPAY|ITEM|PRICE|QTY|AMOUNT)\b|TAX\s*INVOICE|GST\s*ID|"
+    r"RETURNABLE|SALES|MEMBER|OPEN|HOURS|CARRY|PAY|INV|PREPAY|ITEM|PRICE|QTY|AMOUNT)\b|TAX\s*INVOICE|GST\s*ID|"
     r"\d{2,4}-\d{3,4}[\s-]?\d{3,4}|^\W*\d{6,}\W*$",
     re.IGNORECASE,
 )
@@ -393,6 +394,20 @@ _NOT_ADDRESS = re.compile(
 _REGISTRATION_BEFORE = re.compile(r"^\W*([A-Z]{2}\s*NO\.?\s*:?\s*)?\(\s*(NO\.?\s*)?\d{4,}-?\s*[A-Z]\s*\)\s*", re.I)
 
 
+# A line an address ends with: its postcode and town, or its state or country last.
+_ENDS_ADDRESS = re.compile(
+    r"\b\d{5}\s*,?\s*[A-Z][A-Z .']+[^,\w]*$|\b(SELANGOR|JOHOR|KUALA LUMPUR|KL|MALAYSIA|DARUL EHSAN|DARUL TAKZIM|"
+    r"SHAH ALAM|PETALING JAYA|JOHOR BAHRU|KLANG|PUCHONG|CHERAS|KAJANG|AMPANG|RAWANG)[^,\w]*$",
+    re.I,
+)
+# A petrol station's site number under its address: "SITE: 2591" ("SITE B 45400 SEKINCHAN" is an address).
+_SITE_NUMBER = re.compile(r"^\W*SITE\s*:?\s*\d+\W*$", re.I)
+# A chain's store number and branch under its address: "1214-JINJANG UTARA", "1317 TRILLIUM S6 BESI".
+_BRANCH = re.compile(r"^\W*\d{4}\s*-?\s*[A-Z]", re.I)
+_PRICE_ALONE = re.compile(r"^\W*\d+\.\d{2}\s*[A-Z]?\W*$")
+_IN_BRACKETS = re.compile(r"^\s*\(.*\)\s*$")
+
+
 def _address(document: Document, company: _Candidate | None) -> _Candidate | None:
     """The run of lines that reads as an address, beginning among the lines after the company's
     (or, where none does, among those before it: a station's address above its operator's name)."""
@@ -400,8 +415,17 @@ def _address(document: Document, company: _Candidate | None) -> _Candidate | Non
     lines = _address_run(document, range(start, min(start + 10, len(document.lines))))
     if not lines and company:
         lines = _address_run(document, range(0, company.lines[0]))
+    if not lines:  # printed at the foot, under the totals
+        street = next((index for index, line in enumerate(document.lines) if _is_address_line(line.text)), None)
+        lines = _address_run(document, range(street, len(document.lines))) if street is not None else []
     if not lines:
         return None
+    if (
+        len(lines) > 1
+        and not re.search(r"\d", document.lines[lines[0]].text)
+        and any(_tidy(document.lines[index].text) == _tidy(document.lines[lines[0]].text) for index in lines[1:])
+    ):
+        lines = lines[1:]  # the branch above its street, its town printed again under it
     first = document.lines[lines[0]].text
     skipped = len(first) - len(_REGISTRATION_BEFORE.sub("", first))
     printed = " ".join([first[skipped:].strip(), *(document.lines[index].text.strip() for index in lines[1:])])
@@ -414,11 +438,22 @@ def _address_run(document: Document, indexes: range) -> list[int]:
         text = _REGISTRATION_BEFORE.sub("", document.lines[index].text) if not lines else document.lines[index].text
         if not text.strip():
             continue
-        if _NOT_ADDRESS.search(text) or dates_in(text):
+        if _NOT_ADDRESS.search(text) or _SITE_NUMBER.match(text) or dates_in(text):
             if lines:
                 break
             continue  # a former name, a licensee, before the address begins
-        if lines or _ADDRESS_WORDS.search(text) or _STREET_RUN_TOGETHER.search(text):
+        if lines and _REGISTRATION_BEFORE.fullmatch(text):
+            break
+        looks_like_address = bool(_ADDRESS_WORDS.search(text) or _STREET_RUN_TOGETHER.search(text))
+        if not lines and index + 1 < len(document.lines) and _PRICE_ALONE.match(document.lines[index + 1].text):
+            continue  # an item's code and name above its price ("22241 WS CUT SCISSORS" / "18.00")
+        if (
+            lines
+            and _ENDS_ADDRESS.search(document.lines[lines[-1]].text)
+            and not (looks_like_address or _BRANCH.match(text) or _IN_BRACKETS.match(text))
+        ):
+            break  # the shop's mall or branch under its town: "56000 KUALA LUMPUR, MALAYSIA" / "IOI MALL"
+        if lines or looks_like_address:
             lines.append(index)
     return lines
 

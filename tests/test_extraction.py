@@ -170,3 +170,70 @@ def test_a_company_ends_with_its_first_legal_suffix_and_a_registration_line_is_n
 
     assert extract(former, RECEIPT).value("company") == "MYNEWS RETAIL SB"
     assert extract(unnamed, RECEIPT).value("company") == "GL HANDICRAFT & TAILORING"
+
+
+def test_an_address_ends_at_its_town_and_leaves_the_mall_and_the_registration_under_it():
+    mall = Document.from_text(
+        "POPULAR BOOK CO. (M) SDN BHD\nNO 8, JALAN 7/118B, DESA TUN RAZAK\n56000 KUALA LUMPUR, MALAYSIA\n"
+        "SUNWAY VELOCITY\nTEL : 03-9201 6281"
+    )
+    registration = Document.from_text(
+        "NADEJE PRESTIGE SDN BHD\nLOT G1.116A, SUNWAY PYRAMID,\nBANDAR SUNWAY, 47500 PETALING JAYA.\n(1198447-X)"
+    )
+    branch = Document.from_text(
+        "MR. D.I.Y. (M) SDN BHD\nLOT 1851-A & 1851-B, JALAN KPB 6,\n43300 SERI KEMBANGAN, SELANGOR\n(TESCO PUTRA NILAI)\n"
+        "GST ID NO : 000306020352"
+    )
+
+    assert extract(mall, RECEIPT).value("address") == "NO 8, JALAN 7/118B, DESA TUN RAZAK 56000 KUALA LUMPUR, MALAYSIA"
+    assert extract(registration, RECEIPT).value("address") == (
+        "LOT G1.116A, SUNWAY PYRAMID, BANDAR SUNWAY, 47500 PETALING JAYA."
+    )
+    assert extract(branch, RECEIPT).value("address") == (
+        "LOT 1851-A & 1851-B, JALAN KPB 6, 43300 SERI KEMBANGAN, SELANGOR (TESCO PUTRA NILAI)"
+    )
+
+
+def test_an_address_printed_at_the_foot_is_found_and_an_item_s_code_is_no_postcode():
+    foot = Document.from_text(
+        "THE MARCO POLO KITCH\nBUKIT INDAH\nGST REG NO: 001403346944\nTOTAL\n15.15\nTEL:07-2343 111\n"
+        "NO 35,JALAN INDAH 15/2,BUKIT INDAH\n81200 JOHOR BAHRU,JOHOR"
+    )
+    items = Document.from_text("WATSON'S PERSONAL CARE STORES SDN BHD\nUSJ SUMMIT\n22241 WS CUT SCISSORS\n18.00 S")
+
+    assert extract(foot, RECEIPT).value("address") == "NO 35,JALAN INDAH 15/2,BUKIT INDAH 81200 JOHOR BAHRU,JOHOR"
+    assert extract(items, RECEIPT).value("address") is None
+
+
+def box(left: float, top: float, right: float, bottom: float) -> list[list[float]]:
+    return [[left, top], [right, top], [right, bottom], [left, bottom]]
+
+
+def test_the_words_of_a_name_boxed_apart_by_the_engine_are_one_phrase_and_a_table_s_columns_stay_apart():
+    # As PP-OCR boxed receipt 613's name (words printed wide apart), and receipt 152's tax summary.
+    document = Document(
+        [
+            Line("POPULAR", box(185, 281, 505, 328)),
+            Line("BOOK", box(531, 281, 717, 328)),
+            Line("cO.", box(144, 335, 266, 375)),
+            Line("(M)", box(319, 330, 456, 379)),
+            Line("SDN BHD", box(488, 333, 812, 379)),
+            Line("NET(RM)", box(195, 742, 280, 766)),
+            Line("GST(RM)", box(307, 740, 392, 769)),
+            Line("S", box(59, 769, 80, 794)),
+            Line("6.00%", box(97, 768, 161, 793)),
+        ]
+    )
+
+    phrases = document.in_phrases()
+
+    assert [line.text for line in phrases.lines] == [
+        "POPULAR BOOK",
+        "cO. (M) SDN BHD",
+        "NET(RM)",
+        "GST(RM)",
+        "S",
+        "6.00%",
+    ]
+    assert phrases.lines[0].location == box(185, 281, 717, 328)
+    assert extract(document, RECEIPT).value("company") == "POPULAR BOOK cO. (M) SDN BHD"
