@@ -279,6 +279,10 @@ _SUFFIX_ALONE = re.compile(r"^\W*((CO\.|COMPANY)\s*(\(M\))?\s*)?(RESTAURANT\s+)?
 _CONTINUES_NAME = re.compile(r"^\W*(CO\.|COMPANY|\(M\))?[\s(M)]*(SDN\.?\s*BHD|BHD|S/B)", re.I)
 # The registration number printed after a name: "(519537-X)", "(CO. REG : 860671-D)".
 _REGISTRATION_AFTER = re.compile(r"\s*\(?\s*(CO\.?\s*(RE?G|NO)\.?\s*:?\s*)?\d{4,}[-\s]?[A-Z]\s*\)?\s*$", re.I)
+# A name without a legal suffix ends at its "CO.".
+_ENDS_AT_CO = re.compile(r"^(.*\w\W*\s*\bCO\.)\s*[A-Z]", re.I)
+# The engines' usual misreadings of SDN before BHD ("SIN BHD", "S0N BHD"), mended as a person reads them.
+_SDN_MISREAD = re.compile(r"\bS[IO0l1]N(?=\.?\s*BHD)", re.I)
 _TITLE = re.compile(
     r"^\W*(TAX\s*INVOICE|INVOICE|RECEIPT|CASH\s*BILL|SIMPLIFIED|OFFICIAL|WELCOME|THANK|TAN WOON YANN)", re.I
 )
@@ -362,6 +366,9 @@ def _name(document: Document, index: int, confidence: float) -> _Candidate:
     # name ("MYNEWS RETAIL SB(306295-X) FKA BISON STORES SB").
     if suffix := _LEGAL_SUFFIX.search(printed):
         printed = printed[: suffix.end()]
+    elif company := _ENDS_AT_CO.match(printed):
+        printed = company.group(1)  # "EIGHT OUNCE COFFEE CO. THE GARDENS MALL": the mall is where it is
+    printed = _SDN_MISREAD.sub("SDN", printed)
     printed = _REGISTRATION_AFTER.sub("", printed).strip()
     first = document.lines[lines[0]].text
     start = first.index(first.strip()[:1]) if first.strip() else 0

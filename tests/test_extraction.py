@@ -237,3 +237,11 @@ def test_the_words_of_a_name_boxed_apart_by_the_engine_are_one_phrase_and_a_tabl
     ]
     assert phrases.lines[0].location == box(185, 281, 717, 328)
     assert extract(document, RECEIPT).value("company") == "POPULAR BOOK cO. (M) SDN BHD"
+
+
+def test_a_name_without_a_legal_suffix_ends_at_its_co_and_a_misread_sdn_is_mended():
+    mall = Document.from_text("EIGHT OUNCE COFFEE CO.THE GARDENS MALL\nF.K06, FIRST FLOOR, THE GARDENS MALL,")
+    misread = Document.from_text("SUBANG HEALTHCARE SIN BHD\n(1042035-V)")
+
+    assert extract(mall, RECEIPT).value("company") == "EIGHT OUNCE COFFEE CO."
+    assert extract(misread, RECEIPT).value("company") == "SUBANG HEALTHCARE SDN BHD"
