@@ -8,8 +8,11 @@ bench-fields`):
   next line; else the largest amount;
 - the company: the first of the top lines that names a business (SDN BHD, ENTERPRISE, TRADING, ...),
   else the first line of words that is no title (TAX INVOICE, RECEIPT);
-- the address: the lines after the company's, less its registration number, up to the first line
-  that is a telephone, a tax id, a title or a date.
+- the address: the lines after the company's (before it, or at the foot, where none are), less its
+  registration number, up to the first line that is a telephone, a tax id, a title, a date or a
+  registration, and ended at its town or country unless a street follows (a mall's name under it
+  is no part of it).
+Words an engine boxed apart on one row are read as one line first (Document.in_phrases).
 """
 
 import re
@@ -416,27 +419,36 @@ _IN_BRACKETS = re.compile(r"^\s*\(.*\)\s*$")
 
 
 def _address(document: Document, company: _Candidate | None) -> _Candidate | None:
+    lines = _address_by_rules(document, company)
+    return _address_printed(document, lines, 0.8) if lines else None
+
+
+def _address_by_rules(document: Document, company: _Candidate | None) -> list[int]:
     """The run of lines that reads as an address, beginning among the lines after the company's
-    (or, where none does, among those before it: a station's address above its operator's name)."""
+    (or, where none does, among those before it: a station's address above its operator's name;
+    or at the foot, under the totals)."""
     start = company.lines[-1] + 1 if company else 0
     lines = _address_run(document, range(start, min(start + 10, len(document.lines))))
     if not lines and company:
         lines = _address_run(document, range(0, company.lines[0]))
-    if not lines:  # printed at the foot, under the totals
+    if not lines:
         street = next((index for index, line in enumerate(document.lines) if _is_address_line(line.text)), None)
         lines = _address_run(document, range(street, len(document.lines))) if street is not None else []
-    if not lines:
-        return None
     if (
         len(lines) > 1
         and not re.search(r"\d", document.lines[lines[0]].text)
         and any(_tidy(document.lines[index].text) == _tidy(document.lines[lines[0]].text) for index in lines[1:])
     ):
         lines = lines[1:]  # the branch above its street, its town printed again under it
+    return lines
+
+
+def _address_printed(document: Document, lines: list[int], confidence: float) -> _Candidate:
+    """The address on `lines`, less the registration number printed before it."""
     first = document.lines[lines[0]].text
     skipped = len(first) - len(_REGISTRATION_BEFORE.sub("", first))
     printed = " ".join([first[skipped:].strip(), *(document.lines[index].text.strip() for index in lines[1:])])
-    return _Candidate(tuple(lines), skipped, len(first), printed, _tidy(printed), 0.8)
+    return _Candidate(tuple(lines), skipped, len(first), printed, _tidy(printed), confidence)
 
 
 def _address_run(document: Document, indexes: range) -> list[int]:
