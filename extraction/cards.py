@@ -3,7 +3,12 @@
 from dataclasses import dataclass
 from typing import Literal
 
-FieldType = Literal["text", "date", "amount", "address", "number"]
+FieldType = Literal[
+    "text", "date", "amount", "address", "number", "id", "email", "phone", "iban", "bic", "vat_id", "currency"
+]
+#: Where a field's value stands: beside its label, under it, either; on the page's top or bottom
+#: third; in a region of it.
+Where = Literal["anywhere", "right", "below", "top", "bottom", "region"]
 
 
 @dataclass(frozen=True)
@@ -13,15 +18,27 @@ class FieldSpec:
     type: FieldType
     #: The colour a field is highlighted in (a page's boxes, the try-it page).
     color: str
+    #: The words printed before or above the value, in any language ("Invoice no.", "Rechnungsnummer").
+    labels: tuple[str, ...] = ()
+    #: A regular expression; its first group (or the whole match) is the value.
+    pattern: str | None = None
+    where: Where = "anywhere"
+    #: With `where: region`: left, top, right, bottom as fractions of the page (0-1).
+    region: tuple[float, float, float, float] | None = None
+    required: bool = False
+    #: Every value found, not the first only (each a field of the same key).
+    multiple: bool = False
 
 
 @dataclass(frozen=True)
 class GroupSpec:
-    """Fields that come in rows: a receipt's items."""
+    """Fields that come in rows: a receipt's items, an invoice's lines. Its columns are found by
+    their fields' labels in a header row, or each row by `row_pattern` (named groups: the keys)."""
 
     key: str
     name: str
     fields: tuple[FieldSpec, ...]
+    row_pattern: str | None = None
 
 
 @dataclass(frozen=True)
@@ -30,28 +47,57 @@ class Card:
     name: str
     fields: tuple[FieldSpec, ...]
     groups: tuple[GroupSpec, ...] = ()
+    #: How its fields are found: "fields" (by each field's labels, pattern, type and place), the
+    #: receipt's own rules ("receipt"), or an invoice2data template ("invoice2data").
+    rules: str = "fields"
+    #: With rules "invoice2data": the template, as invoice2data reads it.
+    template: dict | None = None
 
     def as_json(self) -> dict:
         """The card's fields and groups as plain data (what a stored card keeps)."""
         return {
-            "fields": [_field_json(spec) for spec in self.fields],
+            "fields": [field_json(spec) for spec in self.fields],
             "groups": [
-                {"key": group.key, "name": group.name, "fields": [_field_json(spec) for spec in group.fields]}
+                {
+                    "key": group.key,
+                    "name": group.name,
+                    "fields": [field_json(spec) for spec in group.fields],
+                    "row_pattern": group.row_pattern,
+                }
                 for group in self.groups
             ],
         }
 
     @classmethod
-    def from_json(cls, *, slug: str, name: str, fields: list[dict], groups: list[dict]) -> "Card":
+    def from_json(
+        cls, *, slug: str, name: str, fields: list[dict], groups: list[dict], rules: str = "fields", template=None
+    ) -> "Card":
         return cls(
             slug=slug,
             name=name,
-            fields=tuple(FieldSpec(**spec) for spec in fields),
+            fields=tuple(_field_spec(spec) for spec in fields),
             groups=tuple(
-                GroupSpec(group["key"], group["name"], tuple(FieldSpec(**spec) for spec in group["fields"]))
+                GroupSpec(
+                    group["key"],
+                    group["name"],
+                    tuple(_field_spec(spec) for spec in group["fields"]),
+                    group.get("row_pattern"),
+                )
                 for group in groups
             ),
+            rules=rules,
+            template=template,
         )
+
+
+def _field_spec(data: dict) -> FieldSpec:
+    return FieldSpec(
+        **{
+            **data,
+            "labels": tuple(data.get("labels") or ()),
+            "region": tuple(data["region"]) if data.get("region") else None,
+        }
+    )
 
 
 def rgb(color: str) -> tuple[int, int, int]:
@@ -59,14 +105,26 @@ def rgb(color: str) -> tuple[int, int, int]:
     return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
 
 
-def _field_json(spec: FieldSpec) -> dict:
-    return {"key": spec.key, "name": spec.name, "type": spec.type, "color": spec.color}
+def field_json(spec: FieldSpec) -> dict:
+    return {
+        "key": spec.key,
+        "name": spec.name,
+        "type": spec.type,
+        "color": spec.color,
+        "labels": list(spec.labels),
+        "pattern": spec.pattern,
+        "where": spec.where,
+        "region": list(spec.region) if spec.region else None,
+        "required": spec.required,
+        "multiple": spec.multiple,
+    }
 
 
 #: The four fields of the ICDAR 2019 SROIE task 3, the receipts' card.
 RECEIPT = Card(
     slug="receipt",
     name="Receipt",
+    rules="receipt",
     fields=(
         FieldSpec("company", "Company", "text", "#1f77b4"),
         FieldSpec("date", "Date", "date", "#2ca02c"),

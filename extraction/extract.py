@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from extraction import generic
 from extraction.cards import Card
 from extraction.document import Document, Location, enclosing
 from extraction.values import Found, amounts_in, dates_in
@@ -38,6 +39,9 @@ class ExtractedField:
     page: int | None
     location: Location | None
     color: str
+    #: Why a field has no value where that is worth saying: "required" (a required field not
+    #: found), "pattern_timeout" (its pattern ran out of time).
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,16 @@ class _Candidate:
 def extract(document: Document, card: Card) -> Extraction:
     """Every field of `card` in `document`: found, or with value None and confidence 0."""
     document = document.in_phrases()
+    if card.rules == "receipt":
+        return _by_receipt_rules(document, card)
+    if card.rules == "invoice2data":
+        from extraction.templates import by_template  # noqa: PLC0415 (invoice2data loads for its cards only)
+
+        return by_template(document, card)
+    return by_fields(document, card)
+
+
+def _by_receipt_rules(document: Document, card: Card) -> Extraction:
     extraction = Extraction(text=document.text)
     company = _company(document)
     for spec in card.fields:
@@ -97,9 +111,47 @@ def extract(document: Document, card: Card) -> Extraction:
     return extraction
 
 
+def by_fields(document: Document, card: Card) -> Extraction:
+    """A card of fields its users defined, each found by its labels, pattern, type and place
+    (extraction/generic.py); a field with `multiple` gives one field per value found."""
+    extraction = Extraction(text=document.text)
+    for spec in card.fields:
+        try:
+            hits = generic.find(document, spec)
+        except generic.PatternTimeout:
+            extraction.fields.append(_not_found(spec, "pattern_timeout"))
+            continue
+        if not hits:
+            extraction.fields.append(_not_found(spec, "required" if spec.required else None))
+        extraction.fields += [_as_field(document, spec, _from_hit(hit)) for hit in hits]
+    for group in card.groups:
+        try:
+            rows = generic.rows(document, group)
+        except generic.PatternTimeout:
+            rows = []
+        extraction.groups.append(
+            ExtractedGroup(
+                group.key,
+                group.name,
+                [[_as_field(document, spec, _from_hit(row.get(spec.key))) for spec in group.fields] for row in rows],
+            )
+        )
+    return extraction
+
+
+def _from_hit(hit: "generic.Hit | None") -> "_Candidate | None":
+    if hit is None:
+        return None
+    return _Candidate((hit.line,), hit.start, hit.end, hit.printed, hit.normalized, hit.confidence)
+
+
+def _not_found(spec, error: str | None) -> ExtractedField:
+    return ExtractedField(spec.key, spec.name, None, None, 0.0, None, None, None, spec.color, error)
+
+
 def _as_field(document: Document, spec, found: _Candidate | None) -> ExtractedField:
     if found is None:
-        return ExtractedField(spec.key, spec.name, None, None, 0.0, None, None, None, spec.color)
+        return _not_found(spec, None)
     first = found.lines[0]
     if len(found.lines) == 1:
         location = document.location(first, found.start, found.end)

@@ -30,6 +30,28 @@ _MONTHS = {
     )
     for name in names
 }
+# Invoices' months in German, French and Dutch too ("15. März 2026", "15 mars 2026", "15 maart 2026").
+_MONTHS |= {
+    name: number
+    for number, names in enumerate(
+        [
+            ("januar", "jänner", "janvier", "janv", "januari"),
+            ("februar", "février", "fevrier", "févr", "fevr", "februari"),
+            ("märz", "maerz", "mars", "maart", "mrt"),
+            ("avril",),
+            ("mai", "mei"),
+            ("juni", "juin"),
+            ("juli", "juillet", "juil"),
+            ("août", "aout", "augustus"),
+            ("septembre",),
+            ("oktober", "okt", "octobre"),
+            ("novembre",),
+            ("dezember", "dez", "décembre", "decembre", "déc"),
+        ],
+        start=1,
+    )
+    for name in names
+}
 _MONTH = r"(?P<month_name>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 # A year, of two digits or four; OCR glues a date to the time after it ("30/05/201710:18:02AM",
 # "03/04/1819:19", "24Mar 201818:23"), so a year may run into one.
@@ -44,8 +66,9 @@ _DATE_PATTERNS = [
         r"(?<![\d/\-.])(?P<day>\d{1,2})(?P<sep>[/\-.])(?P<month>\d{1,2})(?P=sep)"
         rf"(?P<year>{_YEAR})"
     ),
-    re.compile(rf"(?<!\d)(?P<day>\d{{1,2}})[\s\-/]*{_MONTH}[\s,\-/]*(?P<year>{_YEAR})", re.IGNORECASE),
+    re.compile(rf"(?<!\d)(?P<day>\d{{1,2}})\.?[\s\-/]*{_MONTH}(?!\w)[\s,\-/]*(?P<year>{_YEAR})", re.IGNORECASE),
     re.compile(rf"\b{_MONTH}\s*(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s,]+(?P<year>\d{{4}})(?!\d)", re.IGNORECASE),
+    re.compile(r"(?P<year>(?:19|20)\d\d)\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日?"),
 ]
 # An amount: two decimals, thousands perhaps grouped; not a rate ("GST@ 6.00%").
 _AMOUNT = re.compile(
@@ -131,3 +154,21 @@ def _iso_date(match: re.Match) -> str:
         return datetime.date(year, month, day).isoformat()
     except ValueError:
         return ""
+
+
+# An invoice's amount in either convention: "1,234.56", "1.234,56", "1 234,56" (a no-break space),
+# "12,50"; its decimals are the last separator's two digits.
+_MONEY = re.compile(r"(?<![\d.,])(?P<number>\d{1,3}(?:[.,'\u00a0\u202f]\d{3})+[.,]\d{2}|\d+[.,]\d{2})(?![\d])(?!\s*%)")
+
+
+def money_in(text: str) -> list[Found]:
+    """Amounts with two decimals, a point or a comma before them, any thousands separator."""
+    found = []
+    for match in _MONEY.finditer(text):
+        number = match.group("number")
+        whole, decimals = number[:-3], number[-2:]
+        digits = re.sub(r"\D", "", whole)
+        found.append(
+            Found(number, match.start("number"), match.end("number"), f"{Decimal(f'{digits}.{decimals}'):.2f}")
+        )
+    return found

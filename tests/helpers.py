@@ -264,3 +264,4 @@ def restore_built_in_cards() -> None:
     """Make the built-in cards again as their data migration does: a transactional test's flush
     empties every table, the rows migrations made included."""
     importlib.import_module("ocr_extract.migrations.0002_receipt_card").add_receipt(apps, None)
+    importlib.import_module("ocr_extract.migrations.0003_cards_of_your_own").receipt_by_its_rules(apps, None)
