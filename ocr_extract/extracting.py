@@ -55,7 +55,7 @@ class ExtractingTaskQuerySerializer(serializers.Serializer):
         self.fields["language"].choices = settings.OCR_TEXT_LANGUAGES
 
     def validate_feature_type_id(self, value: int):
-        card = card_named(value)
+        card = card_named(value, user=caller(self.context["request"]))
         if card is None:
             raise serializers.ValidationError("No card has this id (GET /api/cards/ lists them).")
         return card
@@ -87,7 +87,7 @@ class ExtractingTaskView(UploadLimitsMixin, APIView):
     def post(self, request: Request) -> Response:
         files = request.FILES.getlist("files")
         refuse_oversized_uploads(files)
-        query = ExtractingTaskQuerySerializer(data=request.query_params)
+        query = ExtractingTaskQuerySerializer(data=request.query_params, context={"request": request})
         query.is_valid(raise_exception=True)
         data = query.validated_data
         task = ocr_task_create(

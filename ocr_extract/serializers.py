@@ -1,34 +1,142 @@
 """The shapes of the cards and of an extraction, in and out."""
 
+import regex
 from django.conf import settings
 from rest_framework import serializers
 
-from extraction import Document, Line
+from api_access.policy import caller
+from extraction import Document, Line, generic
 from ocr_extract.models import Card
 from ocr_extract.selectors import card_named
 
+#: What a card of your own may hold: a card is data a worker runs, so its size is bounded.
+MAX_FIELDS = 50
+MAX_GROUPS = 10
+MAX_LABELS = 20
+MAX_PATTERN_LENGTH = 500
+#: The colours fields are given when their card does not choose (matplotlib's ten).
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+KEY = r"^[a-z][a-z0-9_]{0,49}$"
+
 
 class CardFieldSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    name = serializers.CharField()
-    type = serializers.CharField(help_text="`text`, `date`, `amount`, `address` or `number`.")
-    color = serializers.CharField(help_text="The colour its boxes are drawn in, `#rrggbb`.")
+    key = serializers.RegexField(KEY, help_text="Lower-case letters, digits and `_`, e.g. `invoice_number`.")
+    name = serializers.CharField(max_length=100)
+    type = serializers.ChoiceField(choices=generic.TYPES, default="text")
+    color = serializers.RegexField(
+        r"^#[0-9a-fA-F]{6}$", required=False, help_text="The colour its boxes are drawn in, `#rrggbb`."
+    )
+    labels = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        max_length=MAX_LABELS,
+        default=list,
+        help_text="The words printed before or above the value, in any language.",
+    )
+    pattern = serializers.CharField(
+        max_length=MAX_PATTERN_LENGTH,
+        allow_null=True,
+        default=None,
+        help_text="A regular expression (Python's syntax); its first group, or the whole match, is the value.",
+    )
+    where = serializers.ChoiceField(
+        choices=["anywhere", "right", "below", "top", "bottom", "region"],
+        default="anywhere",
+        help_text="Beside its label, under it, either (`anywhere`); the page's top or bottom third; a `region`.",
+    )
+    region = serializers.ListField(
+        child=serializers.FloatField(min_value=0, max_value=1),
+        min_length=4,
+        max_length=4,
+        allow_null=True,
+        default=None,
+        help_text="With `where: region`: left, top, right, bottom as fractions of the page.",
+    )
+    required = serializers.BooleanField(default=False)
+    multiple = serializers.BooleanField(default=False, help_text="Every value found, each a field of this key.")
+
+    def validate(self, data: dict) -> dict:
+        if data["pattern"] is not None:
+            try:
+                generic.compile_pattern(data["pattern"])
+            except regex.error as error:
+                raise serializers.ValidationError(
+                    {"pattern": [f"The pattern of '{data['key']}' is no regular expression: {error}."]}
+                ) from None
+        if data["where"] == "region" and data["region"] is None:
+            raise serializers.ValidationError({"region": ["A field found in a region needs its `region`."]})
+        if data["region"] is not None and not (
+            data["region"][0] < data["region"][2] and data["region"][1] < data["region"][3]
+        ):
+            raise serializers.ValidationError({"region": ["Left must be less than right, and top than bottom."]})
+        return data
 
 
 class CardGroupSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    name = serializers.CharField()
-    fields = CardFieldSerializer(many=True)
+    key = serializers.RegexField(KEY)
+    name = serializers.CharField(max_length=100)
+    fields = CardFieldSerializer(many=True, max_length=MAX_FIELDS, min_length=1)
+    row_pattern = serializers.CharField(
+        max_length=MAX_PATTERN_LENGTH,
+        allow_null=True,
+        default=None,
+        help_text="A regular expression matching one row, its named groups (`(?P<amount>...)`) the fields' keys; "
+        "without it, the columns are found under a header holding the fields' labels.",
+    )
+
+    def validate(self, data: dict) -> dict:
+        _unique_keys(data["fields"])
+        if data["row_pattern"] is None:
+            return data
+        try:
+            compiled = generic.compile_pattern(data["row_pattern"])
+        except regex.error as error:
+            raise serializers.ValidationError({"row_pattern": [f"This is no regular expression: {error}."]}) from None
+        unknown = set(compiled.groupindex) - {spec["key"] for spec in data["fields"]}
+        if unknown or not compiled.groupindex:
+            raise serializers.ValidationError(
+                {"row_pattern": ["Its named groups must be the group's fields' keys, e.g. (?P<amount>...)."]}
+            )
+        return data
+
+
+def _unique_keys(fields: list[dict]) -> None:
+    keys = [spec["key"] for spec in fields]
+    if repeated := sorted({key for key in keys if keys.count(key) > 1}):
+        raise serializers.ValidationError({"fields": [f"Each field's key once: {', '.join(repeated)} is repeated."]})
 
 
 class CardSerializer(serializers.ModelSerializer):
-    fields = CardFieldSerializer(many=True, read_only=True)
-    groups = CardGroupSerializer(many=True, read_only=True)
+    """A card as answered, and as sent to make or change one: `name` and its `fields` (and
+    `groups`), or `name` and an `invoice2data` template."""
+
+    slug = serializers.SlugField(
+        max_length=100, required=False, help_text="Made from the name when not given; unique among cards."
+    )
+    fields = CardFieldSerializer(many=True, max_length=MAX_FIELDS, required=False)
+    groups = CardGroupSerializer(many=True, max_length=MAX_GROUPS, required=False)
 
     class Meta:
         model = Card
-        fields = ["id", "slug", "name", "built_in", "fields", "groups"]
-        read_only_fields = fields
+        fields = ["id", "slug", "name", "built_in", "rules", "fields", "groups", "created_at", "updated_at"]
+        read_only_fields = ["id", "built_in", "rules", "created_at", "updated_at"]
+
+    def validate_slug(self, slug: str) -> str:
+        taken = Card.objects.filter(slug=slug).exclude(pk=getattr(self.instance, "pk", None))
+        if taken.exists():
+            raise serializers.ValidationError("Another card has this slug.")
+        return slug
+
+    def validate(self, data: dict) -> dict:
+        if "fields" in data:
+            _unique_keys(data["fields"])
+            for number, spec in enumerate(data["fields"]):
+                spec.setdefault("color", PALETTE[number % len(PALETTE)])
+            for group in data.get("groups", []):
+                for number, spec in enumerate(group["fields"]):
+                    spec.setdefault("color", PALETTE[(number + len(data["fields"])) % len(PALETTE)])
+        elif self.instance is None:
+            raise serializers.ValidationError({"fields": ["A card needs its fields (or an `invoice2data` template)."]})
+        return data
 
 
 class LineInSerializer(serializers.Serializer):
@@ -57,7 +165,7 @@ class ExtractRequestSerializer(serializers.Serializer):
         self.fields["lang"].choices = settings.OCR_TEXT_LANGUAGES
 
     def validate_card(self, reference: str) -> Card:
-        card = card_named(reference)
+        card = card_named(reference, user=caller(self.context["request"]))
         if card is None:
             raise serializers.ValidationError("No card has this id or slug (GET /api/cards/ lists them).")
         return card
@@ -93,6 +201,12 @@ class ExtractedFieldSerializer(serializers.Serializer):
         help_text="Four [x, y] points in the pixels of the page as uploaded; a value over several lines covered whole.",
     )
     color = serializers.CharField()
+    error = serializers.CharField(
+        allow_null=True,
+        required=False,
+        help_text="Why a field has no value where it is worth saying: `required` (a required field not found), "
+        "`pattern_timeout` (its pattern ran out of time on this document).",
+    )
 
 
 class ExtractedGroupSerializer(serializers.Serializer):

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from api_access.policy import caller
 from ocr_api.serializers import LocatedLineSerializer
 from ocr_extract.selectors import card_named
 from ocr_task.models import FINISHED, OcrTask, OcrTaskItem, OcrTaskPage, Status
@@ -60,7 +61,7 @@ class OcrTaskCreateSerializer(serializers.Serializer):
     def validate_card(self, reference: str | None):
         if reference in (None, ""):
             return None
-        card = card_named(reference)
+        card = card_named(reference, user=caller(self.context["request"]))
         if card is None:
             raise serializers.ValidationError("No card has this id or slug (GET /api/cards/ lists them).")
         return card

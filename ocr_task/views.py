@@ -168,7 +168,7 @@ class OcrTaskViewSet(
     def create(self, request: Request) -> Response:
         form = request.data  # parsing drops the files over the limit as they stream in
         refuse_oversized_uploads(request.FILES.getlist("files"))
-        serializer = OcrTaskCreateSerializer(data=form)
+        serializer = OcrTaskCreateSerializer(data=form, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         task = ocr_task_create(
