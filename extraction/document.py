@@ -1,6 +1,7 @@
 """A document as extraction reads it: its lines in reading order, each with its text, its four
 corner points, and where it starts in the document's text (lines joined by newlines)."""
 
+import statistics
 from dataclasses import dataclass, field
 
 Location = list[list[float]]  # four [x, y] points, clockwise from the top-left
@@ -49,6 +50,47 @@ class Document:
             else:
                 lines.append(line)
         return self if len(lines) == len(self.lines) else Document(lines)
+
+    def rows(self) -> list[list[int]]:
+        """The lines as rows of the page, top to bottom, each left to right: a line is in the row of
+        the first line whose height holds its middle. Without positions, each line is a row."""
+        if not all(line.location for line in self.lines):
+            return [[index] for index in range(len(self.lines))]
+        order = sorted(range(len(self.lines)), key=lambda index: (self.lines[index].page, _middle(self.lines[index])))
+        rows: list[list[int]] = []
+        for index in order:
+            if rows and _same_row(self.lines[rows[-1][0]], self.lines[index]):
+                rows[-1].append(index)
+            else:
+                rows.append([index])
+        return [sorted(row, key=lambda index: min(x for x, _ in self.lines[index].location)) for row in rows]
+
+    def laid_out(self) -> "Document":
+        """The page as `pdftotext -layout` writes it: a line per row, each piece of text at the
+        column its position gives it (one column a character's width), so that templates written
+        for pdftotext's text match a reading too. A row's location spans its columns from the
+        page's left edge, so that a value's characters are placed where they stand."""
+        if not self.lines or not all(line.location for line in self.lines):
+            return self
+        widths = [
+            (max(x for x, _ in line.location) - min(x for x, _ in line.location)) / len(line.text)
+            for line in self.lines
+            if len(line.text.strip()) >= 2
+        ]
+        character = statistics.median(widths) if widths else 10.0
+        laid = []
+        for row in self.rows():
+            lines = [self.lines[index] for index in row]
+            left = min(x for line in self.lines if line.page == lines[0].page for x, _ in line.location)
+            text = ""
+            for line in lines:
+                column = round((min(x for x, _ in line.location) - left) / character)
+                text = text.ljust(max(column, len(text) + 1) if text else column) + line.text
+            top = min(y for line in lines for _, y in line.location)
+            bottom = max(y for line in lines for _, y in line.location)
+            right = left + len(text) * character
+            laid.append(Line(text, [[left, top], [right, top], [right, bottom], [left, bottom]], lines[0].page))
+        return Document(laid)
 
     def right_of(self, index: int) -> list[int]:
         """The lines in the same row as line `index` and to its right, nearest first: their
@@ -112,3 +154,12 @@ def _continues(line: Line, following: Line) -> bool:
     # A number beside a word stands in a column ("S" "6.00%" "39.09"), whatever the spacing.
     words = any(character.isalpha() for character in following.text)
     return words and top <= middle <= bottom and -2 <= next_left - right <= 1.5 * character
+
+
+def _middle(line: Line) -> float:
+    return sum(y for _, y in line.location) / 4
+
+
+def _same_row(line: Line, other: Line) -> bool:
+    top, bottom = min(y for _, y in line.location), max(y for _, y in line.location)
+    return line.page == other.page and top <= _middle(other) <= bottom

@@ -152,6 +152,10 @@ def _not_found(spec, error: str | None) -> ExtractedField:
 def _as_field(document: Document, spec, found: _Candidate | None) -> ExtractedField:
     if found is None:
         return _not_found(spec, None)
+    if not found.lines:  # a value not placed in the text (a template's, computed from several)
+        return ExtractedField(
+            spec.key, spec.name, found.printed, found.normalized, found.confidence, None, None, None, spec.color
+        )
     first = found.lines[0]
     if len(found.lines) == 1:
         location = document.location(first, found.start, found.end)

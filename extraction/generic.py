@@ -353,16 +353,7 @@ def _table_rows(document: Document) -> list[list[_Cell]]:
     each line), each cut where two spaces or more stand between words (a laid-out text's columns).
     A cell's left and right are in pixels on a page, in characters in a text."""
     located = all(line.location for line in document.lines)
-    order = sorted(
-        range(len(document.lines)),
-        key=lambda index: (document.lines[index].page, _middle(document, index) if located else index),
-    )
-    rows: list[list[int]] = []
-    for index in order:
-        if located and rows and _same_row(document, rows[-1][0], index):
-            rows[-1].append(index)
-        else:
-            rows.append([index])
+    rows = document.rows()
     table = []
     for row in rows:
         cells = []
@@ -377,16 +368,6 @@ def _table_rows(document: Document) -> list[list[_Cell]]:
                 cells.append(_Cell(index, match.start(), match.end(), left, right))
         table.append(sorted(cells, key=lambda cell: cell.left))
     return table
-
-
-def _middle(document: Document, index: int) -> float:
-    return sum(y for _, y in document.lines[index].location) / 4
-
-
-def _same_row(document: Document, first: int, index: int) -> bool:
-    line, other = document.lines[first], document.lines[index]
-    top, bottom = min(y for _, y in line.location), max(y for _, y in line.location)
-    return line.page == other.page and top <= _middle(document, index) <= bottom
 
 
 def _rows_by_header(document: Document, group: GroupSpec) -> list[dict[str, Hit]]:

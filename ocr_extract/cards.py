@@ -28,8 +28,14 @@ def _save(card: Card, data: dict) -> Card:
     for name in ("name", "fields", "groups"):
         if name in data:
             setattr(card, name, data[name])
-    if "fields" in data:
-        card.rules = Card.Rules.FIELDS
+    if "template" in data:  # an invoice2data template, its fields and groups made from it
+        card.rules, card.template, card.template_source = (
+            Card.Rules.INVOICE2DATA,
+            data["template"],
+            data["template_source"],
+        )
+    elif "fields" in data:
+        card.rules, card.template, card.template_source = Card.Rules.FIELDS, None, ""
         card.groups = data.get("groups", [])
     with transaction.atomic():
         card.slug = data.get("slug") or card.slug or _free_slug(card.name)

@@ -5,7 +5,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from api_access.policy import caller
-from extraction import Document, Line, generic
+from extraction import Document, Line, generic, templates
 from ocr_extract.models import Card
 from ocr_extract.selectors import card_named
 
@@ -114,11 +114,37 @@ class CardSerializer(serializers.ModelSerializer):
     )
     fields = CardFieldSerializer(many=True, max_length=MAX_FIELDS, required=False)
     groups = CardGroupSerializer(many=True, max_length=MAX_GROUPS, required=False)
+    invoice2data = serializers.CharField(
+        source="template_source",
+        required=False,
+        allow_blank=False,
+        trim_whitespace=False,
+        max_length=templates.MAX_TEMPLATE_BYTES,
+        help_text="An invoice2data template, YAML or JSON, unchanged: the card runs it as invoice2data does "
+        "(its fields the template's, its line parsers the card's groups). Instead of `fields`.",
+    )
 
     class Meta:
         model = Card
-        fields = ["id", "slug", "name", "built_in", "rules", "fields", "groups", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "built_in",
+            "rules",
+            "fields",
+            "groups",
+            "invoice2data",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "built_in", "rules", "created_at", "updated_at"]
+        extra_kwargs = {"name": {"required": False, "help_text": "Required, but for a template: its issuer then."}}
+
+    def to_representation(self, card: Card) -> dict:
+        answer = super().to_representation(card)
+        answer["invoice2data"] = card.template_source or None
+        return answer
 
     def validate_slug(self, slug: str) -> str:
         taken = Card.objects.filter(slug=slug).exclude(pk=getattr(self.instance, "pk", None))
@@ -127,6 +153,19 @@ class CardSerializer(serializers.ModelSerializer):
         return slug
 
     def validate(self, data: dict) -> dict:
+        if "template_source" in data:
+            if "fields" in data or "groups" in data:
+                raise serializers.ValidationError(
+                    {"invoice2data": ["Send a template or fields, not both: the template's fields are the card's."]}
+                )
+            try:
+                made = templates.card_from_template(data["template_source"])
+            except templates.TemplateError as error:
+                raise serializers.ValidationError({"invoice2data": [str(error)]}) from None
+            data.update(template=made.template, fields=made.fields, groups=made.groups)
+            data.setdefault("name", str(made.template.get("issuer") or made.template["keywords"][0])[:200])
+        if self.instance is None and not data.get("name"):
+            raise serializers.ValidationError({"name": ["A card needs its name."]})
         if "fields" in data:
             _unique_keys(data["fields"])
             for number, spec in enumerate(data["fields"]):
@@ -215,6 +254,11 @@ class ExtractedGroupSerializer(serializers.Serializer):
     rows = serializers.ListField(child=ExtractedFieldSerializer(many=True))
 
 
+class ExtractedPageSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    source = serializers.ChoiceField(choices=["text_layer", "ocr"])
+
+
 class ExtractionSerializer(serializers.Serializer):
     card = serializers.CharField(help_text="The card's slug.")
     text = serializers.CharField(help_text="The document's text: its lines joined by newlines.")
@@ -222,5 +266,10 @@ class ExtractionSerializer(serializers.Serializer):
     fields = ExtractedFieldSerializer(many=True)
     groups = ExtractedGroupSerializer(many=True)
     record_ids = serializers.ListField(
-        child=serializers.IntegerField(), help_text="The text records the file's pages were read into."
+        child=serializers.IntegerField(), help_text="The text records the file's pages were read into by OCR."
+    )
+    pages = ExtractedPageSerializer(
+        many=True,
+        help_text="Each page of a file and how it was read: `text_layer` (a born-digital PDF page, from its text) "
+        "or `ocr` (a scan, an image). Empty for lines or text brought along.",
     )

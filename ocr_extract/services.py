@@ -15,7 +15,7 @@ from ocr_record.images import ImageInput, check
 from ocr_record.models import OcrRecord
 from ocr_record.services import TextOptions, ocr_record_parse_text
 from ocr_task.models import OcrTaskItem
-from ocr_task.pages import pdf_limits, pdf_page_content
+from ocr_task.pages import pdf_limits, pdf_page_content, pdf_page_text
 from ocr_task.selectors import ocr_task_pages
 
 
@@ -52,6 +52,8 @@ class Extracted:
     extraction: Extraction
     #: The text records the file's pages were read into (none for lines or text brought along).
     records: list[OcrRecord]
+    #: Each page of a file: its number and how it was read (`text_layer` or `ocr`).
+    pages: list[dict]
 
 
 def ocr_extract_document(
@@ -67,39 +69,56 @@ def ocr_extract_document(
     read). Raises ApplicationError (400) for a file that is no readable image or PDF, or a PDF of
     more pages than are read while the client waits; the `ocr_engine` errors when reading fails."""
     records: list[OcrRecord] = []
+    pages: list[dict] = []
     if file is not None:
-        document, records = _read(file, lang=lang, requested_by=requested_by)
-    return Extracted(extract(document, card.as_spec()), records)
+        document, records, pages = _read(file, lang=lang, requested_by=requested_by)
+    return Extracted(extract(document, card.as_spec()), records, pages)
 
 
-def _read(file: UploadedFile, *, lang: str, requested_by) -> tuple[Document, list[OcrRecord]]:
+def _read(file: UploadedFile, *, lang: str, requested_by) -> tuple[Document, list[OcrRecord], list[dict]]:
+    """The document in `file`: a PDF page with a text layer read from it (born digital), every
+    other page (a scan, an image) read by OCR as parse_text reads it; and which each page was."""
     options = TextOptions(lang=lang, detect_direction=False)
     head = file.read(1024)
     file.seek(0)
+    records, lines, pages = [], [], []
     if is_pdf(head):
-        pages = _pdf_pages(file.read(), file.name)
-    else:
-        checked = check(ImageInput(name=file.name, file=file))
-        if checked.error_code:
-            raise ApplicationError(checked.error_detail, code="file_invalid")
-        pages = [(file, checked.image)]
-    records, lines = [], []
-    for number, (page_file, image) in enumerate(pages, 1):
-        record, _ = ocr_record_parse_text(image_file=page_file, image=image, options=options, requested_by=requested_by)
-        records.append(record)
-        lines += [Line(line["text"], line["location"], number) for line in record.result.get("lines", [])]
-    return Document(lines), records
+        content = file.read()
+        for number in range(1, _pdf_page_count(content) + 1):
+            runs = _pdf(pdf_page_text, content, number)
+            if runs:
+                lines += [Line(text, location, number) for text, location in runs]
+                pages.append({"number": number, "source": "text_layer"})
+                continue
+            pixels, image = _pdf(pdf_page_content, content, number)
+            page_file = ContentFile(pixels, name=f"{file.name}#{number}")
+            record = _read_page(page_file, image, options, requested_by)
+            records.append(record)
+            lines += [Line(line["text"], line["location"], number) for line in record.result.get("lines", [])]
+            pages.append({"number": number, "source": "ocr"})
+        return Document(lines), records, pages
+    checked = check(ImageInput(name=file.name, file=file))
+    if checked.error_code:
+        raise ApplicationError(checked.error_detail, code="file_invalid")
+    record = _read_page(file, checked.image, options, requested_by)
+    lines = [Line(line["text"], line["location"], 1) for line in record.result.get("lines", [])]
+    return Document(lines), [record], [{"number": 1, "source": "ocr"}]
 
 
-def _pdf_pages(content: bytes, name: str) -> list[tuple[ContentFile, object]]:
-    """Each page of the PDF, rendered as a task's page is (the same pixels, so the same record)."""
+def _read_page(page_file, image, options: TextOptions, requested_by) -> OcrRecord:
+    record, _ = ocr_record_parse_text(image_file=page_file, image=image, options=options, requested_by=requested_by)
+    return record
+
+
+def _pdf_page_count(content: bytes) -> int:
+    return _pdf(pdf_page_count, content, max_pages=settings.OCR_TASK_SYNC_MAX_PAGES, limits=pdf_limits())
+
+
+def _pdf(read, *args, **kwargs):
+    """`read(*args, **kwargs)` of a PDF, its InvalidPdf said as this API says it (a PDF of too
+    many pages to read while the client waits is told so)."""
     try:
-        count = pdf_page_count(content, max_pages=settings.OCR_TASK_SYNC_MAX_PAGES, limits=pdf_limits())
-        pages = []
-        for number in range(1, count + 1):
-            pixels, image = pdf_page_content(content, number)
-            pages.append((ContentFile(pixels, name=f"{name}#{number}"), image))
-        return pages
+        return read(*args, **kwargs)
     except InvalidPdf as error:
         if error.code == "too_many_pages":
             raise ApplicationError(

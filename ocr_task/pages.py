@@ -7,7 +7,7 @@ from PIL import Image
 
 from ocr_engine.contained import Limits
 from ocr_engine.images import decode_image, upright
-from ocr_engine.pdf import render_pdf_page
+from ocr_engine.pdf import pdf_text_lines, render_pdf_page
 from ocr_task.models import OcrTaskItem
 
 # Images whose files do not say their resolution are laid out at this one in exports.
@@ -47,6 +47,22 @@ def pdf_page_content(data: bytes, number: int) -> tuple[bytes, Image.Image]:
     buffer = io.BytesIO()
     image.save(buffer, format=PAGE_HASH_FORMAT)
     return buffer.getvalue(), image
+
+
+#: A PDF page with at least this many characters of text is read from its text layer where that is
+#: asked for (extraction): a scan's stray glyphs (a stamp, a page number) are no page of text.
+TEXT_LAYER_MIN_CHARACTERS = 20
+
+
+def pdf_page_text(data: bytes, number: int) -> list[tuple[str, list[list[float]]]]:
+    """Page `number`'s text layer, its runs placed in the pixels the page renders to at OCR_PDF_DPI
+    (where its reading by OCR would place them); empty for a page with too little text to be one
+    (a scan). Raises InvalidPdf."""
+    runs = pdf_text_lines(
+        data, number, dpi=settings.OCR_PDF_DPI, max_pixels=settings.OCR_MAX_IMAGE_PIXELS, limits=pdf_limits()
+    )
+    characters = sum(len(text.replace(" ", "")) for text, _ in runs)
+    return runs if characters >= TEXT_LAYER_MIN_CHARACTERS else []
 
 
 def page_as_shown(item: OcrTaskItem, number: int) -> tuple[Image.Image, float]:
