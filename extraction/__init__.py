@@ -6,11 +6,12 @@ and gives every field of the card with its value as printed, its normalized valu
 where it is in the document's text and on the page.
 """
 
-from extraction.cards import RECEIPT, Card, FieldSpec, GroupSpec
+from extraction.cards import INVOICE, RECEIPT, Card, FieldSpec, GroupSpec
 from extraction.document import Document, Line
 from extraction.extract import ExtractedField, ExtractedGroup, Extraction, extract
 
 __all__ = [
+    "INVOICE",
     "RECEIPT",
     "Card",
     "Document",

@@ -57,6 +57,8 @@ class Extraction:
     text: str
     fields: list[ExtractedField] = field(default_factory=list)
     groups: list[ExtractedGroup] = field(default_factory=list)
+    #: The invoice2data template that read it, where one of the bundled ones did (the invoice card).
+    template: str | None = None
 
     @property
     def confidence(self) -> float:
@@ -88,6 +90,10 @@ def extract(document: Document, card: Card) -> Extraction:
         from extraction.templates import by_template  # noqa: PLC0415 (invoice2data loads for its cards only)
 
         return by_template(document, card)
+    if card.rules == "invoice":
+        from extraction.templates import by_invoice  # noqa: PLC0415
+
+        return by_invoice(document, card)
     return by_fields(document, card)
 
 

@@ -112,6 +112,22 @@ def _phone(printed: str) -> str | None:
     return ("+" if printed.strip().startswith("+") else "") + digits if 7 <= len(digits) <= 15 else None
 
 
+def _digits(count: str) -> str:
+    """`count` digits, a space or a dot allowed between them ("DE 123 456 789", "FR 12.345.678.901")."""
+    return rf"\d(?:[\s.]?\d){{{count}}}"
+
+
+# The VAT ids of the EU's countries (and the UK's, Switzerland's), as printed: each country's own
+# shape, so that an IBAN ("DE89 3704 0044 ...") is none.
+_VAT_ID = re.compile(
+    r"(?<![A-Z0-9])("
+    rf"DE\s?{_digits('8')}|ATU\s?{_digits('7')}|FR\s?[0-9A-Z]{{2}}\s?{_digits('8')}|NL\s?{_digits('8')}\s?B\s?\d\d"
+    rf"|BE\s?[01]?\s?{_digits('8')}|GB\s?{_digits('8')}(?:\s?\d{{3}})?|IT\s?{_digits('10')}|ES\s?[0-9A-Z]{_digits('6')}[0-9A-Z]"
+    rf"|(?:AT|BG|CY|CZ|DK|EE|EL|FI|HR|HU|IE|LT|LU|LV|MT|PL|PT|RO|SE|SI|SK)\s?[0-9A-Z]{_digits('6,10')}"
+    r"|CHE[-\s]?\d{3}\.?\d{3}\.?\d{3}(?:\s?(?:MWST|TVA|IVA))?"
+    r")(?![\s.]?\d)"
+)
+
 _CURRENCIES = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "CNY", "元": "CNY", "RM": "MYR"}
 
 VALUE_FINDERS: dict[str, Callable[[str], list[Found]]] = {
@@ -123,13 +139,7 @@ VALUE_FINDERS: dict[str, Callable[[str], list[Found]]] = {
     "phone": _by_pattern(re.compile(r"(\+?\(?\d[\d\s()./-]{5,}\d)"), _phone),
     "iban": _by_pattern(re.compile(r"\b([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?)\b"), _iban),
     "bic": _by_pattern(re.compile(r"\b([A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b"), str.strip),
-    "vat_id": _by_pattern(
-        re.compile(
-            r"\b((?:AT|BE|BG|CH|CY|CZ|DE|DK|EE|EL|ES|FI|FR|GB|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK)"
-            r"\s?(?:U\s?)?[0-9A-Z][0-9A-Z .]{6,14}[0-9A-Z])\b"
-        ),
-        lambda printed: re.sub(r"[\s.]", "", printed).upper(),
-    ),
+    "vat_id": _by_pattern(_VAT_ID, lambda printed: re.sub(r"[\s.]", "", printed).upper()),
     "currency": _by_pattern(
         re.compile(r"(?<![A-Z])(EUR|USD|GBP|CHF|CNY|RMB|JPY|MYR|€|\$|£|¥|元)(?![A-Z])"),
         lambda printed: _CURRENCIES.get(printed, printed.upper()),
@@ -153,7 +163,12 @@ def find(document: Document, spec: FieldSpec) -> list[Hit]:
                 hits += _below(document, spec, index, start)
             if hits and not spec.multiple:
                 break
-    if not hits and (spec.pattern or spec.type in VALUE_FINDERS) and (not spec.labels or spec.where != "right"):
+    if not hits and not spec.labels and not spec.pattern and spec.type == "text":
+        # A text with nothing to find it by but its place: the first line of words there (a
+        # letter's sender, at the top).
+        hits += [_whole_line(document, index) for index in lines if _is_words(document.lines[index].text)][:1]
+    # A field with labels is found by them only: its type alone would take any date for a due date.
+    if not hits and not spec.labels and (spec.pattern or spec.type in VALUE_FINDERS):
         confidence = 0.8 if spec.pattern else 0.5
         for index in lines:
             hits += _values(document, spec, index, 0, confidence)
@@ -161,6 +176,17 @@ def find(document: Document, spec: FieldSpec) -> list[Hit]:
                 break
     unique = list({(hit.line, hit.start): hit for hit in hits}.values())
     return unique if spec.multiple else unique[:1]
+
+
+def _is_words(text: str) -> bool:
+    return sum(character.isalpha() for character in text) >= 3
+
+
+def _whole_line(document: Document, index: int) -> Hit:
+    """A line's first piece of text (up to two spaces or more: a laid-out row's next column)."""
+    text = document.lines[index].text
+    piece = re.search(r"\S+(?: \S+)*", text)
+    return Hit(index, piece.start(), piece.end(), piece.group(0), _tidy(piece.group(0)), 0.5)
 
 
 def _lines_where(document: Document, spec: FieldSpec) -> Iterator[int]:
@@ -219,20 +245,22 @@ def folded(text: str) -> str:
 
 
 def _labels(document: Document, labels: tuple[str, ...], lines: list[int]) -> Iterator[tuple[int, int, int]]:
-    """Where a label is printed: its line and its characters there, in reading order. A label
-    matches whole words, case and accents ignored; longer labels are tried first."""
-    patterns = [
-        re.compile(rf"(?<!\w){re.escape(folded(label))}(?!\w)" if label[-1:].isalnum() else re.escape(folded(label)))
-        for label in sorted(labels, key=len, reverse=True)
-    ]
+    """Where the labels are printed: each label in the card's order of preference ("Total due"
+    before "Total"), on each line in reading order; its line and its characters there. A label
+    matches whole words, case and accents ignored."""
+    texts = {}
     for index in lines:
         text = folded(document.lines[index].text)
-        if len(text) != len(document.lines[index].text):
-            text = document.lines[index].text.casefold()  # a character decomposed: compare as printed
-        for pattern in patterns:
-            if match := pattern.search(text):
+        # A character that decomposes into several changes the offsets: compare such a line as printed.
+        texts[index] = text if len(text) == len(document.lines[index].text) else document.lines[index].text.casefold()
+    for label in labels:
+        folded_label = folded(label)
+        pattern = re.compile(
+            rf"(?<!\w){re.escape(folded_label)}(?!\w)" if label[-1:].isalnum() else rf"(?<!\w){re.escape(folded_label)}"
+        )
+        for index in lines:
+            if match := pattern.search(texts[index]):
                 yield index, match.start(), match.end()
-                break
 
 
 def _beside(document: Document, spec: FieldSpec, index: int, after: int) -> list[Hit]:
@@ -334,7 +362,8 @@ def _rows_by_pattern(document: Document, group: GroupSpec) -> list[dict[str, Hit
 
 # A row of totals ends the rows: "Subtotal", "Gesamtbetrag", "Totaal", "Total TTC", "合计".
 _ROWS_END = re.compile(
-    r"\b(sub\s*-?total|total|summe|zwischensumme|gesamt|netto|totaal|subtotaal|tax|mwst|ust|tva|btw)|合计|小计|总计",
+    r"\b(sub\s*-?total|total|summe|zwischensumme|gesamt|net\b|netto|totaal|subtotaal|tax|vat|mwst|ust|tva|btw)"
+    r"|合计|小计|总计|税额",
     re.I,
 )
 

@@ -24,6 +24,7 @@ import yaml
 
 from extraction.cards import Card
 from extraction.document import Document
+from extraction.values import dates_in
 from ocr_engine.contained import LimitExceeded, Limits, preload, run_contained
 
 TEMPLATE_LIMITS = Limits(memory_bytes=512 * 1024 * 1024, seconds=5.0)
@@ -149,13 +150,63 @@ def run_template(template: dict, text: str) -> dict | None:
         output = invoice.extract(optimized, "", None)
     except Exception as error:  # noqa: BLE001 (a template's own failure, said in the fields)
         return {"error": f"template_failed: {error}"}
-    return json.loads(json.dumps(output or {}, default=_plain))
+    return plain_output(output or {})
+
+
+def plain_output(output: dict) -> dict:
+    """invoice2data's output as plain data (dates as ISO text), to cross a process's pipe."""
+    return json.loads(json.dumps(output, default=_plain))
 
 
 def _plain(value):
     if isinstance(value, datetime.date | datetime.datetime):
         return value.date().isoformat() if isinstance(value, datetime.datetime) else value.isoformat()
     return str(value)
+
+
+#: invoice2data's output names, as the invoice card names its fields.
+_INVOICE_KEYS = {
+    "invoice_number": "invoice_number",
+    "date": "issue_date",
+    "date_due": "due_date",
+    "issuer": "seller",
+    "partner_name": "buyer",
+    "amount_untaxed": "net",
+    "amount_tax": "tax",
+    "amount": "total",
+    "currency": "currency",
+    "iban": "iban",
+    "bic": "bic",
+}
+
+
+def by_invoice(document: Document, card: Card):
+    """The built-in invoice card: invoice2data's bundled templates first (the first whose keywords
+    the document has gives what it finds, placed by its regexes), each field it does not give found
+    by the card's labels, on the text laid out as pdftotext lays a page out."""
+    from extraction.bundled import run_bundled  # noqa: PLC0415
+    from extraction.extract import _as_field, _Candidate, by_fields  # noqa: PLC0415
+
+    document = document.laid_out()
+    extraction = by_fields(document, card)
+    try:
+        matched = run_contained(run_bundled, document.text, limits=TEMPLATE_LIMITS)
+    except LimitExceeded:
+        matched = None
+    if not matched:
+        return extraction
+    found = {_INVOICE_KEYS[key]: (key, value) for key, value in matched["output"].items() if key in _INVOICE_KEYS}
+    specs = {spec.key: spec for spec in card.fields}
+    for number, field in enumerate(extraction.fields):
+        if field.key in found and found[field.key][1] not in (None, ""):
+            key, value = found[field.key]
+            placed = _place(document, _field_regexes(matched["template"], key), value)
+            start, end = placed or (None, None)
+            extraction.fields[number] = _as_field(
+                document, specs[field.key], _candidate(document, start, end, value, _Candidate)
+            )
+    extraction.template = matched["template"].get("template_name")
+    return extraction
 
 
 # Placing values ----------------------------------------------------------------------------------
@@ -200,9 +251,32 @@ def _place(document: Document, patterns: list[str], value) -> tuple[int, int] | 
         if match:
             group = 1 if match.re.groups else 0
             return match.span(group)
-    printed = str(value[0] if isinstance(value, list) and value else value)
-    found = document.text.casefold().find(printed.casefold()) if printed else -1
-    return (found, found + len(printed)) if found >= 0 else None
+    value = value[0] if isinstance(value, list) and value else value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", value):  # a date, printed in any way
+        for line, start in zip(document.lines, document.starts, strict=True):
+            if same := [found for found in dates_in(line.text) if found.normalized == value]:
+                return start + same[0].start, start + same[0].end
+    text = document.text.casefold()
+    for printed in _printed_forms(value):
+        found = text.find(printed.casefold())
+        if found >= 0:
+            return found, found + len(printed)
+    return None
+
+
+def _printed_forms(value) -> list[str]:
+    """How a value may be printed: a number with its two decimals, grouped or not, with a point or
+    a comma; a date as the template's output gives it; text as it is."""
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        grouped = f"{value:,.2f}"
+        return [
+            grouped,
+            grouped.replace(",", " ").replace(".", ",").replace(" ", "."),
+            f"{value:.2f}",
+            f"{value:.2f}".replace(".", ","),
+            str(value),
+        ]
+    return [str(value)] if str(value) else []
 
 
 def _line_spans(document: Document, group: str, spec: dict) -> list[dict[str, tuple[int, int]]]:

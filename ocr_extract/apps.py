@@ -6,3 +6,10 @@ class OcrExtractConfig(AppConfig):
 
     name = "ocr_extract"
     verbose_name = "Extraction"
+
+    def ready(self) -> None:
+        from ocr_engine.contained import preload  # noqa: PLC0415
+
+        # The children that run invoice2data templates are forked with the library and its bundled
+        # templates loaded (0.2 s a document otherwise).
+        preload("extraction.bundled")

@@ -263,6 +263,9 @@ class ExtractionSerializer(serializers.Serializer):
     card = serializers.CharField(help_text="The card's slug.")
     text = serializers.CharField(help_text="The document's text: its lines joined by newlines.")
     confidence = serializers.FloatField(help_text="The mean of the fields' confidences.")
+    template = serializers.CharField(
+        allow_null=True, help_text="The invoice2data template that read it, where one of the bundled ones did."
+    )
     fields = ExtractedFieldSerializer(many=True)
     groups = ExtractedGroupSerializer(many=True)
     record_ids = serializers.ListField(

@@ -24,6 +24,7 @@ def extraction_answer(extraction: Extraction, *, card: Card) -> dict:
     return {
         "card": card.slug,
         "confidence": round(extraction.confidence, 3),
+        "template": extraction.template,
         "fields": [asdict(item) for item in extraction.fields],
         "groups": [
             {"key": group.key, "name": group.name, "rows": [[asdict(item) for item in row] for row in group.rows]}

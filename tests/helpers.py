@@ -265,3 +265,4 @@ def restore_built_in_cards() -> None:
     empties every table, the rows migrations made included."""
     importlib.import_module("ocr_extract.migrations.0002_receipt_card").add_receipt(apps, None)
     importlib.import_module("ocr_extract.migrations.0003_cards_of_your_own").receipt_by_its_rules(apps, None)
+    importlib.import_module("ocr_extract.migrations.0004_invoice_card").add_invoice(apps, None)

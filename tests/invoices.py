@@ -32,6 +32,17 @@ class Invoice:
     total_label: str
     total: str
     total_value: float
+    #: What the built-in invoice card reads too: net and tax, the due date, the buyer, ids.
+    net_label: str = ""
+    tax_label: str = ""
+    due_label: str = ""
+    due: str = ""
+    buyer_label: str = ""
+    buyer: str = "Contoso Retail AG"
+    net: str = "1,120.59"
+    tax: str = "212.91"
+    vat_id: str = "DE 123 456 789"
+    bic: str = "COBADEFFXXX"
     iban: str = "DE89 3704 0044 0532 0130 00"
 
 
@@ -50,6 +61,11 @@ INVOICES = {
         "Total due:",
         "1,333.50",
         1333.50,
+        net_label="Net amount:",
+        tax_label="VAT 19%:",
+        due_label="Due date:",
+        due="14 April 2026",
+        buyer_label="Bill to:",
     ),
     "de": Invoice(
         "de",
@@ -65,6 +81,13 @@ INVOICES = {
         "Gesamtbetrag:",
         "1.333,50",
         1333.50,
+        net_label="Nettobetrag:",
+        tax_label="MwSt. 19%:",
+        due_label="Fällig am:",
+        due="14.04.2026",
+        buyer_label="Rechnungsempfänger:",
+        net="1.120,59",
+        tax="212,91",
     ),
     "fr": Invoice(
         "fr",
@@ -80,6 +103,14 @@ INVOICES = {
         "Total TTC:",
         "1333,50",
         1333.50,
+        net_label="Total HT:",
+        tax_label="TVA 19%:",
+        due_label="Échéance:",
+        due="14/04/2026",
+        buyer_label="Client:",
+        net="1120,59",
+        tax="212,91",
+        vat_id="FR 12 345678901",
     ),
     "nl": Invoice(
         "nl",
@@ -95,6 +126,14 @@ INVOICES = {
         "Totaal:",
         "1.333,50",
         1333.50,
+        net_label="Subtotaal:",
+        tax_label="BTW 19%:",
+        due_label="Vervaldatum:",
+        due="14-04-2026",
+        buyer_label="Klant:",
+        net="1.120,59",
+        tax="212,91",
+        vat_id="NL123456789B01",
     ),
     "zh": Invoice(
         "zh",
@@ -110,6 +149,14 @@ INVOICES = {
         "价税合计:",
         "1333.50",
         1333.50,
+        net_label="金额合计:",
+        tax_label="税额:",
+        due_label="到期日:",
+        due="2026年04月14日",
+        buyer_label="购买方:",
+        buyer="北京示例贸易有限公司",
+        net="1120.59",
+        tax="212.91",
     ),
 }
 
@@ -177,12 +224,20 @@ def born_digital_pdf(invoice: Invoice) -> bytes:
         page.drawString(60, y, description)
         page.drawRightString(360, y, quantity)
         page.drawRightString(520, y, amount)
+    page.drawString(360, 728, f"{invoice.due_label} {invoice.due}")
+    page.drawString(60, 720, invoice.buyer_label)
+    page.drawString(60, 704, invoice.buyer)
     y -= 30
+    for label, amount in ((invoice.net_label, invoice.net), (invoice.tax_label, invoice.tax)):
+        page.drawString(300, y, label)
+        page.drawRightString(520, y, amount)
+        y -= 18
     page.setFont(bold, 12)
     page.drawString(300, y, invoice.total_label)
     page.drawRightString(520, y, invoice.total)
     page.setFont(font, 10)
-    page.drawString(60, 120, f"IBAN: {invoice.iban}")
+    page.drawString(60, 136, f"USt-IdNr. / VAT: {invoice.vat_id}")
+    page.drawString(60, 120, f"IBAN: {invoice.iban}   BIC: {invoice.bic}")
     page.save()
     return buffer.getvalue()
 

@@ -178,9 +178,9 @@ def test_with_auth_required_a_client_sees_and_uses_the_built_in_cards_and_its_ow
     def slugs(client):
         return [card["slug"] for card in client.get(CARDS_URL).json()["results"]]
 
-    assert slugs(clients["alice"]) == ["receipt", "rechnung"]
-    assert slugs(clients["bob"]) == ["receipt"]
-    assert slugs(clients["staff"]) == ["receipt", "rechnung"]
+    assert slugs(clients["alice"]) == ["receipt", "invoice", "rechnung"]
+    assert slugs(clients["bob"]) == ["receipt", "invoice"]
+    assert slugs(clients["staff"]) == ["receipt", "invoice", "rechnung"]
     assert clients["bob"].get(f"{CARDS_URL}{mine['id']}/").status_code == 404
     assert clients["bob"].delete(f"{CARDS_URL}{mine['id']}/").status_code == 404
     used = clients["bob"].post(EXTRACT_URL, {"card": "rechnung", "text": GERMAN}, format="json")
