@@ -69,13 +69,13 @@ def render_pdf_page(data: bytes, number: int, *, dpi: int, max_pixels: int, limi
 
 
 def pdf_text_lines(
-    data: bytes, number: int, *, dpi: int, max_pixels: int, limits: Limits
-) -> list[tuple[str, list[list[float]]]]:
-    """The text layer of page `number` (from 1), as PDFium finds its runs of text: each run's text
-    and its four corners in the pixels of the page rendered at `dpi` (as `render_pdf_page` renders
-    it, so a run stands where the same page read by OCR would have it). Empty for a page without
-    text (a scan), or turned (its runs would not be upright)."""
-    return _contained(_text_lines, data, number, dpi, max_pixels, limits=limits)
+    data: bytes, *, dpi: int, max_pixels: int, limits: Limits
+) -> list[list[tuple[str, list[list[float]]]]]:
+    """The text layer of every page, as PDFium finds its runs of text: each run's text and its four
+    corners in the pixels of the page rendered at `dpi` (as `render_pdf_page` renders it, so a run
+    stands where the same page read by OCR would have it). A page without text (a scan), or turned
+    (its runs would not be upright), has none. One child process for the whole PDF."""
+    return _contained(_text_lines, data, dpi, max_pixels, limits=limits)
 
 
 def remove_stale_page_files() -> int:
@@ -161,30 +161,36 @@ def _render_page(
         document.close()
 
 
-def _text_lines(data: bytes, number: int, dpi: int, max_pixels: int) -> list[tuple[str, list[list[float]]]]:
+def _text_lines(data: bytes, dpi: int, max_pixels: int) -> list[list[tuple[str, list[list[float]]]]]:
     document = _open(data)
     try:
-        page = document[number - 1]
-        try:
-            if page.get_rotation():
-                return []
-            scale = _scale(page, dpi, max_pixels)
-            left_edge, _, _, top_edge = page.get_bbox()
-            text_page = page.get_textpage()
-            runs = []
-            for index in range(text_page.count_rects()):
-                left, bottom, right, top = text_page.get_rect(index)
-                text = text_page.get_text_bounded(left, bottom, right, top).strip()
-                if text:
-                    x0, x1 = (left - left_edge) * scale, (right - left_edge) * scale
-                    y0, y1 = (top_edge - top) * scale, (top_edge - bottom) * scale
-                    runs.append((text, [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]))
-            text_page.close()
-            return runs
-        finally:
-            page.close()
+        pages = []
+        for number in range(len(document)):
+            page = document[number]
+            try:
+                pages.append([] if page.get_rotation() else _page_runs(page, _scale(page, dpi, max_pixels)))
+            finally:
+                page.close()
+        return pages
     finally:
         document.close()
+
+
+def _page_runs(page: "pdfium.PdfPage", scale: float) -> list[tuple[str, list[list[float]]]]:
+    left_edge, _, _, top_edge = page.get_bbox()
+    text_page = page.get_textpage()
+    try:
+        runs = []
+        for index in range(text_page.count_rects()):
+            left, bottom, right, top = text_page.get_rect(index)
+            text = text_page.get_text_bounded(left, bottom, right, top).strip()
+            if text:
+                x0, x1 = (left - left_edge) * scale, (right - left_edge) * scale
+                y0, y1 = (top_edge - top) * scale, (top_edge - bottom) * scale
+                runs.append((text, [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]))
+        return runs
+    finally:
+        text_page.close()
 
 
 def _scale(page: "pdfium.PdfPage", dpi: int, max_pixels: int) -> float:

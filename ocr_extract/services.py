@@ -15,7 +15,7 @@ from ocr_record.images import ImageInput, check
 from ocr_record.models import OcrRecord
 from ocr_record.services import TextOptions, ocr_record_parse_text
 from ocr_task.models import OcrTaskItem
-from ocr_task.pages import pdf_limits, pdf_page_content, pdf_page_text
+from ocr_task.pages import pdf_limits, pdf_page_content, pdf_text_pages
 from ocr_task.selectors import ocr_task_pages
 
 
@@ -39,13 +39,27 @@ def ocr_extract_item(*, item: OcrTaskItem) -> dict | None:
     card = item.task.card
     if card is None:
         return None
-    lines = [
-        Line(line["text"], line["location"], page.number)
-        for page in ocr_task_pages(item)
-        for line in page.result.get("lines", [])
-    ]
+    text_pages = _text_layer(item)
+    lines, pages = [], []
+    for page in ocr_task_pages(item):
+        runs = text_pages[page.number - 1] if page.number <= len(text_pages) else []
+        if runs:  # born digital: its own text, not its reading
+            lines += [Line(text, location, page.number) for text, location in runs]
+        else:
+            lines += [Line(line["text"], line["location"], page.number) for line in page.result.get("lines", [])]
+        pages.append({"number": page.number, "source": "text_layer" if runs else "ocr"})
     extraction = extract(Document(lines), card.as_spec())
-    return {**extraction_answer(extraction, card=card), "text": extraction.text}
+    return {**extraction_answer(extraction, card=card), "text": extraction.text, "pages": pages}
+
+
+def _text_layer(item: OcrTaskItem) -> list[list]:
+    """A PDF's pages' text layers (none for an image, or a PDF PDFium cannot read them from)."""
+    if not item.is_pdf:
+        return []
+    try:
+        return pdf_text_pages(item.read_file())
+    except InvalidPdf:
+        return []
 
 
 @dataclass(frozen=True)
@@ -85,8 +99,8 @@ def _read(file: UploadedFile, *, lang: str, requested_by) -> tuple[Document, lis
     records, lines, pages = [], [], []
     if is_pdf(head):
         content = file.read()
-        for number in range(1, _pdf_page_count(content) + 1):
-            runs = _pdf(pdf_page_text, content, number)
+        _pdf_page_count(content)  # refuses a PDF of more pages than are read while the client waits
+        for number, runs in enumerate(_pdf(pdf_text_pages, content), 1):
             if runs:
                 lines += [Line(text, location, number) for text, location in runs]
                 pages.append({"number": number, "source": "text_layer"})

@@ -54,15 +54,17 @@ def pdf_page_content(data: bytes, number: int) -> tuple[bytes, Image.Image]:
 TEXT_LAYER_MIN_CHARACTERS = 20
 
 
-def pdf_page_text(data: bytes, number: int) -> list[tuple[str, list[list[float]]]]:
-    """Page `number`'s text layer, its runs placed in the pixels the page renders to at OCR_PDF_DPI
-    (where its reading by OCR would place them); empty for a page with too little text to be one
-    (a scan). Raises InvalidPdf."""
-    runs = pdf_text_lines(
-        data, number, dpi=settings.OCR_PDF_DPI, max_pixels=settings.OCR_MAX_IMAGE_PIXELS, limits=pdf_limits()
+def pdf_text_pages(data: bytes) -> list[list[tuple[str, list[list[float]]]]]:
+    """Each page's text layer, its runs placed in the pixels the page renders to at OCR_PDF_DPI
+    (where its reading by OCR would place them); none for a page with too little text to be one (a
+    scan). Raises InvalidPdf."""
+    pages = pdf_text_lines(
+        data, dpi=settings.OCR_PDF_DPI, max_pixels=settings.OCR_MAX_IMAGE_PIXELS, limits=pdf_limits()
     )
-    characters = sum(len(text.replace(" ", "")) for text, _ in runs)
-    return runs if characters >= TEXT_LAYER_MIN_CHARACTERS else []
+    return [
+        runs if sum(len(text.replace(" ", "")) for text, _ in runs) >= TEXT_LAYER_MIN_CHARACTERS else []
+        for runs in pages
+    ]
 
 
 def page_as_shown(item: OcrTaskItem, number: int) -> tuple[Image.Image, float]:

@@ -20,6 +20,7 @@ from ocr_record.models import OcrRecord
 from ocr_task import workers
 from ocr_task.models import OcrTask, OcrTaskItem, OcrTaskPage
 from tests.helpers import draw_text, get_export, make_record, pdf_of, restore_built_in_cards, upload
+from tests.invoices import INVOICES, born_digital_pdf, scanned_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -608,6 +609,26 @@ class TestCards:
             )
         )
         assert listed["extraction"] == exported["extraction"] == extraction
+
+    def test_a_born_digital_invoice_in_a_task_is_read_from_its_text_layer_and_a_scan_by_ocr(self, submit):
+        invoice = INVOICES["de"]
+
+        answer = submit(
+            ("rechnung.pdf", born_digital_pdf(invoice)), ("scan.pdf", scanned_pdf(invoice)), card="invoice"
+        ).json()
+        read_everything()
+
+        items = OcrTaskItem.objects.filter(task_id=answer["id"]).order_by("id")
+        extractions = {item.origin_name: item.extraction for item in items}
+        assert extractions["rechnung.pdf"]["pages"] == [{"number": 1, "source": "text_layer"}]
+        assert extractions["scan.pdf"]["pages"] == [{"number": 1, "source": "ocr"}]
+        for extraction in extractions.values():
+            fields = {field["key"]: field["normalized"] for field in extraction["fields"]}
+            assert (fields["invoice_number"], fields["issue_date"], fields["total"]) == (
+                invoice.number,
+                invoice.date_iso,
+                "1333.50",
+            )
 
     def test_a_task_without_a_card_has_no_extraction(self, submit):
         answer = submit(("page.png", draw_text("no card")), async_task=False).json()
