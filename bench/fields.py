@@ -22,7 +22,7 @@ import time
 import unicodedata
 from pathlib import Path
 
-from bench import address_ranker, sections
+from bench import address_ranker, invoices, sections
 from extraction import RECEIPT, Document, extract
 from extraction.values import amounts_in, dates_in, same_amount, same_date
 
@@ -171,6 +171,7 @@ def main() -> None:
     # The images first: LightGBM's OpenMP threads keep spinning for a while after training, and
     # would slow the readings timed beside them.
     images = from_images()
+    invoice_section = invoices.section()
     learned = learned_address(lines, labels)
     body = "\n".join(
         [
@@ -197,6 +198,8 @@ def main() -> None:
             *learned,
             "",
             *images,
+            "",
+            *invoice_section,
         ]
     )
     print(body)

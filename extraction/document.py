@@ -12,6 +12,9 @@ class Line:
     text: str
     location: Location | None = None
     page: int = 1
+    #: Its words and their locations where the engine gave them: a row laid out by its words keeps
+    #: the gaps between its columns that a line's text lost ("Oak desk 2 1,234.50").
+    words: tuple[tuple[str, Location], ...] = ()
 
 
 @dataclass
@@ -82,10 +85,25 @@ class Document:
         for row in self.rows():
             lines = [self.lines[index] for index in row]
             left = min(x for line in self.lines if line.page == lines[0].page for x, _ in line.location)
-            text = ""
-            for line in lines:
-                column = round((min(x for x, _ in line.location) - left) / character)
-                text = text.ljust(max(column, len(text) + 1) if text else column) + line.text
+            pieces = sorted(
+                (piece for line in lines for piece in (line.words or ((line.text, line.location),))),
+                key=lambda piece: min(x for x, _ in piece[1]),
+            )
+            text, end = "", None
+            for piece, location in pieces:
+                column = round((min(x for x, _ in location) - left) / character)
+                gap = min(x for x, _ in location) - end if text else 0
+                if text and gap < 2 * character:
+                    # The next word of a phrase: one space, as printed; none beside a Chinese
+                    # character close by, which an engine may give one by one ("发 票" is 发票,
+                    # "2026 年" is 2026年).
+                    chinese = _is_cjk(text[-1]) or _is_cjk(piece[0])
+                    column = len(text) + (0 if chinese and gap < character else 1)
+                    text = text.ljust(column) + piece
+                    end = max(x for x, _ in location)
+                    continue
+                text = text.ljust(max(column, len(text) + 1) if text else column) + piece
+                end = max(x for x, _ in location)
             top = min(y for line in lines for _, y in line.location)
             bottom = max(y for line in lines for _, y in line.location)
             right = left + len(text) * character
@@ -163,3 +181,7 @@ def _middle(line: Line) -> float:
 def _same_row(line: Line, other: Line) -> bool:
     top, bottom = min(y for _, y in line.location), max(y for _, y in line.location)
     return line.page == other.page and top <= _middle(other) <= bottom
+
+
+def _is_cjk(character: str) -> bool:
+    return "\u3000" <= character <= "\u9fff" or "\uff00" <= character <= "\uffef"

@@ -46,7 +46,7 @@ def ocr_extract_item(*, item: OcrTaskItem) -> dict | None:
         if runs:  # born digital: its own text, not its reading
             lines += [Line(text, location, page.number) for text, location in runs]
         else:
-            lines += [Line(line["text"], line["location"], page.number) for line in page.result.get("lines", [])]
+            lines += [line_of(line, page.number) for line in page.result.get("lines", [])]
         pages.append({"number": page.number, "source": "text_layer" if runs else "ocr"})
     extraction = extract(Document(lines), card.as_spec())
     return {**extraction_answer(extraction, card=card), "text": extraction.text, "pages": pages}
@@ -60,6 +60,16 @@ def _text_layer(item: OcrTaskItem) -> list[list]:
         return pdf_text_pages(item.read_file())
     except InvalidPdf:
         return []
+
+
+def line_of(line: dict, page: int) -> Line:
+    """A line of a stored reading (parse_text's shape) as extraction takes it, with its words."""
+    return Line(
+        line["text"],
+        line["location"],
+        page,
+        tuple((word["text"], word["location"]) for word in line.get("words") or () if word.get("location")),
+    )
 
 
 @dataclass(frozen=True)
@@ -109,14 +119,14 @@ def _read(file: UploadedFile, *, lang: str, requested_by) -> tuple[Document, lis
             page_file = ContentFile(pixels, name=f"{file.name}#{number}")
             record = _read_page(page_file, image, options, requested_by)
             records.append(record)
-            lines += [Line(line["text"], line["location"], number) for line in record.result.get("lines", [])]
+            lines += [line_of(line, number) for line in record.result.get("lines", [])]
             pages.append({"number": number, "source": "ocr"})
         return Document(lines), records, pages
     checked = check(ImageInput(name=file.name, file=file))
     if checked.error_code:
         raise ApplicationError(checked.error_detail, code="file_invalid")
     record = _read_page(file, checked.image, options, requested_by)
-    lines = [Line(line["text"], line["location"], 1) for line in record.result.get("lines", [])]
+    lines = [line_of(line, 1) for line in record.result.get("lines", [])]
     return Document(lines), [record], [{"number": 1, "source": "ocr"}]
 
 
