@@ -402,3 +402,59 @@ def test_a_receipt_s_fields_are_boxed_in_their_card_s_colours_and_listed(page, l
     assert result.locator("table.group tr").count() > 2  # the items, as rows
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "tryit-fields.png"), full_page=True)
+
+
+def test_a_pasted_invoice2data_template_becomes_a_card_that_reads_a_pdf_and_a_bad_one_says_why(page, live_server):
+    from tests.invoices import INVOICES, born_digital_pdf, template  # noqa: PLC0415
+
+    restore_built_in_cards()
+    invoice = INVOICES["de"]
+    open_page(page, live_server)
+    page.check('input[name="mode"][value="fields"]')
+    page.click("#own-card summary")
+
+    page.fill("#own-card-source", "keywords: [ACME]\nfields:\n  total: 'Summe (\\d+'")
+    page.click("#own-card-make")
+    expect(page.locator("#own-card-error")).to_contain_text(
+        "invoice2data: The regex of field 'total' is no regular expression"
+    )
+
+    page.fill("#own-card-source", template(invoice))
+    page.click("#own-card-make")
+    expect(page.locator("#own-card-made")).to_contain_text("Musterfirma GmbH")
+    assert page.locator("#card").input_value() == "musterfirma-gmbh"
+    page.set_input_files(
+        "#file-input",
+        files=[{"name": "rechnung.pdf", "mimeType": "application/pdf", "buffer": born_digital_pdf(invoice)}],
+    )
+    result = finished_results(page, 1).first
+
+    expect(result.locator('.fields dd[data-key="invoice_number"]')).to_contain_text(invoice.number)
+    expect(result.locator('.fields dd[data-key="amount"]')).to_contain_text("1333.50")
+
+
+def test_a_card_defined_field_by_field_on_the_page_reads_a_document(page, live_server):
+    from tests.invoices import INVOICES, born_digital_pdf  # noqa: PLC0415
+
+    restore_built_in_cards()
+    invoice = INVOICES["fr"]
+    open_page(page, live_server)
+    page.check('input[name="mode"][value="fields"]')
+    page.click("#own-card summary")
+    page.select_option("#own-card-kind", "fields")
+
+    page.fill(
+        "#own-card-source",
+        '{"name": "Facture", "fields": [{"key": "numero", "name": "Numéro", "type": "id", "labels": ["Facture n°"]},'
+        ' {"key": "total", "name": "Total", "type": "amount", "labels": ["Total TTC"]}]}',
+    )
+    page.click("#own-card-make")
+    expect(page.locator("#own-card-made")).to_contain_text("Facture")
+    page.set_input_files(
+        "#file-input",
+        files=[{"name": "facture.pdf", "mimeType": "application/pdf", "buffer": born_digital_pdf(invoice)}],
+    )
+    result = finished_results(page, 1).first
+
+    expect(result.locator('.fields dd[data-key="numero"]')).to_contain_text(invoice.number)
+    expect(result.locator('.fields dd[data-key="total"]')).to_contain_text("1333.50")

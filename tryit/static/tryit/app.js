@@ -77,9 +77,14 @@
       return [body.detail, ...reasons].filter(Boolean).join("\n");
     }
     if (typeof body.detail === "string") return body.detail;
-    return Object.entries(body)
-      .map(([field, reasons]) => `${field}: ${[].concat(reasons).join(" ")}`)
-      .join("\n");
+    return reasonsOf(body).join("\n");
+  }
+
+  // A 400's reasons, however deep: {"fields": {"0": {"pattern": ["..."]}}} is "fields 0 pattern: ...".
+  function reasonsOf(body, path = []) {
+    if (Array.isArray(body) && body.every((reason) => typeof reason === "string")) return [`${path.join(" ")}: ${body.join(" ")}`];
+    if (body && typeof body === "object") return Object.entries(body).flatMap(([key, value]) => reasonsOf(value, [...path, key]));
+    return [`${path.join(" ")}: ${body}`];
   }
 
   async function postJson(path, data) {
@@ -652,6 +657,34 @@
     }
   }
 
+  // A card of one's own, made from an invoice2data template or a card's fields pasted in, and
+  // chosen at once in the card picker.
+  async function makeOwnCard() {
+    showError("own-card-error", "");
+    const source = document.getElementById("own-card-source").value;
+    let body;
+    if (document.getElementById("own-card-kind").value === "invoice2data") {
+      body = { invoice2data: source };
+    } else {
+      try {
+        body = JSON.parse(source);
+      } catch (error) {
+        showError("own-card-error", `This is no JSON: ${error.message}`);
+        return;
+      }
+    }
+    try {
+      const card = await (await postJson(config.urls.cards, body)).json();
+      const select = document.getElementById("card");
+      await loadCards();
+      select.append(element("option", { value: card.slug, text: `${card.name} (yours)` }));
+      select.value = card.slug;
+      document.getElementById("own-card-made").textContent = `Made the card “${card.name}” (${card.slug}): drop a file to read it.`;
+    } catch (error) {
+      showError("own-card-error", error.message);
+    }
+  }
+
   // ---- Wiring ------------------------------------------------------------------------------
 
   function syncOptions() {
@@ -662,6 +695,7 @@
     document.getElementById("lang").disabled = !text;
     document.getElementById("detect-direction").disabled = !text;
     document.getElementById("card").disabled = !fields;
+    document.getElementById("own-card").hidden = !fields;
     if (fields) loadCards();
   }
 
@@ -692,6 +726,7 @@
       searchTimer = setTimeout(refreshHistory, 250);
     });
     document.getElementById("login-form").addEventListener("submit", signIn);
+    document.getElementById("own-card-make").addEventListener("click", makeOwnCard);
     document.getElementById("sign-out").addEventListener("click", () => {
       signedOut();
       document.getElementById("history-list").replaceChildren();
