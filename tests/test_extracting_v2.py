@@ -142,3 +142,19 @@ def test_a_task_without_a_card_has_no_fields_pdf(api_client):
 
     assert response.status_code == 409
     assert response.json()["code"] == "no_card"
+
+
+def test_the_platform_s_task_takes_a_card_of_one_s_own_and_reads_a_born_digital_pdf_from_its_text(api_client):
+    from tests.invoices import INVOICES, born_digital_pdf, template  # noqa: PLC0415
+
+    invoice = INVOICES["nl"]
+    card = api_client.post("/api/cards/", {"invoice2data": template(invoice)}, format="json").json()
+
+    extract_id = create(api_client, ("factuur.pdf", born_digital_pdf(invoice)), feature_type_id=card["id"]).json()[
+        "ids"
+    ][0]
+    result = api_client.get(f"/api/extracting/v2/{extract_id}").json()["item"]["result"]
+
+    tags = {tag["key"]: tag for tag in result["tag_list"]}
+    assert (tags["invoice_number"]["value"], tags["amount"]["value"]) == (invoice.number, invoice.total)
+    assert OcrTaskItem.objects.get(pk=extract_id).extraction["pages"] == [{"number": 1, "source": "text_layer"}]

@@ -12,6 +12,7 @@ import pytest
 from ocr_task import workers
 from ocr_task.models import OcrTask
 from tests.helpers import draw_text, pdf_of, restore_built_in_cards
+from tests.invoices import INVOICES, born_digital_pdf, template
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -27,6 +28,12 @@ def api_examples() -> list[str]:
     return commands
 
 
+def readme_json(name: str) -> str:
+    """The JSON the README shows as the file `name` (a ```json block after a line naming it)."""
+    text = README.read_text(encoding="utf-8")
+    return re.search(rf"`{re.escape(name)}`:\n\n```json\n(.*?)```", text, flags=re.DOTALL).group(1)
+
+
 @pytest.mark.django_db(transaction=True, reset_sequences=True)
 def test_every_curl_example_of_the_api_section_works_as_written(live_server, tmp_path, settings):
     assert shutil.which("curl"), "the README's examples use curl"
@@ -38,6 +45,9 @@ def test_every_curl_example_of_the_api_section_works_as_written(live_server, tmp
     (tmp_path / "photo.jpg").write_bytes(draw_text("a photo", image_format="JPEG"))
     (tmp_path / "invoice.pdf").write_bytes(pdf_of("invoice total"))
     (tmp_path / "scan1.pdf").write_bytes(pdf_of("first scan"))
+    (tmp_path / "rechnung.pdf").write_bytes(born_digital_pdf(INVOICES["de"]))
+    (tmp_path / "musterfirma.yml").write_text(template(INVOICES["de"]), encoding="utf-8")
+    (tmp_path / "rechnung-card.json").write_text(readme_json("rechnung-card.json"), encoding="utf-8")
     commands = api_examples()
 
     try:
