@@ -1,9 +1,10 @@
-"""The Django admin: staff inspect and delete records; only the engine writes them."""
+"""The Django admin: staff inspect and delete records (only the engine writes them), and see the cards."""
 
 import pytest
 
+from ocr_extract.models import Card
 from ocr_record.models import OcrRecord
-from tests.helpers import make_record
+from tests.helpers import make_record, restore_built_in_cards
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +110,21 @@ def test_it_shows_a_text_records_lines_words_and_tags(admin_client):
     assert "<th>hello world</th><td>0.95</td>" in page
     assert "padding-left:2em'>world</td><td>0.94</td>" in page
     assert "desk" in page
+
+
+def test_it_lists_the_cards_with_how_each_reads_and_whose_it_is(admin_client, django_user_model):
+    restore_built_in_cards()
+    owner = django_user_model.objects.create_user("alice", password="pw-long-enough")
+    Card.objects.create(
+        slug="mine",
+        name="Mine",
+        fields=[{"key": "x", "name": "X", "type": "text", "color": "#000000"}],
+        created_by=owner,
+    )
+
+    listed = admin_client.get("/admin/ocr_extract/card/")
+    shown = admin_client.get(f"/admin/ocr_extract/card/{Card.objects.get(slug='invoice').pk}/change/")
+
+    assert listed.status_code == 200 and shown.status_code == 200
+    page = listed.content.decode()
+    assert "receipt" in page and "invoice" in page and "alice" in page
