@@ -18,7 +18,7 @@ import django_cache_url
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
-from ocr_project.env import env_bool, env_choice, env_float, env_int, env_list, env_rate, env_str
+from ocr_project.env import env_bool, env_choice, env_float, env_int, env_list, env_ports, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(os.environ.get("OCR_ENV_FILE") or BASE_DIR / ".env", override=False)
@@ -222,6 +222,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = OCR_MAX_UPLOAD_BYTES * 4 // 3 + 64 * 1024
 # parse_text: images per request, languages offered, and the sides an image may have (the limits
 # of the commercial general-text APIs).
 OCR_MAX_IMAGES_PER_REQUEST = env_int("OCR_MAX_IMAGES_PER_REQUEST", default=10, minimum=1)
+# Images by URL (ocr_record/fetching.py): whether links are fetched at all, from which hosts (empty:
+# any public one) and ports, within how long, and whether private addresses may be (tests, closed
+# networks only: a warning is logged at start).
+OCR_URL_INPUT = env_bool("OCR_URL_INPUT", default=True)
+OCR_URL_ALLOWED_HOSTS = [host.lower().rstrip(".") for host in env_list("OCR_URL_ALLOWED_HOSTS", default=[])]
+OCR_URL_ALLOWED_PORTS = env_ports("OCR_URL_ALLOWED_PORTS", default=[80, 443])
+OCR_URL_TIMEOUT_S = env_float("OCR_URL_TIMEOUT_S", default=10.0, minimum=0.5)
+OCR_URL_ALLOW_PRIVATE = env_bool("OCR_URL_ALLOW_PRIVATE", default=False)
 OCR_TEXT_LANGUAGES = env_list("OCR_TEXT_LANGUAGES", default=["eng", "chi_sim", "eng+chi_sim"])
 OCR_MIN_IMAGE_SIDE_PX = env_int("OCR_MIN_IMAGE_SIDE_PX", default=15, minimum=1)
 OCR_MAX_IMAGE_SIDE_PX = env_int("OCR_MAX_IMAGE_SIDE_PX", default=8192, minimum=1)

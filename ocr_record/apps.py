@@ -1,3 +1,5 @@
+import logging
+
 from django.apps import AppConfig
 
 
@@ -12,3 +14,6 @@ class OcrRecordConfig(AppConfig):
         from ocr_record.observability import RecordsCollector
 
         REGISTRY.register(RecordsCollector())
+        for warning in checks.check_url_input_reaches_only_public_addresses(None):
+            # Said by every process that starts (gunicorn's workers run no system checks).
+            logging.getLogger("ocr_record").warning("%s %s", warning.msg, warning.hint)

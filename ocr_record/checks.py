@@ -12,3 +12,18 @@ def check_ocr_engine_setting(app_configs, **kwargs) -> list[checks.CheckMessage]
     except ocr_engine.EngineUnavailable as error:
         return [checks.Error(str(error), hint="Set OCR_ENGINE to a short name or a dotted path.", id="ocr_record.E001")]
     return []
+
+
+@checks.register()
+def check_url_input_reaches_only_public_addresses(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """OCR_URL_ALLOW_PRIVATE lets a client's link reach this machine's network: said at every start."""
+    if settings.OCR_URL_INPUT and settings.OCR_URL_ALLOW_PRIVATE:
+        return [
+            checks.Warning(
+                "OCR_URL_ALLOW_PRIVATE is on: images by URL may be fetched from private addresses (this machine, "
+                "its network, cloud metadata).",
+                hint="Leave it off unless the service runs in a closed network or its tests.",
+                id="ocr_record.W001",
+            )
+        ]
+    return []
