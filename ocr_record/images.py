@@ -4,6 +4,7 @@ in its place among the others."""
 
 import base64
 import binascii
+import io
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -13,6 +14,8 @@ from PIL import Image
 
 from ocr_api.uploads import is_oversized
 from ocr_engine.images import InvalidImage, decode_image
+from ocr_engine.pdf import is_pdf
+from ocr_record.fetching import UrlRefused, UrlRules, fetch_all
 
 
 @dataclass
@@ -24,6 +27,8 @@ class ImageInput:
     image: Image.Image | None = None
     error_code: str = ""
     error_detail: str = ""
+    #: The link it was fetched from, where a client sent one instead of the file.
+    source_url: str = ""
 
     def fail(self, code: str, detail: str) -> "ImageInput":
         self.error_code, self.error_detail = code, detail
@@ -55,6 +60,45 @@ def from_base64(strings: list[str]) -> list[ImageInput]:
         entry.file = ContentFile(content, name=str(index))
         inputs.append(check(entry))
     return inputs
+
+
+def from_urls(urls: list[str]) -> list[ImageInput]:
+    """The images at `urls`, fetched together within OCR_URL_TIMEOUT_S (ocr_record/fetching.py),
+    then checked as uploads are; one that could not be fetched, or is no image, kept with why."""
+    inputs = []
+    for url, fetched in zip(urls, fetch_all(urls, url_rules()), strict=True):
+        entry = ImageInput(name=url, source_url=url)
+        if isinstance(fetched, UrlRefused):
+            inputs.append(entry.fail(fetched.code, fetched.message))
+            continue
+        entry.file = ContentFile(fetched.content, name=url.rsplit("/", 1)[-1][:100] or "image")
+        checked = check(entry)
+        if checked.error_code == "image_invalid" and not is_image_or_pdf(fetched.content):
+            checked.fail("url_not_an_image", "The file at the URL is no image (its bytes are not an image's).")
+        inputs.append(checked)
+    return inputs
+
+
+def url_rules() -> UrlRules:
+    """What a link must keep to be fetched, from the settings (OCR_URL_*, OCR_MAX_UPLOAD_BYTES)."""
+    return UrlRules(
+        allowed_ports=tuple(settings.OCR_URL_ALLOWED_PORTS),
+        allowed_hosts=tuple(settings.OCR_URL_ALLOWED_HOSTS),
+        allow_private=settings.OCR_URL_ALLOW_PRIVATE,
+        timeout_s=settings.OCR_URL_TIMEOUT_S,
+        max_bytes=settings.OCR_MAX_UPLOAD_BYTES,
+    )
+
+
+def is_image_or_pdf(content: bytes) -> bool:
+    """Whether `content` begins as an image Pillow knows or a PDF does (the type by the bytes)."""
+    if is_pdf(content[:1024]):
+        return True
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            return bool(image.format)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return False
 
 
 def check(entry: ImageInput) -> ImageInput:

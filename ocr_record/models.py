@@ -42,6 +42,10 @@ class OcrRecord(models.Model):
     # What produced the content: a newer engine or pipeline may read the same file differently.
     engine = models.CharField(max_length=200, default="", blank=True, editable=False)
     pipeline = models.CharField(max_length=500, default="", blank=True, editable=False)
+    # The link the image was fetched from, where the client that first sent it sent a link. Null
+    # rather than blank by default: SQLite adds a nullable column in place, where a default would
+    # make Django rebuild the table and lose the size counts' triggers (migration 0009).
+    source_url = models.URLField(max_length=2000, null=True, blank=True, editable=False)
     # With OCR_API_AUTH "required", each client has its own record of a file (ocr_record.services):
     # its own time, tags and cache flags, so that nothing tells it another client sent the file.
     # None: a record shared by everyone, as in the open API.

@@ -11,7 +11,7 @@ from rest_framework import serializers
 import ocr_engine
 from ocr_api.serializers import LocatedLineSerializer
 from ocr_engine.images import InvalidImage, decode_image
-from ocr_record.images import ImageInput, from_base64, from_uploads
+from ocr_record.images import ImageInput, from_base64, from_uploads, from_urls
 from ocr_record.models import OcrRecord
 
 
@@ -151,12 +151,19 @@ class ParseTextMultipartSerializer(_ParseTextRequestSerializer):
         child=ImageUploadField(), help_text="One or several image files, each as an `image` field."
     )
 
+    url = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="One or several links (http or https) to images, each as a `url` field, read after the files.",
+    )
+
     def images_in(self, data) -> list[ImageInput]:
         files = data.getlist("image")  # an oversized one among them, in its place
-        _check_image_count(len(files))
+        urls = _urls(data.getlist("url"))
+        _check_image_count(len(files) + len(urls))
         if not all(isinstance(file, UploadedFile) for file in files):
             raise serializers.ValidationError({"image": ["Send each image as a file, not as a text field."]})
-        return from_uploads(files)
+        return from_uploads(files) + from_urls(urls)
 
 
 class ParseTextJsonSerializer(_ParseTextRequestSerializer):
@@ -167,18 +174,39 @@ class ParseTextJsonSerializer(_ParseTextRequestSerializer):
         child=serializers.CharField(), required=False, help_text="Several images, base64, answered in order."
     )
 
+    url = serializers.JSONField(
+        required=False, help_text="A link (http or https) to an image, or a list of them, read after the base64 ones."
+    )
+
     def images_in(self, data) -> list[ImageInput]:
         encoded = data.get("images") or ([data["image"]] if data.get("image") else [])
         if not isinstance(encoded, list):
             raise serializers.ValidationError({"images": ["A list of base64 strings is expected."]})
-        _check_image_count(len(encoded))
+        links = data.get("url") or []
+        urls = _urls(links if isinstance(links, list) else [links])
+        _check_image_count(len(encoded) + len(urls))
         if not all(isinstance(item, str) for item in encoded):
             raise serializers.ValidationError({"images": ["A list of base64 strings is expected."]})
-        return from_base64(encoded)
+        return from_base64(encoded) + from_urls(urls)
+
+
+def _urls(urls: list) -> list[str]:
+    """The links sent, refused at once when links are not taken (OCR_URL_INPUT) or are no text."""
+    if urls and not settings.OCR_URL_INPUT:
+        raise serializers.ValidationError(
+            {"url": ["This service takes no links (OCR_URL_INPUT is off): send the file."]}
+        )
+    if not all(isinstance(url, str) and 0 < len(url) <= 2000 for url in urls):
+        raise serializers.ValidationError({"url": ["Each link is a URL of at most 2000 characters."]})
+    return urls
 
 
 class ImageErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="`image_invalid`, `image_size_invalid` or `image_dimensions_invalid`.")
+    code = serializers.CharField(
+        help_text="`image_invalid`, `image_size_invalid` or `image_dimensions_invalid`; for a link `url_invalid`, "
+        "`url_not_allowed` (which rule), `url_fetch_failed` (the status, or that the server could not be reached), "
+        "`url_too_large`, `url_too_slow` or `url_not_an_image`."
+    )
     detail = serializers.CharField()
 
 
@@ -231,6 +259,7 @@ class OcrRecordResultSerializer(serializers.ModelSerializer):
             "tags",
             "engine",
             "pipeline",
+            "source_url",
             "result",
         ]
         read_only_fields = fields

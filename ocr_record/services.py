@@ -91,9 +91,16 @@ class TextOptions:
 
 
 def ocr_record_parse_text(
-    *, image_file: File, image: Image.Image, options: TextOptions, tag: str = "", requested_by=None
+    *,
+    image_file: File,
+    image: Image.Image,
+    options: TextOptions,
+    tag: str = "",
+    requested_by=None,
+    source_url: str = "",
 ) -> tuple[OcrRecord, bool]:
-    """The record of all the text in `image`, located, read with `options`; `tag` labels it.
+    """The record of all the text in `image`, located, read with `options`; `tag` labels it, and a
+    new record keeps `source_url`, the link the image was fetched from.
 
     The same file read with the same options is read once: later calls return that record (with
     `tag` added to its tags). Returns (record, created). Raises the `ocr_engine` errors when
@@ -122,6 +129,9 @@ def ocr_record_parse_text(
     )
     if tag:
         OcrRecordTag.objects.get_or_create(record=record, name=tag)
+    if created and source_url:
+        OcrRecord.objects.filter(pk=record.pk).update(source_url=source_url)
+        record.source_url = source_url
     return record, created
 
 

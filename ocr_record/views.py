@@ -316,7 +316,12 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
             _text_result(
                 entry,
                 *ocr_record_parse_text(
-                    image_file=entry.file, image=entry.image, options=options, tag=tag, requested_by=caller(request)
+                    image_file=entry.file,
+                    image=entry.image,
+                    options=options,
+                    tag=tag,
+                    requested_by=caller(request),
+                    source_url=entry.source_url,
                 ),
             )
             if not entry.error_code

@@ -1,0 +1,104 @@
+"""Images by URL at parse_text (multipart and JSON), with real servers on loopback: a fetched image
+goes the way an upload goes (limits, checks, dedup, record) and its record keeps the link; each
+refusal is a JSON 4xx with its code, nothing stored, and the refused server never asked."""
+
+import pytest
+
+from ocr_record.models import OcrRecord
+from tests.helpers import draw_text, upload
+from tests.urlserver import UrlServer
+
+pytestmark = pytest.mark.django_db
+
+PARSE_TEXT_URL = "/api/ocr_record/parse_text/"
+PARSE_LETTER_URL = "/api/ocr_record/parse_letter/"
+
+
+@pytest.fixture
+def server():
+    with UrlServer(image=draw_text("fetched by url")) as running:
+        yield running
+
+
+@pytest.fixture
+def private_allowed(settings, server):
+    """As in a closed network: the loopback server may be reached; every other rule stays."""
+    settings.OCR_URL_ALLOW_PRIVATE = True
+    settings.OCR_URL_ALLOWED_PORTS = [80, 443, server.port]
+    settings.OCR_URL_TIMEOUT_S = 5.0
+
+
+def test_an_image_by_url_is_read_as_its_upload_would_be_and_its_record_keeps_the_link(
+    api_client, server, private_allowed
+):
+    url = server.url("/image.png")
+
+    response = api_client.post(PARSE_TEXT_URL, {"url": url}, format="multipart")
+
+    assert response.status_code == 200, response.json()
+    (result,) = response.json()["results"]
+    assert (result["name"], result["cached"]) == (url, False)
+    assert "fetched by url" in result["text"].lower()
+    record = OcrRecord.objects.get()
+    assert (record.source_url, record.image_size) == (url, len(server.image))
+    # The same file uploaded is the same record, read once.
+    again = api_client.post(PARSE_TEXT_URL, {"image": upload(server.image)}, format="multipart").json()["results"][0]
+    assert (again["record_id"], again["cached"]) == (record.pk, True)
+    detail = api_client.get(f"/api/ocr_record/{record.pk}/result/").json()
+    assert detail["source_url"] == url
+
+
+def test_several_links_in_json_are_read_in_order_beside_an_upload_in_multipart(api_client, server, private_allowed):
+    urls = [server.url("/image.png"), server.url("/redirect?to=/image.png")]
+
+    by_json = api_client.post(PARSE_TEXT_URL, {"url": urls}, format="json").json()["results"]
+    mixed = api_client.post(
+        PARSE_TEXT_URL, {"image": upload(draw_text("an upload")), "url": urls[0]}, format="multipart"
+    ).json()["results"]
+
+    assert [result["name"] for result in by_json] == urls
+    assert by_json[0]["record_id"] == by_json[1]["record_id"]
+    assert [result["name"] for result in mixed] == ["image.png", urls[0]]
+
+
+@pytest.mark.parametrize(
+    "path, code",
+    [("/page.html", "url_not_an_image"), ("/missing", "url_fetch_failed"), ("/huge", "url_too_large")],
+)
+def test_a_link_to_no_image_is_a_400_with_its_code_and_nothing_stored(api_client, server, private_allowed, path, code):
+    response = api_client.post(PARSE_TEXT_URL, {"url": server.url(path)}, format="json")
+
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["code"], body["results"][0]["error"]["code"]) == (code, code)
+    assert "secret" not in response.content.decode() and "private details" not in response.content.decode()
+    assert not OcrRecord.objects.exists()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]", "169.254.169.254"])
+def test_a_link_to_this_machine_or_its_network_is_refused_and_never_fetched(api_client, server, settings, host):
+    settings.OCR_URL_ALLOWED_PORTS = [80, 443, server.port]
+
+    response = api_client.post(PARSE_TEXT_URL, {"url": server.url("/image.png", host=host)}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "url_not_allowed"
+    assert server.requests == [] and not OcrRecord.objects.exists()
+
+
+def test_with_url_input_off_a_link_is_a_400_naming_the_field(api_client, server, settings):
+    settings.OCR_URL_INPUT = False
+
+    response = api_client.post(PARSE_TEXT_URL, {"url": server.url()}, format="json")
+
+    assert response.status_code == 400
+    assert "OCR_URL_INPUT" in response.json()["url"][0]
+    assert server.requests == []
+
+
+def test_parse_letter_keeps_v1_s_contract_and_takes_no_link(api_client, server, private_allowed):
+    response = api_client.post(PARSE_LETTER_URL, {"url": server.url()}, format="multipart")
+
+    assert response.status_code == 400
+    assert "image" in response.json()
+    assert server.requests == []
