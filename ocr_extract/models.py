@@ -19,6 +19,7 @@ class Card(models.Model):
         FIELDS = "fields", "each field by its labels, pattern, type and place"
         RECEIPT = "receipt", "the receipt's own rules"
         INVOICE2DATA = "invoice2data", "an invoice2data template"
+        INVOICE = "invoice", "invoice2data's bundled templates, then each field by its labels"
 
     rules = models.CharField(max_length=20, choices=Rules, default=Rules.FIELDS)
     # With rules "invoice2data": the template as its user sent it (YAML or JSON text) and as parsed.

@@ -117,6 +117,7 @@ class CardSerializer(serializers.ModelSerializer):
     invoice2data = serializers.CharField(
         source="template_source",
         required=False,
+        allow_null=True,
         allow_blank=False,
         trim_whitespace=False,
         max_length=templates.MAX_TEMPLATE_BYTES,
@@ -153,6 +154,8 @@ class CardSerializer(serializers.ModelSerializer):
         return slug
 
     def validate(self, data: dict) -> dict:
+        if data.get("template_source", "") is None:  # null: no template (as a card of fields answers it)
+            data.pop("template_source")
         if "template_source" in data:
             if "fields" in data or "groups" in data:
                 raise serializers.ValidationError(
@@ -195,6 +198,9 @@ class ExtractRequestSerializer(serializers.Serializer):
 
     card = serializers.CharField(help_text="The card's id or slug, e.g. `receipt`.")
     file = serializers.FileField(required=False, help_text="An image or a PDF (multipart).")
+    url = serializers.CharField(
+        required=False, max_length=2000, help_text="A link (http or https) to an image or a PDF, instead of the file."
+    )
     lines = LineInSerializer(many=True, required=False, help_text="Lines read by your own OCR, in reading order.")
     text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=200_000)
     lang = serializers.ChoiceField(choices=[], default="eng", help_text="The language a file is read in.")
@@ -210,10 +216,10 @@ class ExtractRequestSerializer(serializers.Serializer):
         return card
 
     def validate(self, data: dict) -> dict:
-        given = [name for name in ("file", "lines", "text") if name in data]
+        given = [name for name in ("file", "url", "lines", "text") if name in data]
         if len(given) != 1:
             raise serializers.ValidationError(
-                {"file": ["Send one document: a `file`, or its `lines`, or its `text`."]}, code="required"
+                {"file": ["Send one document: a `file`, a `url`, or its `lines`, or its `text`."]}, code="required"
             )
         if "lines" in data:
             data["document"] = Document(

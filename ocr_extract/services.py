@@ -88,6 +88,7 @@ def ocr_extract_document(
     document: Document | None = None,
     lang: str = "eng",
     requested_by=None,
+    source_url: str = "",
 ) -> Extracted:
     """`card`'s fields out of `file` (an image or a PDF, read as parse_text reads it: a file read
     before with these options is not read again) or out of `document` (lines or text the caller
@@ -96,11 +97,13 @@ def ocr_extract_document(
     records: list[OcrRecord] = []
     pages: list[dict] = []
     if file is not None:
-        document, records, pages = _read(file, lang=lang, requested_by=requested_by)
+        document, records, pages = _read(file, lang=lang, requested_by=requested_by, source_url=source_url)
     return Extracted(extract(document, card.as_spec()), records, pages)
 
 
-def _read(file: UploadedFile, *, lang: str, requested_by) -> tuple[Document, list[OcrRecord], list[dict]]:
+def _read(
+    file: UploadedFile, *, lang: str, requested_by, source_url: str = ""
+) -> tuple[Document, list[OcrRecord], list[dict]]:
     """The document in `file`: a PDF page with a text layer read from it (born digital), every
     other page (a scan, an image) read by OCR as parse_text reads it; and which each page was."""
     options = TextOptions(lang=lang, detect_direction=False)
@@ -117,7 +120,7 @@ def _read(file: UploadedFile, *, lang: str, requested_by) -> tuple[Document, lis
                 continue
             pixels, image = _pdf(pdf_page_content, content, number)
             page_file = ContentFile(pixels, name=f"{file.name}#{number}")
-            record = _read_page(page_file, image, options, requested_by)
+            record = _read_page(page_file, image, options, requested_by, source_url)
             records.append(record)
             lines += [line_of(line, number) for line in record.result.get("lines", [])]
             pages.append({"number": number, "source": "ocr"})
@@ -125,13 +128,15 @@ def _read(file: UploadedFile, *, lang: str, requested_by) -> tuple[Document, lis
     checked = check(ImageInput(name=file.name, file=file))
     if checked.error_code:
         raise ApplicationError(checked.error_detail, code="file_invalid")
-    record = _read_page(file, checked.image, options, requested_by)
+    record = _read_page(file, checked.image, options, requested_by, source_url)
     lines = [line_of(line, 1) for line in record.result.get("lines", [])]
     return Document(lines), [record], [{"number": 1, "source": "ocr"}]
 
 
-def _read_page(page_file, image, options: TextOptions, requested_by) -> OcrRecord:
-    record, _ = ocr_record_parse_text(image_file=page_file, image=image, options=options, requested_by=requested_by)
+def _read_page(page_file, image, options: TextOptions, requested_by, source_url: str) -> OcrRecord:
+    record, _ = ocr_record_parse_text(
+        image_file=page_file, image=image, options=options, requested_by=requested_by, source_url=source_url
+    )
     return record
 
 

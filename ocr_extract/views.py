@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.core.files.base import ContentFile
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.parsers import MultiPartParser
@@ -14,6 +16,7 @@ from ocr_extract.cards import card_create, card_delete, card_update
 from ocr_extract.selectors import card_list_visible_to
 from ocr_extract.serializers import CardSerializer, ExtractionSerializer, ExtractRequestSerializer
 from ocr_extract.services import extraction_answer, ocr_extract_document
+from ocr_record.images import fetched_files
 
 _CARD_ERRORS = {
     400: OpenApiResponse(
@@ -94,9 +97,14 @@ class ExtractView(UploadLimitsMixin, APIView):
         query = ExtractRequestSerializer(data=request.data, context={"request": request})
         query.is_valid(raise_exception=True)
         data = query.validated_data
+        file = data.get("file")
+        if "url" in data:
+            (linked,) = fetched_files([data["url"]], max_bytes=settings.OCR_MAX_UPLOAD_BYTES)
+            file = ContentFile(linked.content, name=linked.name)
         extracted = ocr_extract_document(
             card=data["card"],
-            file=data.get("file"),
+            file=file,
+            source_url=data.get("url", ""),
             document=data.get("document"),
             lang=data["lang"],
             requested_by=caller(request),

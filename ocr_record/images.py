@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image
 
+from ocr_api.exceptions import ApplicationError
 from ocr_api.uploads import is_oversized
 from ocr_engine.images import InvalidImage, decode_image
 from ocr_engine.pdf import is_pdf
@@ -79,15 +80,41 @@ def from_urls(urls: list[str]) -> list[ImageInput]:
     return inputs
 
 
-def url_rules() -> UrlRules:
-    """What a link must keep to be fetched, from the settings (OCR_URL_*, OCR_MAX_UPLOAD_BYTES)."""
+def url_rules(*, max_bytes: int | None = None) -> UrlRules:
+    """What a link must keep to be fetched, from the settings (OCR_URL_*), its body no larger than
+    `max_bytes` (an upload's limit, OCR_MAX_UPLOAD_BYTES, unless said)."""
     return UrlRules(
         allowed_ports=tuple(settings.OCR_URL_ALLOWED_PORTS),
         allowed_hosts=tuple(settings.OCR_URL_ALLOWED_HOSTS),
         allow_private=settings.OCR_URL_ALLOW_PRIVATE,
         timeout_s=settings.OCR_URL_TIMEOUT_S,
-        max_bytes=settings.OCR_MAX_UPLOAD_BYTES,
+        max_bytes=max_bytes or settings.OCR_MAX_UPLOAD_BYTES,
     )
+
+
+@dataclass(frozen=True)
+class FetchedFile:
+    name: str
+    content: bytes
+    url: str
+
+
+def fetched_files(urls: list[str], *, max_bytes: int) -> list[FetchedFile]:
+    """The files at `urls` (images or PDFs, for a task or an extraction), fetched together within
+    OCR_URL_TIMEOUT_S; the first that cannot be is refused with its code, naming its link
+    (ApplicationError), before any work is done."""
+    if urls and not settings.OCR_URL_INPUT:
+        raise ApplicationError(
+            "This service takes no links (OCR_URL_INPUT is off): send the file.", code="url_input_off"
+        )
+    files = []
+    for url, fetched in zip(urls, fetch_all(urls, url_rules(max_bytes=max_bytes)), strict=True):
+        if isinstance(fetched, UrlRefused):
+            raise ApplicationError(f"{url}: {fetched.message}", code=fetched.code, status=fetched.status)
+        if not is_image_or_pdf(fetched.content):
+            raise ApplicationError(f"{url}: the file is no image or PDF (by its bytes).", code="url_not_an_image")
+        files.append(FetchedFile(url.rsplit("/", 1)[-1].split("?", 1)[0][:100] or "download", fetched.content, url))
+    return files
 
 
 def is_image_or_pdf(content: bytes) -> bool:

@@ -25,7 +25,16 @@ class TaskFileField(serializers.FileField):
 class OcrTaskCreateSerializer(serializers.Serializer):
     files = serializers.ListField(
         child=TaskFileField(allow_empty_file=True),
+        required=False,
+        default=list,
         help_text="Images (PNG, JPEG, GIF, BMP, TIFF, WebP) and PDFs, each as a `files` field.",
+    )
+    urls = serializers.ListField(
+        child=serializers.CharField(max_length=2000),
+        required=False,
+        default=list,
+        help_text="Links (http or https) to images and PDFs, each as a `urls` field, fetched before the task "
+        "is made (all within OCR_URL_TIMEOUT_S) and read after the files.",
     )
     async_task = RequiredBooleanField(
         help_text="true: answer at once with the pending task, read in the background; "

@@ -34,6 +34,19 @@ class TaskFile:
     content: bytes
 
 
+def refuse_file_count(count: int, *, asynchronous: bool) -> None:
+    """A task of no file, of more than OCR_TASK_MAX_FILES, or of several read while the client waits,
+    is refused (TaskRefused): checked again before links are fetched, so none is fetched in vain."""
+    if not count:
+        raise TaskRefused("Send at least one file (`files`) or link (`urls`).", code="no_files")
+    if count > settings.OCR_TASK_MAX_FILES:
+        raise TaskRefused(f"At most {settings.OCR_TASK_MAX_FILES} files are accepted per task.", code="too_many_files")
+    if not asynchronous and count > 1:
+        raise TaskRefused(
+            "A synchronous task reads one file; send several with async_task=true.", code="too_many_files"
+        )
+
+
 def ocr_task_create(
     *,
     files: list[TaskFile],
@@ -55,14 +68,7 @@ def ocr_task_create(
     client is `requested_by`, or when None the address `client_address` (an anonymous caller).
     With a `card` (ocr_extract.Card), its fields are read out of each file once it is read.
     """
-    if not files:
-        raise TaskRefused("Send at least one file.", code="no_files")
-    if len(files) > settings.OCR_TASK_MAX_FILES:
-        raise TaskRefused(f"At most {settings.OCR_TASK_MAX_FILES} files are accepted per task.", code="too_many_files")
-    if not asynchronous and len(files) > 1:
-        raise TaskRefused(
-            "A synchronous task reads one file; send several with async_task=true.", code="too_many_files"
-        )
+    refuse_file_count(len(files), asynchronous=asynchronous)
     if sum(len(file.content) for file in files) > settings.OCR_TASK_MAX_BYTES:
         raise TaskRefused(
             f"A task may carry at most {settings.OCR_TASK_MAX_BYTES} bytes of files.", code="task_too_large"

@@ -224,6 +224,7 @@ def test_the_task_submission_documents_its_fields_and_both_answers(schema):
 
     assert set(form["properties"]) == {
         "files",
+        "urls",
         "async_task",
         "lang",
         "detect_direction",
@@ -231,7 +232,7 @@ def test_the_task_submission_documents_its_fields_and_both_answers(schema):
         "callback_url",
         "card",
     }
-    assert set(form["required"]) == {"files", "async_task"}
+    assert set(form["required"]) == {"async_task"}  # files, or links to them
     assert form["properties"]["files"]["items"]["format"] == "binary"
     assert {"201", "202", "400", "413"} <= set(operation["responses"])
 

@@ -253,11 +253,11 @@ def test_invalid_fields_are_named_and_nothing_is_stored(submit, fields, field):
     assert not OcrTask.objects.exists()
 
 
-def test_files_are_required(api_client):
+def test_files_or_links_are_required(api_client):
     response = api_client.post(TASKS_URL, {"async_task": "true"}, format="multipart")
 
     assert response.status_code == 400
-    assert "files" in response.json()
+    assert response.json() == {"detail": "Send at least one file (`files`) or link (`urls`).", "code": "no_files"}
 
 
 def test_a_synchronous_task_takes_one_file(submit):

@@ -102,3 +102,62 @@ def test_parse_letter_keeps_v1_s_contract_and_takes_no_link(api_client, server, 
     assert response.status_code == 400
     assert "image" in response.json()
     assert server.requests == []
+
+
+TASKS_URL = "/api/ocr_task/"
+EXTRACT_URL = "/api/extract/"
+
+
+def test_a_task_takes_links_beside_files_and_keeps_each_link_as_its_file_s_name(api_client, server, private_allowed):
+    from ocr_task.models import OcrTask  # noqa: PLC0415
+
+    response = api_client.post(
+        TASKS_URL,
+        {
+            "async_task": "true",
+            "files": [upload(draw_text("an upload"), "upload.png")],
+            "urls": [server.url("/image.png")],
+        },
+        format="multipart",
+    )
+
+    assert response.status_code == 202, response.json()
+    task = OcrTask.objects.get()
+    assert [item.origin_name for item in task.items.order_by("id")] == ["upload.png", server.url("/image.png")]
+
+
+def test_a_task_with_a_link_that_cannot_be_fetched_is_refused_before_any_work(api_client, server, settings):
+    from ocr_task.models import OcrTask  # noqa: PLC0415
+
+    settings.OCR_URL_ALLOWED_PORTS = [80, 443, server.port]
+
+    response = api_client.post(
+        TASKS_URL, {"async_task": "true", "urls": [server.url("/image.png")]}, format="multipart"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "url_not_allowed"
+    assert server.url("/image.png") in response.json()["detail"]
+    assert not OcrTask.objects.exists() and server.requests == []
+
+
+def test_a_task_of_more_links_than_files_allowed_fetches_none(api_client, server, private_allowed, settings):
+    settings.OCR_TASK_MAX_FILES = 2
+
+    response = api_client.post(TASKS_URL, {"async_task": "true", "urls": [server.url()] * 3}, format="multipart")
+
+    assert (response.status_code, response.json()["code"]) == (400, "too_many_files")
+    assert server.requests == []
+
+
+def test_a_document_s_fields_by_link(api_client, server, private_allowed):
+    from tests.helpers import restore_built_in_cards  # noqa: PLC0415
+
+    restore_built_in_cards()
+    response = api_client.post(EXTRACT_URL, {"card": "receipt", "url": server.url("/image.png")}, format="json")
+
+    assert response.status_code == 200, response.json()
+    record = OcrRecord.objects.get(pk=response.json()["record_ids"][0])
+    assert record.source_url == server.url("/image.png")
+    refused = api_client.post(EXTRACT_URL, {"card": "receipt", "url": server.url("/page.html")}, format="json")
+    assert (refused.status_code, refused.json()["code"]) == (400, "url_not_an_image")
