@@ -28,7 +28,7 @@ from ocr_task.exports import check_exportable, item_pdf
 from ocr_task.models import OcrTaskItem, Status
 from ocr_task.selectors import ocr_task_visible_to
 from ocr_task.serializers import RequiredBooleanField
-from ocr_task.services import TaskFile, ocr_task_create, refuse_oversized_uploads
+from ocr_task.services import ocr_task_create, refuse_oversized_uploads, task_files
 
 #: The platform's extraction statuses (`status`, `status_name`) for a file's.
 STATUSES = {
@@ -75,7 +75,14 @@ class ExtractingTaskView(UploadLimitsMixin, APIView):
         request={
             "multipart/form-data": {
                 "type": "object",
-                "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+                "properties": {
+                    "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    "urls": {
+                        "type": "array",
+                        "items": {"type": "string", "maxLength": 2000},
+                        "description": "Links (http or https) to images and PDFs, beside the files.",
+                    },
+                },
             }
         },
         responses={
@@ -91,7 +98,7 @@ class ExtractingTaskView(UploadLimitsMixin, APIView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         task = ocr_task_create(
-            files=[TaskFile(upload.name, upload.read()) for upload in files],
+            files=task_files(files, request.data.getlist("urls"), asynchronous=data["async_task"]),
             lang=data.get("language", "eng"),
             name=data["task_name"],
             asynchronous=data["async_task"],

@@ -16,6 +16,7 @@ from ocr_api.uploads import oversized
 from ocr_engine.images import InvalidImage, decode_image
 from ocr_engine.pdf import InvalidPdf, is_pdf, pdf_page_count
 from ocr_extract.services import ocr_extract_item
+from ocr_record.images import fetched_files
 from ocr_record.services import TextOptions, ocr_record_parse_text
 from ocr_task import callbacks, exports
 from ocr_task.errors import TaskRefused
@@ -32,6 +33,16 @@ logger = logging.getLogger(__name__)
 class TaskFile:
     name: str
     content: bytes
+
+
+def task_files(uploads: list, urls: list[str], *, asynchronous: bool) -> list[TaskFile]:
+    """A submission's files: its uploads, then the files at its links (each named by its link),
+    fetched only once the count of both is allowed (ocr_record.images.fetched_files)."""
+    refuse_file_count(len(uploads) + len(urls), asynchronous=asynchronous)
+    linked = fetched_files(urls, max_bytes=settings.OCR_TASK_MAX_FILE_BYTES)
+    return [TaskFile(upload.name, upload.read()) for upload in uploads] + [
+        TaskFile(file.url[:255], file.content) for file in linked
+    ]
 
 
 def refuse_file_count(count: int, *, asynchronous: bool) -> None:

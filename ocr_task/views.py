@@ -1,6 +1,5 @@
 import io
 
-from django.conf import settings
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -28,7 +27,6 @@ from ocr_api.uploads import UploadLimits, UploadLimitsMixin, task_upload_limits
 from ocr_engine.images import InvalidImage
 from ocr_engine.pdf import InvalidPdf
 from ocr_record import formats
-from ocr_record.images import fetched_files
 from ocr_task import events, exports
 from ocr_task.errors import TooManyStreams
 from ocr_task.filters import OcrTaskFilter
@@ -45,7 +43,7 @@ from ocr_task.serializers import (
     TaskItemSerializer,
     TaskPageSerializer,
 )
-from ocr_task.services import TaskFile, ocr_task_create, ocr_task_delete, refuse_file_count, refuse_oversized_uploads
+from ocr_task.services import ocr_task_create, ocr_task_delete, refuse_oversized_uploads, task_files
 
 # A file's PDF is made within a second or two of a page's reading: how soon to ask again for one.
 EXPORT_RETRY_AFTER_S = 2
@@ -173,11 +171,8 @@ class OcrTaskViewSet(
         serializer = OcrTaskCreateSerializer(data=form, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        refuse_file_count(len(data["files"]) + len(data["urls"]), asynchronous=data["async_task"])
-        linked = fetched_files(data["urls"], max_bytes=settings.OCR_TASK_MAX_FILE_BYTES)
         task = ocr_task_create(
-            files=[TaskFile(upload.name, upload.read()) for upload in data["files"]]
-            + [TaskFile(file.url[:255], file.content) for file in linked],
+            files=task_files(data["files"], data["urls"], asynchronous=data["async_task"]),
             lang=data["lang"],
             detect_direction=data["detect_direction"],
             name=data["task_name"],

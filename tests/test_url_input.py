@@ -161,3 +161,20 @@ def test_a_document_s_fields_by_link(api_client, server, private_allowed):
     assert record.source_url == server.url("/image.png")
     refused = api_client.post(EXTRACT_URL, {"card": "receipt", "url": server.url("/page.html")}, format="json")
     assert (refused.status_code, refused.json()["code"]) == (400, "url_not_an_image")
+
+
+def test_the_platform_s_task_takes_links_too(api_client, server, private_allowed):
+    from ocr_extract.models import Card  # noqa: PLC0415
+    from tests.helpers import restore_built_in_cards  # noqa: PLC0415
+
+    restore_built_in_cards()
+    card = Card.objects.get(slug="receipt")
+
+    response = api_client.post(
+        f"/api/extracting/v2/task?async_task=false&feature_type_id={card.pk}",
+        {"urls": [server.url("/image.png")]},
+        format="multipart",
+    )
+
+    assert response.status_code == 200, response.json()
+    assert [item["origin_name"] for item in response.json()["items"]] == [server.url("/image.png")]
