@@ -13,6 +13,7 @@ from ocr_task import workers
 from ocr_task.models import OcrTask
 from tests.helpers import draw_text, pdf_of, restore_built_in_cards
 from tests.invoices import INVOICES, born_digital_pdf, template
+from tests.urlserver import UrlServer
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -49,13 +50,17 @@ def test_every_curl_example_of_the_api_section_works_as_written(live_server, tmp
     (tmp_path / "musterfirma.yml").write_text(template(INVOICES["de"]), encoding="utf-8")
     (tmp_path / "rechnung-card.json").write_text(readme_json("rechnung-card.json"), encoding="utf-8")
     commands = api_examples()
+    # The links of "Images by URL" point at an image served here, which only a closed network reaches.
+    url_server = UrlServer(image=draw_text("by url")).__enter__()
+    settings.OCR_URL_ALLOW_PRIVATE = True
+    settings.OCR_URL_ALLOWED_PORTS = [80, 443, url_server.port]
 
     try:
         for command in commands:
             ran = subprocess.run(
                 ["bash", "-c", command.replace("http://127.0.0.1:8000", live_server.url)],
                 cwd=tmp_path,
-                env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+                env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "IMAGE_URL": url_server.url("/receipt.png")},
                 capture_output=True,
                 text=True,
                 timeout=120,
@@ -64,6 +69,8 @@ def test_every_curl_example_of_the_api_section_works_as_written(live_server, tmp
 
     finally:
         workers.embedded_worker.stop()
+        url_server.__exit__(None, None, None)
     assert len(commands) >= 11  # parse_letter, list, retrieve, parse_text ×2, hOCR and TSV, tasks ×4
     assert (tmp_path / "invoice.ocr.pdf").read_bytes().startswith(b"%PDF-")
-    assert OcrTask.objects.count() == 3  # two tasks, and one by the extraction platform's path
+    assert OcrTask.objects.count() == 4  # two tasks, one by link, and one by the extraction platform's path
+    assert url_server.requests.count("/receipt.png") == 3
