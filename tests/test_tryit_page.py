@@ -458,3 +458,24 @@ def test_a_card_defined_field_by_field_on_the_page_reads_a_document(page, live_s
 
     expect(result.locator('.fields dd[data-key="numero"]')).to_contain_text(invoice.number)
     expect(result.locator('.fields dd[data-key="total"]')).to_contain_text("1333.50")
+
+
+def test_a_link_is_read_on_the_page_and_a_link_to_this_machine_is_refused_in_words(page, live_server, settings):
+    from tests.urlserver import UrlServer  # noqa: PLC0415
+
+    with UrlServer(image=draw_text("read from a link")) as server:
+        settings.OCR_URL_ALLOWED_PORTS = [80, 443, server.port]
+        open_page(page, live_server)
+
+        page.fill("#url-input", server.url("/receipt.png"))
+        page.click("#url-form button")
+        refused = finished_results(page, 1).first
+        expect(refused).to_contain_text("only public addresses")
+
+        settings.OCR_URL_ALLOW_PRIVATE = True
+        page.fill("#url-input", server.url("/image.png"))
+        page.click("#url-form button")
+        result = finished_results(page, 2).first
+
+        assert result.locator(".line").all_inner_texts() == ["read from a link"]
+        assert server.requests == ["/image.png"]

@@ -243,11 +243,16 @@
         return;
       }
       imagesByRecord.set(String(result.record_id), cards[index].imageUrl);
-      cards[index].show({
-        recordId: result.record_id, md5: result.image_md5, size: result.image_size, cached: result.cached,
-        width: result.width, height: result.height, direction: result.direction, text: result.text, lines: result.lines,
-      });
+      cards[index].show(readingOf(result));
     });
+  }
+
+  // A parse_text result as a result card shows it.
+  function readingOf(result) {
+    return {
+      recordId: result.record_id, md5: result.image_md5, size: result.image_size, cached: result.cached,
+      width: result.width, height: result.height, direction: result.direction, text: result.text, lines: result.lines,
+    };
   }
 
   // ---- Documents and batches: a task ------------------------------------------------------
@@ -657,6 +662,36 @@
     }
   }
 
+  // A link instead of a file: read by parse_text (or its fields by extract); the image is the
+  // service's to fetch, so the page shows the reading on a blank page of its size.
+  async function readLink(event) {
+    event.preventDefault();
+    showError("upload-error", "");
+    const link = document.getElementById("url-input").value.trim();
+    if (!link || mode() === "letters") return;
+    const card = resultCard(link, null);
+    document.getElementById("results").prepend(card.node);
+    try {
+      if (mode() === "fields") {
+        card.showFields(await (await postJson(config.urls.extract, { card: document.getElementById("card").value, url: link })).json());
+      } else {
+        const answer = await (
+          await postJson(config.urls.parseText, {
+            url: link,
+            lang: document.getElementById("lang").value,
+            detect_direction: document.getElementById("detect-direction").checked,
+          })
+        ).json();
+        const result = answer.results[0];
+        if (result.error) card.fail(result.error.detail);
+        else card.show(readingOf(result));
+      }
+    } catch (error) {
+      card.fail(error.message);
+    }
+    refreshHistory();
+  }
+
   // A card of one's own, made from an invoice2data template or a card's fields pasted in, and
   // chosen at once in the card picker.
   async function makeOwnCard() {
@@ -696,6 +731,8 @@
     document.getElementById("detect-direction").disabled = !text;
     document.getElementById("card").disabled = !fields;
     document.getElementById("own-card").hidden = !fields;
+    document.querySelector("#url-form button").disabled = mode() === "letters";
+    document.querySelector("#url-form .letters-off").hidden = mode() !== "letters";
     if (fields) loadCards();
   }
 
@@ -727,6 +764,7 @@
     });
     document.getElementById("login-form").addEventListener("submit", signIn);
     document.getElementById("own-card-make").addEventListener("click", makeOwnCard);
+    document.getElementById("url-form").addEventListener("submit", readLink);
     document.getElementById("sign-out").addEventListener("click", () => {
       signedOut();
       document.getElementById("history-list").replaceChildren();
