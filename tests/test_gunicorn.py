@@ -180,3 +180,48 @@ def test_a_worker_that_has_loaded_the_application_leaves_its_objects_out_of_garb
         assert gc.get_freeze_count() > 10_000  # Django, DRF and the service's modules, in this test process
     finally:
         gc.unfreeze()
+
+
+def test_links_to_a_slow_server_do_not_stop_the_service_answering_uploads_and_lists(transactional_db):
+    from tests.urlserver import UrlServer  # noqa: PLC0415
+
+    with UrlServer() as slow:
+        server, url = start_gunicorn(
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            OCR_URL_ALLOW_PRIVATE="true",
+            OCR_URL_ALLOWED_PORTS=f"80,443,{slow.port}",
+            OCR_URL_TIMEOUT_S="8",
+        )
+        try:
+
+            def by_link(_) -> tuple[int, float]:
+                request = urllib.request.Request(
+                    f"{url}/api/ocr_record/parse_text/",
+                    data=f'{{"url": "{slow.url("/trickle")}"}}'.encode(),
+                    headers={"Content-Type": "application/json"},
+                )
+                try:
+                    urllib.request.urlopen(request, timeout=120)
+                    status = 200
+                except urllib.error.HTTPError as error:
+                    status = error.code
+                return status, time.monotonic()
+
+            with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
+                links = [pool.submit(by_link, number) for number in range(6)]  # six of the eight threads held
+                time.sleep(1)
+                uploads = [post_image(url, draw_text(word), f"{word}.png") for word in WORDS[:3]]
+                listed = urllib.request.urlopen(f"{url}/api/ocr_record/", timeout=120).status
+                answered_at = time.monotonic()
+                slow_answers = [future.result() for future in links]
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    assert [status for status, _ in uploads] == [200, 200, 200] and listed == 200
+    # Answered while the links were still being waited for, and the links cut off at their limit.
+    assert answered_at < min(finished for _, finished in slow_answers)
+    assert {status for status, _ in slow_answers} == {400}
