@@ -98,6 +98,7 @@ bench: setup bench-system-packages
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.lists
 	$(BIN)/python -m bench.engines
+	$(BIN)/python -m bench.links
 
 # Tesseract, PP-OCR and auto on ../shared/realdata and the synthetic sets (about 15 minutes).
 bench-engines: setup bench-system-packages

@@ -17,6 +17,7 @@ SECTIONS = {
     "containment": "bench-containment",
     "export_containment": "bench-containment",
     "fields": "bench-fields",
+    "links": "bench",
 }
 
 
