@@ -167,14 +167,16 @@ def not_public(address: str) -> str | None:
 def _addresses(host: str, port: int, deadline: float) -> list[str]:
     """Every address `host` resolves to, within the time left (a resolver that does not answer
     holds nobody)."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="resolve")
+    try:
         future = pool.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
-        try:
-            answers = future.result(timeout=max(0.0, deadline - time.monotonic()))
-        except concurrent.futures.TimeoutError:
-            raise UrlRefused("url_too_slow", f"The name {host} did not resolve in time.") from None
-        except (socket.gaierror, UnicodeError):
-            raise UrlRefused("url_fetch_failed", f"The name {host} does not resolve.") from None
+        answers = future.result(timeout=max(0.0, deadline - time.monotonic()))
+    except concurrent.futures.TimeoutError:
+        raise UrlRefused("url_too_slow", f"The name {host} did not resolve in time.") from None
+    except (socket.gaierror, UnicodeError):
+        raise UrlRefused("url_fetch_failed", f"The name {host} does not resolve.") from None
+    finally:
+        pool.shutdown(wait=False)  # a resolver that hangs is left to its own time-out, not waited for
     return [answer[4][0] for answer in answers]
 
 

@@ -207,3 +207,21 @@ def test_several_urls_are_fetched_together_within_one_time_limit(server):
 
     assert [getattr(result, "code", "fetched") for result in results] == ["url_too_slow", "url_too_slow", "fetched"]
     assert time.monotonic() - started < 2.0 + 20  # one limit, not three
+
+
+def test_a_resolver_that_does_not_answer_holds_nobody_past_the_time_limit(server, monkeypatch):
+    real, release = socket.getaddrinfo, __import__("threading").Event()
+
+    def hanging(host, *args, **kwargs):
+        if host == "slow-dns.example":
+            release.wait(60)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", hanging)
+    started = time.monotonic()
+
+    refused = refusal(f"http://slow-dns.example:{server.port}/image.png", rules(server, timeout_s=1.0))
+    release.set()
+
+    assert refused.code == "url_too_slow"
+    assert time.monotonic() - started < 1.0 + 20

@@ -178,3 +178,14 @@ def test_the_platform_s_task_takes_links_too(api_client, server, private_allowed
 
     assert response.status_code == 200, response.json()
     assert [item["origin_name"] for item in response.json()["items"]] == [server.url("/image.png")]
+
+
+def test_allowing_private_addresses_is_warned_about_at_every_start(settings):
+    from ocr_record.checks import check_url_input_reaches_only_public_addresses  # noqa: PLC0415
+
+    settings.OCR_URL_ALLOW_PRIVATE = False
+    assert check_url_input_reaches_only_public_addresses(None) == []
+
+    settings.OCR_URL_ALLOW_PRIVATE = True
+    (warning,) = check_url_input_reaches_only_public_addresses(None)
+    assert warning.id == "ocr_record.W001" and "private addresses" in warning.msg
