@@ -148,7 +148,9 @@ class ParseTextMultipartSerializer(_ParseTextRequestSerializer):
     """The multipart form of parse_text: one or several files."""
 
     image = serializers.ListField(
-        child=ImageUploadField(), help_text="One or several image files, each as an `image` field."
+        child=ImageUploadField(),
+        required=False,
+        help_text="One or several image files, each as an `image` field (or links, as `url`).",
     )
 
     url = serializers.ListField(
