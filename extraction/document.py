@@ -48,7 +48,10 @@ class Document:
         for line in self.lines:
             if lines and _continues(lines[-1], line):
                 lines[-1] = Line(
-                    f"{lines[-1].text} {line.text}", enclosing([lines[-1].location, line.location]), line.page
+                    f"{lines[-1].text} {line.text}",
+                    enclosing([lines[-1].location, line.location]),
+                    line.page,
+                    lines[-1].words + line.words if lines[-1].words and line.words else (),
                 )
             else:
                 lines.append(line)
