@@ -42,6 +42,16 @@ class TemplateError(ValueError):
     """A template that cannot be run: the message says where and why."""
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML's safe loader without aliases: 64 KB of nested `*refs` ("billion laughs") expand into
+    gigabytes once the template is copied or stored; templates do not need them."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.YAMLError("aliases (*name) are not accepted in a template")
+        return super().compose_node(parent, index)
+
+
 @dataclass(frozen=True)
 class TemplateCard:
     """What a card made from a template keeps: the template, and its fields and groups."""
@@ -60,7 +70,7 @@ def card_from_template(source: str) -> TemplateCard:
     if len(source.encode()) > MAX_TEMPLATE_BYTES:
         raise TemplateError(f"A template may be {MAX_TEMPLATE_BYTES // 1024} KB at most.")
     try:
-        template = yaml.safe_load(source)
+        template = yaml.load(source, Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader, aliases refused)
     except yaml.YAMLError as error:
         raise TemplateError(f"This is no YAML or JSON: {error}") from None
     if isinstance(template, list) and len(template) == 1:

@@ -192,6 +192,12 @@ def test_a_template_whose_regex_cannot_finish_costs_its_document_a_template_time
         ("keywords: [ACME]\nfields:\n  total: 'Total (\\d+'", "field 'total'"),
         ("keywords: [ACME\n", "no YAML"),
         ("keywords: [ACME]\nfields: {a: b}\noptions: {languages: [english]}", "invoice2data refuses"),
+        # "Billion laughs": nested aliases that would expand into gigabytes once stored.
+        (
+            "keywords: [ACME]\nfields: {a: b}\nx0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+            + "".join(f"x{n}: &x{n} [{', '.join([f'*x{n - 1}'] * 10)}]\n" for n in range(1, 9)),
+            "aliases",
+        ),
     ],
 )
 def test_a_template_that_cannot_run_is_a_400_saying_why_and_nothing_is_stored(api_client, source, says):
