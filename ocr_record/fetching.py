@@ -26,8 +26,10 @@ that the answers cannot map what listens where.
 """
 
 import concurrent.futures
+import contextlib
 import ipaddress
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -88,6 +90,30 @@ def fetch(url: str, rules: UrlRules, *, deadline: float | None = None) -> Fetche
                     return Fetched(url, _body(response, rules, deadline))
                 url = urljoin(url, response.headers.get("Location", ""))
     raise UrlRefused("url_fetch_failed", f"The URL redirects more than {MAX_REDIRECTS} times.")
+
+
+class FetchingBusy(Exception):
+    """This process is fetching as many requests' links as it may (OCR_URL_MAX_FETCHES)."""
+
+
+_fetching_lock = threading.Lock()
+_fetching_now = 0
+
+
+@contextlib.contextmanager
+def fetch_slot(most: int):
+    """One of the `most` requests of this process that may be fetching links at once, or
+    FetchingBusy at once (never a wait: a wait would hold the thread the limit is there to keep)."""
+    global _fetching_now
+    with _fetching_lock:
+        if _fetching_now >= most:
+            raise FetchingBusy
+        _fetching_now += 1
+    try:
+        yield
+    finally:
+        with _fetching_lock:
+            _fetching_now -= 1
 
 
 def fetch_all(urls: list[str], rules: UrlRules) -> list[Fetched | UrlRefused]:

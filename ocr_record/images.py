@@ -16,7 +16,7 @@ from ocr_api.exceptions import ApplicationError
 from ocr_api.uploads import is_oversized
 from ocr_engine.images import InvalidImage, decode_image
 from ocr_engine.pdf import is_pdf
-from ocr_record.fetching import UrlRefused, UrlRules, fetch_all
+from ocr_record.fetching import FetchingBusy, UrlRefused, UrlRules, fetch_all, fetch_slot
 
 
 @dataclass
@@ -67,7 +67,7 @@ def from_urls(urls: list[str]) -> list[ImageInput]:
     """The images at `urls`, fetched together within OCR_URL_TIMEOUT_S (ocr_record/fetching.py),
     then checked as uploads are; one that could not be fetched, or is no image, kept with why."""
     inputs = []
-    for url, fetched in zip(urls, fetch_all(urls, url_rules()), strict=True):
+    for url, fetched in zip(urls, _fetched(urls, url_rules()), strict=True):
         entry = ImageInput(name=url, source_url=url)
         if isinstance(fetched, UrlRefused):
             inputs.append(entry.fail(fetched.code, fetched.message))
@@ -108,13 +108,29 @@ def fetched_files(urls: list[str], *, max_bytes: int) -> list[FetchedFile]:
             "This service takes no links (OCR_URL_INPUT is off): send the file.", code="url_input_off"
         )
     files = []
-    for url, fetched in zip(urls, fetch_all(urls, url_rules(max_bytes=max_bytes)), strict=True):
+    for url, fetched in zip(urls, _fetched(urls, url_rules(max_bytes=max_bytes)), strict=True):
         if isinstance(fetched, UrlRefused):
             raise ApplicationError(f"{url}: {fetched.message}", code=fetched.code, status=fetched.status)
         if not is_image_or_pdf(fetched.content):
             raise ApplicationError(f"{url}: the file is no image or PDF (by its bytes).", code="url_not_an_image")
         files.append(FetchedFile(url.rsplit("/", 1)[-1].split("?", 1)[0][:100] or "download", fetched.content, url))
     return files
+
+
+def _fetched(urls: list[str], rules: UrlRules) -> list:
+    """The links fetched, in one of this process's fetching slots (OCR_URL_MAX_FETCHES), or a 503
+    `url_busy` at once when all are taken."""
+    if not urls:
+        return []
+    try:
+        with fetch_slot(settings.OCR_URL_MAX_FETCHES):
+            return fetch_all(urls, rules)
+    except FetchingBusy:
+        raise ApplicationError(
+            "This server is fetching as many links as it may at once; try again in a moment, or send the file.",
+            code="url_busy",
+            status=503,
+        ) from None
 
 
 def is_image_or_pdf(content: bytes) -> bool:

@@ -194,6 +194,7 @@ def test_links_to_a_slow_server_do_not_stop_the_service_answering_uploads_and_li
             OCR_URL_ALLOW_PRIVATE="true",
             OCR_URL_ALLOWED_PORTS=f"80,443,{slow.port}",
             OCR_URL_TIMEOUT_S="20",
+            OCR_URL_MAX_FETCHES="2",  # of each worker's four threads
         )
         try:
             # Each worker's engine loaded first, as in a service that has been up a while.
@@ -225,6 +226,8 @@ def test_links_to_a_slow_server_do_not_stop_the_service_answering_uploads_and_li
             server.wait(timeout=30)
 
     assert [status for status, _ in uploads] == [200, 200, 200] and listed == 200
-    # Answered while the links were still being waited for, and the links cut off at their limit.
-    assert answered_at < min(finished for _, finished in slow_answers)
-    assert {status for status, _ in slow_answers} == {400}
+    # At most two links fetched at once by each worker (the others answered 503 url_busy at once),
+    # cut off at their limit; the uploads and the list answered while those were still waited for.
+    fetched = [finished for status, finished in slow_answers if status == 400]
+    assert {status for status, _ in slow_answers} <= {400, 503} and 1 <= len(fetched) <= 4
+    assert answered_at < min(fetched)

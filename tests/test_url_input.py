@@ -189,3 +189,18 @@ def test_allowing_private_addresses_is_warned_about_at_every_start(settings):
     settings.OCR_URL_ALLOW_PRIVATE = True
     (warning,) = check_url_input_reaches_only_public_addresses(None)
     assert warning.id == "ocr_record.W001" and "private addresses" in warning.msg
+
+
+def test_when_this_process_fetches_as_many_links_as_it_may_another_is_a_503_at_once(
+    api_client, server, private_allowed, settings
+):
+    from ocr_record.fetching import fetch_slot  # noqa: PLC0415
+
+    settings.OCR_URL_MAX_FETCHES = 1
+
+    with fetch_slot(1):  # another request of this process fetching
+        busy = api_client.post(PARSE_TEXT_URL, {"url": server.url("/image.png")}, format="json")
+    after = api_client.post(PARSE_TEXT_URL, {"url": server.url("/image.png")}, format="json")
+
+    assert (busy.status_code, busy.json()["code"]) == (503, "url_busy")
+    assert after.status_code == 200 and server.requests == ["/image.png"]
