@@ -11,7 +11,7 @@ from extraction import Document, Extraction, Line, extract
 from ocr_api.exceptions import ApplicationError
 from ocr_engine.pdf import InvalidPdf, is_pdf, pdf_page_count
 from ocr_extract.models import Card
-from ocr_record.images import ImageInput, check
+from ocr_record.images import ImageInput, check, fetched_files
 from ocr_record.models import OcrRecord
 from ocr_record.services import TextOptions, ocr_record_parse_text
 from ocr_task.models import OcrTaskItem
@@ -88,16 +88,20 @@ def ocr_extract_document(
     document: Document | None = None,
     lang: str = "eng",
     requested_by=None,
-    source_url: str = "",
+    url: str = "",
 ) -> Extracted:
-    """`card`'s fields out of `file` (an image or a PDF, read as parse_text reads it: a file read
-    before with these options is not read again) or out of `document` (lines or text the caller
-    read). Raises ApplicationError (400) for a file that is no readable image or PDF, or a PDF of
-    more pages than are read while the client waits; the `ocr_engine` errors when reading fails."""
+    """`card`'s fields out of `file` or the file at `url` (an image or a PDF, read as parse_text
+    reads it: a file read before with these options is not read again) or out of `document` (lines
+    or text the caller read). Raises ApplicationError (400) for a file that is no readable image or
+    PDF, or a PDF of more pages than are read while the client waits, or a link that cannot be
+    fetched (its code); the `ocr_engine` errors when reading fails."""
     records: list[OcrRecord] = []
     pages: list[dict] = []
+    if url:  # the file at a link, fetched as ocr_record.fetching allows, then read as an upload
+        (linked,) = fetched_files([url], max_bytes=settings.OCR_MAX_UPLOAD_BYTES)
+        file = ContentFile(linked.content, name=linked.name)
     if file is not None:
-        document, records, pages = _read(file, lang=lang, requested_by=requested_by, source_url=source_url)
+        document, records, pages = _read(file, lang=lang, requested_by=requested_by, source_url=url)
     return Extracted(extract(document, card.as_spec()), records, pages)
 
 

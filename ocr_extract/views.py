@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.core.files.base import ContentFile
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.parsers import MultiPartParser
@@ -16,12 +14,13 @@ from ocr_extract.cards import card_create, card_delete, card_update
 from ocr_extract.selectors import card_list_visible_to
 from ocr_extract.serializers import CardSerializer, ExtractionSerializer, ExtractRequestSerializer
 from ocr_extract.services import extraction_answer, ocr_extract_document
-from ocr_record.images import fetched_files
 
 _CARD_ERRORS = {
     400: OpenApiResponse(
-        description='A field is invalid, named in the body: `{"fields": [{"pattern": ["This is no regular '
-        'expression: ..."]}]}`, a repeated key, a region without its bounds, too many fields.'
+        description="A field is invalid, named in the body by its place: "
+        '`{"fields": {"0": {"pattern": ["The pattern of \'total\' is no regular expression: ..."]}}}`, '
+        "a repeated key, a region without its bounds, too many fields; a template that cannot run "
+        "(`invoice2data`)."
     ),
     403: OpenApiResponse(ErrorSerializer, description="A built-in card (`built_in_card`)."),
     404: OpenApiResponse(ErrorSerializer, description="No card you may see has this id."),
@@ -97,14 +96,10 @@ class ExtractView(UploadLimitsMixin, APIView):
         query = ExtractRequestSerializer(data=request.data, context={"request": request})
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        file = data.get("file")
-        if "url" in data:
-            (linked,) = fetched_files([data["url"]], max_bytes=settings.OCR_MAX_UPLOAD_BYTES)
-            file = ContentFile(linked.content, name=linked.name)
         extracted = ocr_extract_document(
             card=data["card"],
-            file=file,
-            source_url=data.get("url", ""),
+            file=data.get("file"),
+            url=data.get("url", ""),
             document=data.get("document"),
             lang=data["lang"],
             requested_by=caller(request),
