@@ -28,6 +28,7 @@ that the answers cannot map what listens where.
 import concurrent.futures
 import contextlib
 import ipaddress
+import logging
 import socket
 import threading
 import time
@@ -37,6 +38,8 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from requests_hardened import Config, HTTPSession
 from requests_hardened.ip_filter import InvalidIPAddress
+
+logger = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 3
 CHUNK_BYTES = 64 * 1024
@@ -138,6 +141,9 @@ def _fetch_or_refusal(url: str, rules: UrlRules, deadline: float) -> Fetched | U
         return fetch(url, rules, deadline=deadline)
     except UrlRefused as refused:
         return refused
+    except Exception:  # noqa: BLE001 (whatever a link does, its request answers a 4xx, never a 500)
+        logger.exception("Fetching %s failed unexpectedly", url)
+        return UrlRefused("url_fetch_failed", "The link could not be fetched.")
 
 
 def check_url(url: str, rules: UrlRules, deadline: float) -> None:

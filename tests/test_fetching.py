@@ -225,3 +225,14 @@ def test_a_resolver_that_does_not_answer_holds_nobody_past_the_time_limit(server
 
     assert refused.code == "url_too_slow"
     assert time.monotonic() - started < 1.0 + 20
+
+
+def test_a_fetch_that_fails_unexpectedly_is_a_refusal_not_a_500(server, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a library's own bug")
+
+    monkeypatch.setattr(fetching, "fetch", broken)
+
+    (result,) = fetch_all([server.url()], rules(server, allow_private=True))
+
+    assert (result.code, result.message) == ("url_fetch_failed", "The link could not be fetched.")
