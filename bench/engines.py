@@ -62,10 +62,10 @@ def measure(samples, language: str, *, cjk: bool, text: bool, detect_direction: 
     """Per engine: letters' accuracy and ms, and (`text`) parse_text's accuracy (cs, ci) and ms.
     Each image is read by the engines in turn, so that the machine's drift weighs on all alike."""
     engines = {name: ocr_engine.get_engine(name, language=language, timeout_seconds=60) for name in ENGINES}
-    tallies = {name: ([], [], [], [], []) for name in ENGINES}
+    tallies = {name: ([], [], [], [], [], []) for name in ENGINES}
     for image, truth in samples:
         for name, engine in engines.items():
-            letter_scores, letter_ms, text_cs, text_ci, text_ms = tallies[name]
+            letter_scores, letter_ms, text_cs, text_ci, text_ms, text_words = tallies[name]
             elapsed, reading = timed(read_image, engine, image)
             letter_ms.append(elapsed)
             letter_scores.append(
@@ -76,14 +76,17 @@ def measure(samples, language: str, *, cjk: bool, text: bool, detect_direction: 
                 text_ms.append(elapsed)
                 text_cs.append(accuracy(located.text, truth, cjk=cjk))
                 text_ci.append(accuracy(located.text, truth, cjk=cjk, ignore_case=True))
+                if not cjk:  # Chinese is written without spaces: no words to find apart
+                    text_words.append(metrics.words_found(located.text, truth))
     results = {}
-    for name, (letter_scores, letter_ms, text_cs, text_ci, text_ms) in tallies.items():
+    for name, (letter_scores, letter_ms, text_cs, text_ci, text_ms, text_words) in tallies.items():
         results[name] = {
             "letters": 100 * statistics.mean(letter_scores),
             "letters_ms": statistics.median(letter_ms),
             "text_cs": 100 * statistics.mean(text_cs) if text else None,
             "text_ci": 100 * statistics.mean(text_ci) if text else None,
             "text_ms": statistics.median(text_ms) if text else None,
+            "text_words": 100 * statistics.mean(text_words) if text_words else None,
         }
     return results
 
@@ -154,8 +157,12 @@ def row(name: str, count: int, results: dict, *, text: bool) -> str:
     if text:
         cells += [f"{results[engine]['text_cs']:.1f} / {results[engine]['text_ci']:.1f}" for engine in ENGINES]
         cells += [f"{results[engine]['text_ms']:.0f}" for engine in ENGINES]
+        cells += [
+            f"{results[engine]['text_words']:.1f}" if results[engine]["text_words"] is not None else "–"
+            for engine in ENGINES
+        ]
     else:
-        cells += ["–"] * 6
+        cells += ["–"] * 9
     return f"| {name} | {count} | " + " | ".join(cells) + " |"
 
 
@@ -178,8 +185,9 @@ def main() -> None:
     rss_start = resident_mib()
     header = [
         "| set | images | letters: tesserocr | ppocr | **auto** | ms: tesserocr | ppocr | auto "
-        "| text (cs / ci): tesserocr | ppocr | **auto** | ms: tesserocr | ppocr | auto |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| text (cs / ci): tesserocr | ppocr | **auto** | ms: tesserocr | ppocr | auto "
+        "| words found: tesserocr | ppocr | **auto** |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     rows, shortfalls, measured = [], [], {}
 
@@ -278,7 +286,9 @@ def main() -> None:
         "parse_letter's letters (case-insensitive). Text: parse_text's text, case-sensitive / "
         "case-insensitive, whitespace normalised (Chinese: without whitespace), as "
         "../shared/realdata/README.md scores. ms: median per image, including every engine call the "
-        "reading made. Pages are read by parse_text with `detect_direction`; parse_letter does not turn "
+        "reading made. Words found: the share of the truth's words found in order in parse_text's text "
+        "(case-insensitive; two words run together are both missed, as a search finds neither; none for "
+        "Chinese). Pages are read by parse_text with `detect_direction`; parse_letter does not turn "
         "pages, so its letters on turned pages are not meant to be read.",
         "",
         *targets,

@@ -2,6 +2,7 @@
 
 import statistics
 import time
+import unicodedata
 from pathlib import Path
 
 from ocr_engine.distance import edit_distance
@@ -25,6 +26,24 @@ def p95(values: list[float]) -> float:
 def word_accuracy(predicted: list[str], truth: list[str]) -> float:
     """1 - word-level edit distance / number of words, floored at 0."""
     return max(0.0, 1 - edit_distance(predicted, truth) / len(truth))
+
+
+def words_found(predicted: str, truth: str) -> float:
+    """The share of the truth's words found, in order, in the prediction (case and Unicode forms
+    ignored): their longest common subsequence over the truth's count. Where character accuracy
+    forgives a lost space as one character, this counts both words it ran together as missed, as
+    a person searching the text for either would find neither."""
+    found = unicodedata.normalize("NFKC", predicted).casefold().split()
+    wanted = unicodedata.normalize("NFKC", truth).casefold().split()
+    if not wanted:
+        return float(not found)
+    previous = [0] * (len(found) + 1)
+    for word in wanted:
+        current = [0]
+        for column, other in enumerate(found, 1):
+            current.append(previous[column - 1] + 1 if word == other else max(previous[column], current[-1]))
+        previous = current
+    return previous[-1] / len(wanted)
 
 
 def matched_overlaps(found: list[tuple[str, tuple]], truth: list[tuple[str, tuple]]) -> list[float]:
