@@ -119,15 +119,13 @@ class Document:
         line = self.lines[index]
         if line.location is None:
             return []
-        top, bottom = min(y for _, y in line.location), max(y for _, y in line.location)
         right = max(x for x, _ in line.location)
         beside = []
         for other, candidate in enumerate(self.lines):
-            if other == index or candidate.location is None or candidate.page != line.page:
+            if other == index or candidate.location is None or not _same_row(line, candidate):
                 continue
-            middle = sum(y for _, y in candidate.location) / 4
             left = min(x for x, _ in candidate.location)
-            if top <= middle <= bottom and left >= right - 2:
+            if left >= right - 2:
                 beside.append((left, other))
         return [other for _, other in sorted(beside)]
 
@@ -165,16 +163,14 @@ def enclosing(locations: list[Location]) -> Location:
 def _continues(line: Line, following: Line) -> bool:
     """`following` is the next word of `line`'s phrase: on its row, no more than a character and a
     half after it (the columns of a table stand two characters apart and more)."""
-    if line.location is None or following.location is None or line.page != following.page:
+    if line.location is None or following.location is None or not _same_row(line, following):
         return False
-    top, bottom = min(y for _, y in line.location), max(y for _, y in line.location)
     left, right = min(x for x, _ in line.location), max(x for x, _ in line.location)
     next_left, next_right = min(x for x, _ in following.location), max(x for x, _ in following.location)
     character = (right - left + next_right - next_left) / max(1, len(line.text) + len(following.text))
-    middle = sum(y for _, y in following.location) / 4
     # A number beside a word stands in a column ("S" "6.00%" "39.09"), whatever the spacing.
     words = any(character.isalpha() for character in following.text)
-    return words and top <= middle <= bottom and -2 <= next_left - right <= 1.5 * character
+    return words and -2 <= next_left - right <= 1.5 * character
 
 
 def _middle(line: Line) -> float:
@@ -182,6 +178,7 @@ def _middle(line: Line) -> float:
 
 
 def _same_row(line: Line, other: Line) -> bool:
+    """`other` stands in `line`'s row: on its page, its middle within `line`'s height."""
     top, bottom = min(y for _, y in line.location), max(y for _, y in line.location)
     return line.page == other.page and top <= _middle(other) <= bottom
 

@@ -72,7 +72,7 @@ def from_urls(urls: list[str]) -> list[ImageInput]:
         if isinstance(fetched, UrlRefused):
             inputs.append(entry.fail(fetched.code, fetched.message))
             continue
-        entry.file = ContentFile(fetched.content, name=url.rsplit("/", 1)[-1][:100] or "image")
+        entry.file = ContentFile(fetched.content, name=file_name_of(url))
         checked = check(entry)
         if checked.error_code == "image_invalid" and not is_image_or_pdf(fetched.content):
             checked.fail("url_not_an_image", "The file at the URL is no image (its bytes are not an image's).")
@@ -113,7 +113,7 @@ def fetched_files(urls: list[str], *, max_bytes: int) -> list[FetchedFile]:
             raise ApplicationError(f"{url}: {fetched.message}", code=fetched.code, status=fetched.status)
         if not is_image_or_pdf(fetched.content):
             raise ApplicationError(f"{url}: the file is no image or PDF (by its bytes).", code="url_not_an_image")
-        files.append(FetchedFile(url.rsplit("/", 1)[-1].split("?", 1)[0][:100] or "download", fetched.content, url))
+        files.append(FetchedFile(file_name_of(url), fetched.content, url))
     return files
 
 
@@ -131,6 +131,11 @@ def _fetched(urls: list[str], rules: UrlRules) -> list:
             code="url_busy",
             status=503,
         ) from None
+
+
+def file_name_of(url: str) -> str:
+    """A fetched file's name: the last part of its link's path ("download" when it has none)."""
+    return url.rsplit("/", 1)[-1].split("?", 1)[0][:100] or "download"
 
 
 def is_image_or_pdf(content: bytes) -> bool:

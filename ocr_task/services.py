@@ -377,7 +377,10 @@ def _update_statuses(task_id: int) -> None:
         task.save(update_fields=["status", "finished_at", "callback_status", "callback_next_at"])
         if read_now:
             exports.request_exports(read_now)
-            if task.card_id:  # its fields, read out of each file just read (a few ms a file)
+            # Its fields, read out of each file just read: a few ms a file from its reading, but a
+            # PDF's text layer (a child process) or a template's run (up to TEMPLATE_LIMITS) costs
+            # more, and the task's row stays locked meanwhile (noted on issue 26 to move out).
+            if task.card_id:
                 for item in task.items.filter(pk__in=read_now):
                     item.extraction = ocr_extract_item(item=item)
                     item.save(update_fields=["extraction"])
