@@ -89,16 +89,21 @@ class EmbeddedWorker:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
+        self._wanted: int | None = None  # the count `manage.py ocr_worker --threads` asked for
         self._wake_up = threading.Event()
         self._stopping = False
 
     def start(self, threads: int | None = None) -> None:
         """Start OCR_TASK_EMBEDDED_THREADS threads (or `threads`), when tasks are read here."""
-        wanted = settings.OCR_TASK_EMBEDDED_THREADS if threads is None else threads
-        if settings.OCR_TASK_QUEUE != "embedded" or len(self._threads) >= wanted:
+        if settings.OCR_TASK_QUEUE != "embedded":
             return
         with self._lock:
-            while len(self._threads) < wanted:
+            if threads is not None:
+                self._wanted = threads
+            wanted = settings.OCR_TASK_EMBEDDED_THREADS if self._wanted is None else self._wanted
+            # A thread that wakes the others while they stop must not start new ones: they
+            # would outlive the stop.
+            while not self._stopping and len(self._threads) < wanted:
                 thread = threading.Thread(
                     target=self.run_forever, name=f"ocr-task-{len(self._threads) + 1}", daemon=True
                 )
@@ -113,10 +118,14 @@ class EmbeddedWorker:
         """Let the threads finish the page in hand and end (tests; a process shutting down)."""
         with self._lock:
             self._stopping = True
-            self._wake_up.set()
-            for thread in self._threads:
-                thread.join()
-            self._threads, self._stopping = [], False
+            stopping = list(self._threads)
+        self._wake_up.set()
+        # Joined without the lock: a thread finishing its page wakes the others (`start` takes
+        # the lock), and would wait for it forever while we waited for the thread.
+        for thread in stopping:
+            thread.join()
+        with self._lock:
+            self._threads, self._stopping, self._wanted = [], False, None
             self._wake_up.clear()
 
     def join(self) -> None:

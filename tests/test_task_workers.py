@@ -109,6 +109,49 @@ class TestEmbeddedWorker:
         assert [(page.status, page.attempts, page.read_by) for page in pages] == [("succeeded", 1, "")] * 4
 
 
+class TestStoppingTheThreads:
+    """Stopping waits for the page in hand, whatever the threads do meanwhile (a CI run once hung
+    for good: a thread finishing its page woke the others while `stop` held the lock it needed)."""
+
+    @pytest.fixture
+    def pages_in_hand(self, settings, monkeypatch):
+        """Threads whose every page, once the stop has begun, ends by waking the others (as a read
+        page sends its exports)."""
+        settings.OCR_TASK_QUEUE, settings.OCR_TASK_EMBEDDED_THREADS, settings.OCR_TASK_POLL_S = "embedded", 2, 1
+        worker = workers.EmbeddedWorker()
+
+        def a_page_that_wakes_the_others_as_it_ends() -> bool:
+            while not worker._stopping:
+                threading.Event().wait(0.01)
+            worker.wake()
+            return True
+
+        monkeypatch.setattr(workers, "work_with_fresh_connections", a_page_that_wakes_the_others_as_it_ends)
+        return worker
+
+    def test_a_thread_waking_the_others_while_they_stop_does_not_hold_the_stop_up(self, pages_in_hand):
+        pages_in_hand.start(1)  # as `ocr_worker --threads 1` does, fewer than the setting's 2
+        stopping = threading.Thread(target=pages_in_hand.stop, daemon=True)
+
+        stopping.start()
+        stopping.join(timeout=60)
+
+        assert not stopping.is_alive(), "stop() never returned"
+        assert not any(thread.name.startswith("ocr-task-") for thread in threading.enumerate())
+
+    def test_waking_keeps_the_thread_count_the_worker_was_started_with(self, settings, monkeypatch):
+        settings.OCR_TASK_QUEUE, settings.OCR_TASK_EMBEDDED_THREADS, settings.OCR_TASK_POLL_S = "embedded", 3, 1
+        monkeypatch.setattr(workers, "work_with_fresh_connections", lambda: False)
+        worker = workers.EmbeddedWorker()
+        try:
+            worker.start(1)
+            worker.wake()
+
+            assert len([t for t in threading.enumerate() if t.name.startswith("ocr-task-")]) == 1
+        finally:
+            worker.stop()
+
+
 def test_the_ocr_worker_command_reads_pages_and_stops_cleanly_on_sigterm(transactional_db):
     task = ocr_task_create(files=[TaskFile("photo.png", draw_text("read elsewhere"))])
     worker = subprocess.Popen(

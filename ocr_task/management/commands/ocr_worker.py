@@ -1,4 +1,5 @@
 import signal
+import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -21,10 +22,14 @@ class Command(BaseCommand):
         if threads < 1:
             raise CommandError("--threads must be at least 1.")
         # SIGTERM/SIGINT: finish the pages in hand, then leave (a page cut off would be read
-        # again after its lease anyway).
+        # again after its lease anyway). The handler only says so: the threads are joined here,
+        # not inside a signal handler that interrupted a join.
+        stop_requested = threading.Event()
         for stop_signal in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(stop_signal, lambda *_: embedded_worker.stop())
+            signal.signal(stop_signal, lambda *_: stop_requested.set())
         embedded_worker.start(threads)
         self.stdout.write(f"Reading task pages with {threads} threads; Ctrl-C to stop.")
-        embedded_worker.join()
+        while not stop_requested.wait(timeout=1):
+            pass
+        embedded_worker.stop()
         self.stdout.write("Stopped.")
