@@ -79,6 +79,14 @@ MAX_PIXELS = 16_000_000
 #: surer of the two readings kept.
 UPRIGHT_SURE = 0.9
 UPSIDE_DOWN_ABOVE = 0.9
+#: Where PP-OCR's recognizer runs words together (it often does on receipts: "SDNBHD"), a space
+#: is put where the print has one: between two characters, a run of blank columns at least
+#: SPACE_MIN_HEIGHTS of the line's height and SPACE_MIN_PITCHES of its character pitch, or one of
+#: SPACE_SURE_HEIGHTS alone. Chosen by 5-fold cross-validation over the receipts of the real
+#: development sets (README "Engines").
+SPACE_MIN_HEIGHTS = 0.26
+SPACE_MIN_PITCHES = 0.55
+SPACE_SURE_HEIGHTS = 0.6
 #: Lines read with a mean character probability under this are dropped (the package's default):
 #: what the detector took for text and the recognizer could not make anything of.
 MIN_LINE_CONFIDENCE = 0.5
@@ -279,13 +287,17 @@ class PpocrEngine(OcrEngine):
             return None
         # Each output column covers this many pixels of the resized line; back to the crop's pixels.
         column_px = padded_width / len(best) * width / text_width
-        characters = [(self._models.characters[best[column]], float(probability[column]), column) for column in columns]
+        characters = _spaced(
+            [(self._models.characters[best[column]], float(probability[column]), column) for column in columns],
+            crop,
+            column_px,
+        )
         words = _words(characters, column_px, width, quad)
         if not words:
             return None
         confidence = sum(probability[columns]) / len(columns)
         return Line(
-            # As the recognizer read it: its own spaces, none inside Chinese.
+            # The recognizer's spaces and the print's, none inside Chinese.
             text=" ".join("".join(character[0] for character in characters).split()),
             confidence=float(confidence),
             box=_enclosing(quad),
@@ -293,6 +305,61 @@ class PpocrEngine(OcrEngine):
             quad=quad,
             engine=self.name,
         )
+
+
+def _spaced(
+    characters: list[tuple[str, float, int]], crop: np.ndarray, column_px: float
+) -> list[tuple[str, float, int]]:
+    """`characters` with a space between two of them wherever the print has one that the
+    recognizer did not write: a blank stretch of the line's crop, wide for its height and its
+    characters' pitch. Glyphs narrower than their cell (a "1" in a receipt's monospaced digits)
+    leave blank beside them too, hence the pitch."""
+    height = crop.shape[0]
+    positions = [column for character, _, column in characters if not character.isspace()]
+    if len(positions) < 2:
+        return characters
+    ink = _ink_columns(crop)
+    pitch_px = float(np.median(np.diff(positions))) * column_px
+    spaced: list[tuple[str, float, int]] = []
+    for character in characters:
+        before = spaced[-1] if spaced else None
+        if before is not None and not before[0].isspace() and not character[0].isspace():
+            blank = _longest_blank(ink, before[2] * column_px, (character[2] + 1) * column_px)
+            if _is_space(before[0], character[0], blank / height, blank / pitch_px):
+                spaced.append((" ", 1.0, character[2]))
+        spaced.append(character)
+    return spaced
+
+
+def _is_space(before: str, after: str, heights: float, pitches: float) -> bool:
+    """Whether a blank `heights` of the line's height and `pitches` of its pitch wide, between
+    the characters `before` and `after`, is a space. A point or comma stands apart from its
+    neighbours in a receipt's monospaced figures ("8 .80", "RM11. 60") and is never one; two
+    digits are apart only by a whole empty character cell (a "1" leaves most of its cell blank)."""
+    if after in ".," or (before in ".," and after.isdigit()):
+        return False
+    if before.isdigit() and after.isdigit():
+        return heights >= SPACE_MIN_HEIGHTS and pitches >= 1
+    return heights >= SPACE_MIN_HEIGHTS and (pitches >= SPACE_MIN_PITCHES or heights >= SPACE_SURE_HEIGHTS)
+
+
+def _ink_columns(crop: np.ndarray) -> np.ndarray:
+    """How many ink pixels each column of a line's crop has (dark on light or light on dark)."""
+    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
+    if np.median(gray) < 128:
+        gray = 255 - gray
+    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return np.count_nonzero(ink, axis=0)
+
+
+def _longest_blank(ink: np.ndarray, start: float, end: float) -> int:
+    """The longest run of columns without ink between pixels `start` and `end`."""
+    blank = ink[max(0, round(start)) : max(0, round(end))] == 0
+    if not blank.any():
+        return 0
+    # Run lengths: the distance between the ends of the runs of True.
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], blank.astype(np.int8), [0]))))
+    return int((edges[1::2] - edges[::2]).max())
 
 
 def _words(characters: list[tuple[str, float, int]], column_px: float, width: int, quad: Quad) -> list[Word]:

@@ -33,6 +33,27 @@ def test_it_reads_a_real_receipt_line(engine):
     assert engine.recognize(image, layout="line").text.strip() == truth == "TAX AMT (S) 6%"
 
 
+def test_a_real_receipt_line_whose_words_the_recognizer_runs_together_is_read_with_its_spaces(engine):
+    image, truth = real_image("sroie_lines", "520_000.png")
+
+    reading = engine.recognize(image, with_lines=True)
+
+    # Its characters alone say "UNIHAKKAINTERNATIONALSDN BHD".
+    assert reading.text.strip() == truth == "UNIHAKKA INTERNATIONAL SDN BHD"
+    words = reading.lines[0].words
+    assert [word.text for word in words] == ["UNIHAKKA", "INTERNATIONAL", "SDN", "BHD"]
+    assert all(left.box[2] <= right.box[0] + 2 for left, right in zip(words, words[1:]))  # side by side
+
+
+def test_a_receipt_s_figures_keep_their_points_and_digits_together(engine):
+    image = Image.new("L", (1000, 36), 255)  # cut close, as a detected line is
+    # A monospaced font, as receipt printers have: a "1" or a "." leaves most of its cell blank.
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", 30)
+    ImageDraw.Draw(image).text((6, 3), "TOTAL RM 111.10 1.00 SET 1171", font=font, fill=0)
+
+    assert engine.recognize(image, layout="line").text.strip() == "TOTAL RM 111.10 1.00 SET 1171"
+
+
 def test_it_reads_a_real_scanned_line(engine):
     image, truth = real_image("uw3_lines", sorted(json.loads((REAL_DATA / "uw3_lines" / "labels.json").read_text()))[0])
 

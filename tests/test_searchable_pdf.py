@@ -5,6 +5,7 @@ pikepdf; real Tesseract."""
 import io
 import subprocess
 from datetime import timedelta
+from pathlib import Path
 
 import numpy
 import pikepdf
@@ -91,6 +92,18 @@ def test_an_images_words_are_copied_with_their_spaces_too(api_client):
     item = read(api_client, "lines.png", buffer.getvalue())
 
     assert pdftotext(export(api_client, item)) == recognized_lines(item)
+
+
+def test_a_real_receipt_photo_is_copied_with_the_spaces_of_its_print(api_client, settings):
+    settings.OCR_ENGINE = "auto"  # PP-OCR reads it, whose recognizer runs a receipt's words together
+    receipt = (Path(__file__).resolve().parent / "realdata" / "sroie_fields" / "004.jpg").read_bytes()
+    item = read(api_client, "receipt.jpg", receipt)
+
+    words = " ".join(pdftotext(export(api_client, item))).split()
+
+    # Printed "43300 SERI KEMBANGAN, SELANGOR" and "JALAN KPB 6": without the spaces of the
+    # print, a search for SELANGOR or KPB would find nothing.
+    assert {"SDN", "BHD", "KEMBANGAN,", "SELANGOR", "KPB", "BALAKONG,"} <= set(words)
 
 
 def test_a_born_digital_pdf_keeps_its_vector_pages_and_text_and_gains_no_second_layer(api_client):
