@@ -29,7 +29,7 @@ from ocr_engine.distance import edit_distance
 from ocr_engine.images import as_engine_input
 from ocr_engine.pipeline import DOUBTFUL_BELOW, read_image
 from ocr_engine.preprocess import otsu_split, text_line_count
-from ocr_engine.registry import get_engine
+from ocr_engine.registry import engine_class, get_engine
 
 #: Tesseract's reading of a clean image is kept when it is not doubtful by the letters pipeline's
 #: own measure (`DOUBTFUL_BELOW`, 0.80): on clean images a stricter bar (0.90) sent a third of them
@@ -146,6 +146,10 @@ class AutoEngine(OcrEngine):
     @functools.cached_property
     def version(self) -> str:
         return f"auto: {self.tesseract.version}; {self.ppocr.version}"
+
+    @classmethod
+    def missing_models(cls) -> list[str]:
+        return engine_class("ppocr").missing_models()
 
     def detect_orientation(self, image: Image.Image) -> int:
         return self.tesseract.detect_orientation(image)

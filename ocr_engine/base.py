@@ -142,6 +142,12 @@ class OcrEngine:
         self.language = language
         self.timeout_seconds = timeout_seconds
 
+    @classmethod
+    def missing_models(cls) -> list[str]:
+        """What the engine's models need and this machine lacks, said for an operator (checked at
+        start-up: models ship inside pinned packages and are never downloaded)."""
+        return []
+
     @property
     def version(self) -> str:
         """The engine and library versions, kept with each record the engine produces. Engines

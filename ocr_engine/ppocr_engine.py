@@ -1,9 +1,10 @@
-"""PP-OCRv4 on ONNX Runtime: text detection, a 0/180 line-direction classifier and recognition.
+"""PP-OCR on ONNX Runtime: text detection, a 0/180 line-direction classifier and recognition.
 
-The models ship inside the pinned `rapidocr_onnxruntime` wheel (PP-OCRv4 detection and Chinese +
-English recognition, the PP-OCR mobile direction classifier): nothing is downloaded. The package's
-own pre- and post-processing (DB box extraction) is used; the orchestration is ours, because the
-package's default call is tuned for a GPU and a batch, not for one request on one core:
+The models ship inside two pinned wheels (`MODELS`): PP-OCRv6 small detection and recognition in
+`rapidocr`, PP-OCRv4's Chinese recognizer and the mobile direction classifier in
+`rapidocr_onnxruntime`; nothing is downloaded. The packages' DB box post-processing is used; the
+orchestration is ours, because their default call is tuned for a GPU and a batch, not for one
+request on one core:
 
 - one ONNX Runtime thread per call, like Tesseract (`OMP_THREAD_LIMIT=1`): the server's workers
   use the cores, and one request's threads must not fight another's;
@@ -12,13 +13,16 @@ package's default call is tuned for a GPU and a batch, not for one request on on
 - the detector caps the side it looks at (PaddleOCR's default, where the package enlarges every
   page to 736 px on its shorter side), so that a phone photo or a receipt costs what a page costs;
 - a language without Chinese masks the Chinese characters out of the recognizer's choices, so
-  that an English line cannot come back with a stray ideograph.
+  that an English line cannot come back with a stray ideograph, unless the line is Chinese
+  (`_holds_chinese`): then it is read as Chinese, asked or not;
+- a line's words are cut where the print has spaces the recognizer did not write (`_spaced`).
 
-Sessions are created once per process (`_models`) and shared by every engine instance and thread:
+Sessions are created once per process (`_session`) and shared by every engine instance and thread:
 `InferenceSession.run` is thread-safe.
 """
 
 import functools
+import importlib.util
 import logging
 import math
 import threading
@@ -30,7 +34,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 import onnxruntime
-import rapidocr_onnxruntime
 from PIL import Image
 from rapidocr_onnxruntime.ch_ppocr_det.utils import DBPostProcess
 
@@ -68,6 +71,11 @@ MAX_LINE_WIDTH_PX = 3200
 #: 1,280 or 1,600 did, at half the cost.
 DETECT_MIN_SIDE_PX = 736
 DETECT_MAX_SIDE_PX = 960
+#: ...except a strip (a screenshot of two lines, 1167 x 54): capped at 960 px long its lines would
+#: be 20 px apart and found as one, so its shorter side is kept at least this, its longer side
+#: then at most DETECT_MAX_STRIP_SIDE_PX.
+DETECT_MIN_SHORT_SIDE_PX = 128
+DETECT_MAX_STRIP_SIDE_PX = 4096
 #: A one-line image's ink is found on a copy of at most this many pixels (real lines have fewer).
 INK_BOUNDS_MAX_PIXELS = 1_000_000
 #: The engine never works on more pixels than this (larger images are scaled down first, and what
@@ -87,26 +95,46 @@ UPSIDE_DOWN_ABOVE = 0.9
 SPACE_MIN_HEIGHTS = 0.26
 SPACE_MIN_PITCHES = 0.55
 SPACE_SURE_HEIGHTS = 0.6
+#: A line of an image read in a language without Chinese is read as Chinese when the recognizer,
+#: every character allowed, finds at least this many CJK characters, making at least this share
+#: of the line, with at least this mean probability (README "Engines": measured on the real and
+#: synthetic sets, English and Chinese).
+CHINESE_MIN_CHARACTERS = 2
+CHINESE_MIN_SHARE = 0.2
+CHINESE_SURE = 0.7
 #: Lines read with a mean character probability under this are dropped (the package's default):
 #: what the detector took for text and the recognizer could not make anything of.
 MIN_LINE_CONFIDENCE = 0.5
 
 
-@dataclass(frozen=True)
-class _Models:
-    detector: "object"
-    classifier: "object"
-    recognizer: "object"
-    characters: tuple[str, ...]
-    #: Indices of the recognizer's characters that are not CJK: what a non-Chinese language keeps.
-    latin_indices: np.ndarray
-    postprocess: "object"
+#: The models, by role, and where each ships: the pip package (import name) and its file in the
+#: package's `models/`. Chosen on the benchmark's sets (README "Engines"): PP-OCRv6 small finds and
+#: reads lines better than PP-OCRv4 everywhere but in Chinese, which v4's recognizer reads better.
+#: Nothing is downloaded: a missing file makes the engine unavailable (`manage.py check` says so).
+MODELS = {
+    "detector": ("rapidocr", "PP-OCRv6_det_small.onnx"),
+    "recognizer": ("rapidocr", "PP-OCRv6_rec_small.onnx"),
+    "chinese_recognizer": ("rapidocr_onnxruntime", "ch_PP-OCRv4_rec_infer.onnx"),
+    "classifier": ("rapidocr_onnxruntime", "ch_ppocr_mobile_v2.0_cls_infer.onnx"),
+}
+
+
+def model_path(model: tuple[str, str]) -> Path:
+    """The file of `model` (package, file name), inside its installed package (found without
+    importing the package: rapidocr's own code, which downloads what it misses, never runs)."""
+    package, file_name = model
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise EngineUnavailable(f"the PP-OCR models' package {package} is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / "models" / file_name
+    if not path.is_file():
+        raise EngineUnavailable(f"the PP-OCR model {path} is missing (reinstall {package})")
+    return path
 
 
 @functools.cache
-def _models() -> _Models:
-    """The three ONNX sessions of this process, loaded from the rapidocr_onnxruntime wheel."""
-    model_dir = Path(rapidocr_onnxruntime.__file__).parent / "models"
+def _session(model: tuple[str, str]) -> onnxruntime.InferenceSession:
+    """One ONNX session per model and process, shared by every engine and thread."""
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
@@ -116,29 +144,33 @@ def _models() -> _Models:
     # without it the buffers are freed after each call, and `give_memory_back` returns them.
     options.enable_cpu_mem_arena = False
     options.log_severity_level = 3
+    return onnxruntime.InferenceSession(
+        str(model_path(model)), sess_options=options, providers=["CPUExecutionProvider"]
+    )
 
-    def session(file_name: str):
-        path = model_dir / file_name
-        if not path.is_file():
-            raise EngineUnavailable(f"the PP-OCR model {path} is missing (reinstall rapidocr_onnxruntime)")
-        return onnxruntime.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
 
-    recognizer = session("ch_PP-OCRv4_rec_infer.onnx")
+@dataclass(frozen=True)
+class _Recognizer:
+    session: onnxruntime.InferenceSession
+    characters: tuple[str, ...]
+    #: Indices of the characters that are not CJK: what a non-Chinese language keeps.
+    latin_indices: np.ndarray
+
+
+@functools.cache
+def _recognizer(model: tuple[str, str]) -> _Recognizer:
+    session = _session(model)
     # The model's own alphabet, kept in its metadata; CTC's blank comes first, the space last.
-    alphabet = recognizer.get_modelmeta().custom_metadata_map["character"].splitlines()
+    alphabet = session.get_modelmeta().custom_metadata_map["character"].splitlines()
     characters = ("", *alphabet, " ")
     latin = np.array([index for index, character in enumerate(characters) if not (character and is_cjk(character))])
-    return _Models(
-        detector=session("ch_PP-OCRv4_det_infer.onnx"),
-        classifier=session("ch_ppocr_mobile_v2.0_cls_infer.onnx"),
-        recognizer=recognizer,
-        characters=characters,
-        latin_indices=latin,
-        # DB's post-processing with the package's defaults (box threshold, unclip ratio).
-        postprocess=DBPostProcess(
-            thresh=0.3, box_thresh=0.5, max_candidates=1000, unclip_ratio=1.6, score_mode="fast", use_dilation=True
-        ),
-    )
+    return _Recognizer(session=session, characters=characters, latin_indices=latin)
+
+
+#: DB's post-processing with the packages' defaults (box threshold, unclip ratio).
+_POSTPROCESS = DBPostProcess(
+    thresh=0.3, box_thresh=0.5, max_candidates=1000, unclip_ratio=1.6, score_mode="fast", use_dilation=True
+)
 
 
 class PpocrEngine(OcrEngine):
@@ -148,11 +180,25 @@ class PpocrEngine(OcrEngine):
     crop with no margin); any other layout detects the lines first."""
 
     name = "ppocr"
+    #: The model of each role (a subclass may read with others: the benchmark's PP-OCRv4).
+    models = MODELS
 
     def __init__(self, *, language: str = "eng", timeout_seconds: float | None = None) -> None:
         super().__init__(language=language, timeout_seconds=timeout_seconds)
-        self._models = _models()
         self.reads_chinese = any(name.startswith("chi") for name in language.split("+"))
+        self._detector = _session(self.models["detector"])
+        self._classifier = _session(self.models["classifier"])
+        self._recognizer = _recognizer(self.models["chinese_recognizer" if self.reads_chinese else "recognizer"])
+
+    @classmethod
+    def missing_models(cls) -> list[str]:
+        missing = []
+        for model in sorted(set(cls.models.values())):
+            try:
+                model_path(model)
+            except EngineUnavailable as error:
+                missing.append(str(error))
+        return missing
 
     def detect_orientation(self, image: Image.Image) -> int:
         """Tesseract's orientation detection (OSD): a page's turn is found from its layout, which
@@ -161,7 +207,10 @@ class PpocrEngine(OcrEngine):
 
     @functools.cached_property
     def version(self) -> str:
-        return f"rapidocr_onnxruntime {metadata.version('rapidocr_onnxruntime')} (PP-OCRv4), onnxruntime {metadata.version('onnxruntime')}"
+        return (
+            f"rapidocr {metadata.version('rapidocr')} (PP-OCRv6 small), rapidocr_onnxruntime "
+            f"{metadata.version('rapidocr_onnxruntime')} (PP-OCRv4 Chinese), onnxruntime {metadata.version('onnxruntime')}"
+        )
 
     def recognize(self, image: Image.Image, *, layout: Layout = "auto", with_lines: bool = False) -> Recognition:
         engine_input, scale = shrunk(as_engine_input(image), max_pixels=MAX_PIXELS)
@@ -213,12 +262,14 @@ class PpocrEngine(OcrEngine):
             scale = DETECT_MIN_SIDE_PX / min(height, width)
         if max(height, width) * scale > DETECT_MAX_SIDE_PX:
             scale = DETECT_MAX_SIDE_PX / max(height, width)
+        if min(height, width) * scale < DETECT_MIN_SHORT_SIDE_PX:
+            scale = min(DETECT_MIN_SHORT_SIDE_PX / min(height, width), DETECT_MAX_STRIP_SIDE_PX / max(height, width))
         resized_height = max(32, round(height * scale / 32) * 32)
         resized_width = max(32, round(width * scale / 32) * 32)
         resized = cv2.resize(pixels, (resized_width, resized_height))
         batch = ((resized.astype(np.float32) / 255 - 0.5) / 0.5).transpose(2, 0, 1)[np.newaxis]
-        probability = deadline.run(self._models.detector, batch)
-        boxes, _ = self._models.postprocess(probability, (height, width))
+        probability = deadline.run(self._detector, batch)
+        boxes, _ = _POSTPROCESS(probability, (height, width))
         quads = []
         for box in boxes:
             quad = _clockwise(np.asarray(box, dtype=np.float32))
@@ -262,7 +313,7 @@ class PpocrEngine(OcrEngine):
             width = min(192, math.ceil(48 * crop.shape[1] / crop.shape[0]))
             resized = cv2.resize(crop, (width, 48)).astype(np.float32)
             batch[index, :, :, :width] = ((resized / 255 - 0.5) / 0.5).transpose(2, 0, 1)
-        probabilities = deadline.run(self._models.classifier, batch)
+        probabilities = deadline.run(self._classifier, batch)
         return [bool(row[1] > UPSIDE_DOWN_ABOVE and row[1] > row[0]) for row in probabilities]
 
     def _read_line(self, crop: np.ndarray, quad: Quad, deadline: "_Deadline") -> Line | None:
@@ -273,11 +324,18 @@ class PpocrEngine(OcrEngine):
         batch = np.zeros((1, 3, LINE_HEIGHT_PX, padded_width), dtype=np.float32)
         resized = cv2.resize(crop, (text_width, LINE_HEIGHT_PX)).astype(np.float32)
         batch[0, :, :, :text_width] = ((resized / 255 - 0.5) / 0.5).transpose(2, 0, 1)
-        scores = deadline.run(self._models.recognizer, batch)[0]
+        recognizer = self._recognizer
+        scores = deadline.run(recognizer.session, batch)[0]
         if not self.reads_chinese:
-            masked = np.full_like(scores, -1.0)
-            masked[:, self._models.latin_indices] = scores[:, self._models.latin_indices]
-            scores = masked
+            if _holds_chinese(scores, recognizer.characters):
+                # Chinese found without being asked: read as a Chinese reading reads it.
+                chinese = _recognizer(self.models["chinese_recognizer"])
+                if chinese is not recognizer:
+                    recognizer, scores = chinese, deadline.run(chinese.session, batch)[0]
+            else:
+                masked = np.full_like(scores, -1.0)
+                masked[:, recognizer.latin_indices] = scores[:, recognizer.latin_indices]
+                scores = masked
         best = scores.argmax(axis=1)
         probability = scores.max(axis=1)
         # CTC: a character is a column whose best class is not the blank and differs from the column before.
@@ -288,7 +346,7 @@ class PpocrEngine(OcrEngine):
         # Each output column covers this many pixels of the resized line; back to the crop's pixels.
         column_px = padded_width / len(best) * width / text_width
         characters = _spaced(
-            [(self._models.characters[best[column]], float(probability[column]), column) for column in columns],
+            [(recognizer.characters[best[column]], float(probability[column]), column) for column in columns],
             crop,
             column_px,
         )
@@ -305,6 +363,21 @@ class PpocrEngine(OcrEngine):
             quad=quad,
             engine=self.name,
         )
+
+
+def _holds_chinese(scores: np.ndarray, characters: tuple[str, ...]) -> bool:
+    """Whether a line the recognizer read (its `scores`, every character allowed) is Chinese: at
+    least CHINESE_MIN_CHARACTERS of its characters, and CHINESE_MIN_SHARE of them, are CJK, read
+    with CHINESE_SURE mean probability. A stray ideograph in an English line is none of these."""
+    best = scores.argmax(axis=1)
+    kept = (best != 0) & np.concatenate(([True], best[1:] != best[:-1]))
+    columns = np.nonzero(kept)[0]
+    chinese = [column for column in columns if is_cjk(characters[best[column]][:1] or " ")]
+    return (
+        len(chinese) >= CHINESE_MIN_CHARACTERS
+        and len(chinese) >= CHINESE_MIN_SHARE * len(columns)
+        and float(scores[chinese, best[chinese]].mean()) >= CHINESE_SURE
+    )
 
 
 def _spaced(
@@ -335,10 +408,13 @@ def _is_space(before: str, after: str, heights: float, pitches: float) -> bool:
     """Whether a blank `heights` of the line's height and `pitches` of its pitch wide, between
     the characters `before` and `after`, is a space. A point or comma stands apart from its
     neighbours in a receipt's monospaced figures ("8 .80", "RM11. 60") and is never one; two
-    digits are apart only by a whole empty character cell (a "1" leaves most of its cell blank)."""
+    digits, or a hyphen and its neighbours ("18-11-18"), are apart only by a whole empty
+    character cell (a "1" or a "-" leaves most of its cell blank)."""
+    if is_cjk(before) or is_cjk(after):  # Chinese is written without spaces
+        return False
     if after in ".," or (before in ".," and after.isdigit()):
         return False
-    if before.isdigit() and after.isdigit():
+    if (before.isdigit() and after.isdigit()) or "-" in (before, after):
         return heights >= SPACE_MIN_HEIGHTS and pitches >= 1
     return heights >= SPACE_MIN_HEIGHTS and (pitches >= SPACE_MIN_PITCHES or heights >= SPACE_SURE_HEIGHTS)
 

@@ -8,10 +8,19 @@ import ocr_engine
 def check_ocr_engine_setting(app_configs, **kwargs) -> list[checks.CheckMessage]:
     """OCR_ENGINE must name an engine that can be imported; a typo is reported at start-up."""
     try:
-        ocr_engine.engine_class(settings.OCR_ENGINE)
+        engine = ocr_engine.engine_class(settings.OCR_ENGINE)
     except ocr_engine.EngineUnavailable as error:
         return [checks.Error(str(error), hint="Set OCR_ENGINE to a short name or a dotted path.", id="ocr_record.E001")]
-    return []
+    # Models ship inside pinned packages and are never fetched at run time: one missing is said now,
+    # not at the first request.
+    return [
+        checks.Error(
+            missing,
+            hint="Reinstall the requirements (make setup): the models are inside the pinned packages.",
+            id="ocr_record.E002",
+        )
+        for missing in engine.missing_models()
+    ]
 
 
 @checks.register()

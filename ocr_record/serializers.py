@@ -90,7 +90,7 @@ class ParseTextOptionsSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         help_text="Force an engine instead of the service's (OCR_ENGINE, `auto` by default): `tesserocr` "
-        "(Tesseract: clean pages, faint and dense print), `ppocr` (PP-OCRv4: photos, receipts, signs, "
+        "(Tesseract: clean pages, faint and dense print), `ppocr` (PP-OCRv6 and v4: photos, receipts, signs, "
         "Chinese), `auto` (both: Tesseract first, PP-OCR where Tesseract is doubtful or the image is a "
         "photo), `pytesseract` (Tesseract as a program, the original's way). Part of what makes a reading: "
         "the same image read by another engine is another record.",

@@ -141,7 +141,7 @@ def test_parse_text_reads_with_the_engine_a_client_asks_for(api_client):
     assert by_ppocr["record_id"] != by_default["record_id"]  # another engine, another reading
     record = OcrRecord.objects.get(pk=by_ppocr["record_id"])
     assert record.options.endswith(";engine=ppocr")
-    assert record.engine.startswith("rapidocr_onnxruntime 1.4.4 (PP-OCRv4)")
+    assert record.engine.startswith("rapidocr 3.10.0 (PP-OCRv6 small)")
 
 
 @pytest.mark.django_db

@@ -115,6 +115,28 @@ def test_the_system_check_accepts_the_shipped_engines(settings):
     assert check_ocr_engine_setting(None) == []
 
 
+@pytest.mark.parametrize("engine", ["auto", "ppocr"])
+def test_the_system_check_finds_every_pp_ocr_model_inside_its_installed_package(settings, engine):
+    from ocr_record.checks import check_ocr_engine_setting
+
+    settings.OCR_ENGINE = engine
+
+    assert check_ocr_engine_setting(None) == []
+
+
+def test_the_system_check_says_which_pp_ocr_model_is_missing_rather_than_fetch_it(settings, monkeypatch):
+    from ocr_engine import ppocr_engine
+    from ocr_record.checks import check_ocr_engine_setting
+
+    settings.OCR_ENGINE = "auto"
+    monkeypatch.setitem(ppocr_engine.MODELS, "recognizer", ("rapidocr", "PP-OCRv9_rec_gone.onnx"))
+
+    messages = check_ocr_engine_setting(None)
+
+    assert [message.id for message in messages] == ["ocr_record.E002"]
+    assert "PP-OCRv9_rec_gone.onnx is missing (reinstall rapidocr)" in messages[0].msg
+
+
 def test_a_turned_point_goes_back_where_it_was():
     from ocr_engine.geometry import Turns
 

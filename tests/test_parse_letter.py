@@ -1,6 +1,7 @@
 """POST /api/ocr_record/parse_letter/ with the real Tesseract."""
 
 import hashlib
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -142,12 +143,23 @@ def test_it_answers_an_empty_list_for_an_image_without_text(post_image):
     assert OcrRecord.objects.get().content == []
 
 
+def test_a_chinese_photo_s_letters_are_its_characters_though_parse_letter_has_no_language(post_image):
+    photo = (Path(__file__).resolve().parent / "realdata" / "chinese" / "paddleocr_word_2.jpg").read_bytes()
+
+    response = post_image(photo, "sign.jpg")
+
+    # Printed "汉阳鹦鹉家居建材市场E区25-26号": its digits and dash are no letters.
+    assert response.status_code == 200
+    assert "".join(response.json()["content"]) == "汉阳鹦鹉家居建材市场E区号"
+    assert OcrRecord.objects.get().content == response.json()["content"]
+
+
 def test_it_keeps_which_engine_and_pipeline_read_the_record(post_image):
     post_image(draw_text("hello world"))
 
     record = OcrRecord.objects.get()
     assert record.engine.startswith("auto: tesserocr 2.13.0, tesseract 5.")
-    assert "rapidocr_onnxruntime 1.4.4 (PP-OCRv4)" in record.engine
+    assert "rapidocr 3.10.0 (PP-OCRv6 small)" in record.engine
     # A clean image Tesseract is sure of costs Tesseract alone.
     assert record.pipeline == "letters-v1: tesserocr, raw"
 

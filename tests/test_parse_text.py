@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import io
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -40,6 +41,19 @@ def test_it_finds_each_word_where_it_was_drawn(api_client):
     for word, box in drawn.items():
         assert overlap(bounds(found[word]), box) >= 0.5, word
     assert (result["width"], result["height"], result["direction"], result["angle"]) == (900, 400, 0, 0.0)
+
+
+@pytest.mark.parametrize("file_name, word", [("abinet_CANDY.png", "CANDY"), ("mmocr_1240078.jpg", "ATTACK")])
+def test_a_word_cropped_close_from_a_photo_is_read_whole(api_client, file_name, word):
+    crop = (Path(__file__).resolve().parent / "realdata" / "scene_words" / file_name).read_bytes()
+
+    response = post_files(api_client, crop)
+
+    assert response.status_code == 200
+    result = response.json()["results"][0]
+    assert result["text"].strip().upper() == word
+    assert [[w["text"].upper() for w in line["words"]] for line in result["lines"]] == [[word]]
+    assert OcrRecord.objects.get().result["text"].strip().upper() == word
 
 
 def test_it_answers_lines_with_confidences_and_the_text_in_reading_order(api_client):

@@ -1,6 +1,9 @@
 """The PP-OCR engine (ocr_engine/ppocr_engine.py), on real images and on drawn ones."""
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -8,6 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from bench.metrics import character_accuracy
 from ocr_engine import OutOfMemory, RecognitionTimeout
+from ocr_engine.base import is_cjk
 from ocr_engine.geometry import overlap
 from ocr_engine.ppocr_engine import PpocrEngine
 from tests.engines import ShortOfMemoryPpocrEngine
@@ -68,10 +72,65 @@ def test_it_reads_a_real_chinese_label_with_the_chinese_model():
     assert PpocrEngine(language="chi_sim").recognize(image, layout="line").text.strip() == truth == "实力活力"
 
 
-def test_an_english_reading_never_holds_chinese_characters(engine):
-    image, _ = real_image("chinese", "paddleocr_word_4.jpg")
+@pytest.mark.parametrize("file_name", ["paddleocr_word_2.jpg", "paddleocr_word_4.jpg"])
+def test_a_chinese_photo_is_read_as_chinese_though_the_language_is_english(engine, file_name):
+    image, truth = real_image("chinese", file_name)
 
-    assert not any("\u4e00" <= character <= "\u9fff" for character in engine.recognize(image, layout="line").text)
+    assert engine.language == "eng"
+    assert engine.recognize(image).text.strip() == truth
+
+
+def test_an_english_reading_of_english_lines_holds_no_stray_chinese_character(engine):
+    # Real receipt and scanned lines, where an unmasked recognizer is tempted by ideographs.
+    images = [real_image("sroie_lines", name)[0] for name in ("010_028.png", "520_000.png")] + [
+        real_image("uw3_lines", name)[0]
+        for name in sorted(json.loads((REAL_DATA / "uw3_lines" / "labels.json").read_text()))
+    ]
+
+    readings = "".join(engine.recognize(image).text for image in images)
+
+    assert readings.strip() and not any(is_cjk(character) for character in readings)
+
+
+def test_a_strip_of_two_lines_is_read_as_two_lines():
+    # A 1167 x 54 screenshot: found as one line when shrunk to the detector's usual 960 px.
+    lines = ["今天天气很好，我们一起去公园散步吧，然后回家吃晚饭。", "明天早上八点在学校门口集合，请大家不要迟到。"]
+    image = Image.new("RGB", (1167, 54), "white")
+    for number, line in enumerate(lines):
+        ImageDraw.Draw(image).text((8, 2 + 25 * number), line, font=ImageFont.truetype(CJK_FONT_PATH, 18), fill="black")
+
+    reading = PpocrEngine(language="chi_sim").recognize(image, with_lines=True)
+
+    assert len(reading.lines) == 2
+    assert all(character_accuracy(line.text, truth) >= 0.9 for line, truth in zip(reading.lines, lines))
+
+
+def test_its_models_are_found_in_their_packages_and_nothing_is_fetched(tmp_path):
+    # A process without a network: a model fetched at run time would fail to load here.
+    script = """
+import socket
+def refuse(*args, **kwargs):
+    raise OSError("no network in this test")
+socket.socket.connect = socket.socket.connect_ex = socket.create_connection = refuse
+from PIL import Image, ImageDraw, ImageFont
+from ocr_engine.ppocr_engine import PpocrEngine
+image = Image.new("L", (360, 90), 255)
+ImageDraw.Draw(image).text((20, 15), "offline", font=ImageFont.truetype(FONT_PATH, 48), fill=0)
+print(PpocrEngine(language="eng").recognize(image).text.strip())
+print(PpocrEngine(language="chi_sim").recognize(image).text.strip())
+""".replace("FONT_PATH", repr(FONT_PATH))
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[1],
+        env={**os.environ, "HOME": str(tmp_path)},  # no cache of models from an earlier run either
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["offline", "offline"]
+    assert all(PpocrEngine.models[role][0] in ("rapidocr", "rapidocr_onnxruntime") for role in PpocrEngine.models)
 
 
 def test_it_finds_no_text_in_a_blank_image(engine):
