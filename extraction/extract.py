@@ -70,7 +70,7 @@ class Extraction:
 
 
 @dataclass(frozen=True)
-class _Candidate:
+class Candidate:
     """A value found by a rule: its line(s), characters, normalized form and confidence."""
 
     lines: tuple[int, ...]
@@ -103,7 +103,7 @@ def _by_receipt_rules(document: Document, card: Card) -> Extraction:
     for spec in card.fields:
         finder = _FINDERS.get(spec.key)
         found = finder(document, company) if finder else None
-        extraction.fields.append(_as_field(document, spec, found))
+        extraction.fields.append(as_field(document, spec, found))
     for group in card.groups:
         finder = _GROUP_FINDERS.get(group.key)
         rows = finder(document) if finder else []
@@ -111,7 +111,7 @@ def _by_receipt_rules(document: Document, card: Card) -> Extraction:
             ExtractedGroup(
                 group.key,
                 group.name,
-                [[_as_field(document, spec, row.get(spec.key)) for spec in group.fields] for row in rows],
+                [[as_field(document, spec, row.get(spec.key)) for spec in group.fields] for row in rows],
             )
         )
     return extraction
@@ -125,11 +125,11 @@ def by_fields(document: Document, card: Card) -> Extraction:
         try:
             hits = generic.find(document, spec)
         except generic.PatternTimeout:
-            extraction.fields.append(_not_found(spec, "pattern_timeout"))
+            extraction.fields.append(not_found(spec, "pattern_timeout"))
             continue
         if not hits:
-            extraction.fields.append(_not_found(spec, "required" if spec.required else None))
-        extraction.fields += [_as_field(document, spec, _from_hit(hit)) for hit in hits]
+            extraction.fields.append(not_found(spec, "required" if spec.required else None))
+        extraction.fields += [as_field(document, spec, _from_hit(hit)) for hit in hits]
     for group in card.groups:
         try:
             rows = generic.rows(document, group)
@@ -139,25 +139,25 @@ def by_fields(document: Document, card: Card) -> Extraction:
             ExtractedGroup(
                 group.key,
                 group.name,
-                [[_as_field(document, spec, _from_hit(row.get(spec.key))) for spec in group.fields] for row in rows],
+                [[as_field(document, spec, _from_hit(row.get(spec.key))) for spec in group.fields] for row in rows],
             )
         )
     return extraction
 
 
-def _from_hit(hit: "generic.Hit | None") -> "_Candidate | None":
+def _from_hit(hit: "generic.Hit | None") -> "Candidate | None":
     if hit is None:
         return None
-    return _Candidate((hit.line,), hit.start, hit.end, hit.printed, hit.normalized, hit.confidence)
+    return Candidate((hit.line,), hit.start, hit.end, hit.printed, hit.normalized, hit.confidence)
 
 
-def _not_found(spec, error: str | None) -> ExtractedField:
+def not_found(spec, error: str | None) -> ExtractedField:
     return ExtractedField(spec.key, spec.name, None, None, 0.0, None, None, None, spec.color, error)
 
 
-def _as_field(document: Document, spec, found: _Candidate | None) -> ExtractedField:
+def as_field(document: Document, spec, found: Candidate | None) -> ExtractedField:
     if found is None:
-        return _not_found(spec, None)
+        return not_found(spec, None)
     if not found.lines:  # a value not placed in the text (a template's, computed from several)
         return ExtractedField(
             spec.key, spec.name, found.printed, found.normalized, found.confidence, None, None, None, spec.color
@@ -186,7 +186,7 @@ def _as_field(document: Document, spec, found: _Candidate | None) -> ExtractedFi
 _DATE_LABEL = re.compile(r"\b(DATE|TARIKH|DATED)\b", re.IGNORECASE)
 
 
-def _date(document: Document, company: _Candidate | None) -> _Candidate | None:
+def _date(document: Document, company: Candidate | None) -> Candidate | None:
     first = None
     for index, line in enumerate(document.lines):
         found = dates_in(line.text)
@@ -225,7 +225,7 @@ _HANDED = re.compile(r"\b(CASH|TENDER(ED)?|CHANGE|PAID|PAYMENT|CARD|VISA|MASTER)
 _ROUNDING = re.compile(r"ROUNDING|ROUND(ING)?\s*ADJ|ADJUSTMENT", re.I)
 
 
-def _total(document: Document, company: _Candidate | None) -> _Candidate | None:
+def _total(document: Document, company: Candidate | None) -> Candidate | None:
     labelled = []
     for index, line in enumerate(document.lines):
         if _NOT_TOTAL.search(line.text):
@@ -378,7 +378,7 @@ def _is_name_line(text: str) -> bool:
     return bool(text) and _is_words(text) and not _TITLE.search(text) and not _NOT_NAME.search(text)
 
 
-def _company(document: Document) -> _Candidate | None:
+def _company(document: Document) -> Candidate | None:
     """The company's name: the first top line naming a business, else the first line of words."""
     top = [
         (index, line)
@@ -400,7 +400,7 @@ def _is_words(text: str) -> bool:
     return letters >= 3 and letters >= len(text) / 2 and not any(character.isdigit() for character in text)
 
 
-def _name(document: Document, index: int, confidence: float) -> _Candidate:
+def _name(document: Document, index: int, confidence: float) -> Candidate:
     """The company's name from line `index`: with the line before when it is a legal suffix alone,
     with the next when that one ends it; less the registration number printed after it."""
     lines = [index]
@@ -438,7 +438,7 @@ def _name(document: Document, index: int, confidence: float) -> _Candidate:
     first = document.lines[lines[0]].text
     start = first.index(first.strip()[:1]) if first.strip() else 0
     end = start + len(printed) if len(lines) == 1 else len(first)
-    return _Candidate(tuple(lines), start, end, printed, _tidy(printed), confidence)
+    return Candidate(tuple(lines), start, end, printed, _tidy(printed), confidence)
 
 
 # Address -----------------------------------------------------------------------------------------
@@ -480,12 +480,12 @@ _PRICE_ALONE = re.compile(r"^\W*\d+\.\d{2}\s*[A-Z]?\W*$")
 _IN_BRACKETS = re.compile(r"^\s*\(.*\)\s*$")
 
 
-def _address(document: Document, company: _Candidate | None) -> _Candidate | None:
+def _address(document: Document, company: Candidate | None) -> Candidate | None:
     lines = _address_by_rules(document, company)
     return _address_printed(document, lines, 0.8) if lines else None
 
 
-def _address_by_rules(document: Document, company: _Candidate | None) -> list[int]:
+def _address_by_rules(document: Document, company: Candidate | None) -> list[int]:
     """The run of lines that reads as an address, beginning among the lines after the company's
     (or, where none does, among those before it: a station's address above its operator's name;
     or at the foot, under the totals)."""
@@ -505,12 +505,12 @@ def _address_by_rules(document: Document, company: _Candidate | None) -> list[in
     return lines
 
 
-def _address_printed(document: Document, lines: list[int], confidence: float) -> _Candidate:
+def _address_printed(document: Document, lines: list[int], confidence: float) -> Candidate:
     """The address on `lines`, less the registration number printed before it."""
     first = document.lines[lines[0]].text
     skipped = len(first) - len(_REGISTRATION_BEFORE.sub("", first))
     printed = " ".join([first[skipped:].strip(), *(document.lines[index].text.strip() for index in lines[1:])])
-    return _Candidate(tuple(lines), skipped, len(first), printed, _tidy(printed), confidence)
+    return Candidate(tuple(lines), skipped, len(first), printed, _tidy(printed), confidence)
 
 
 def _address_run(document: Document, indexes: range) -> list[int]:
@@ -559,7 +559,7 @@ _QUANTITY = re.compile(r"^\W*(\d{1,3})\s*([xX@*]|PCS|UNIT|$)")
 _QUANTITY_TIMES = re.compile(r"(?<![\d.])(\d{1,3})\s*([xX@*])\s*(?:RM\s*)?\d")
 
 
-def _items(document: Document) -> list[dict[str, _Candidate]]:
+def _items(document: Document) -> list[dict[str, Candidate]]:
     """A receipt's items: each line of words between the header and the totals, with the first
     amount after it (on its line, beside it in its row, or on the lines under it before the next
     item) and a quantity printed alone or as "2 X" on the way."""
@@ -599,7 +599,7 @@ def _items(document: Document) -> list[dict[str, _Candidate]]:
             text = document.lines[other].text
             quantity = _QUANTITY.match(text) or _QUANTITY_TIMES.search(text)
             if "quantity" not in row and quantity and (quantity.group(2) or not amounts_in(text)):
-                row["quantity"] = _Candidate(
+                row["quantity"] = Candidate(
                     (other,), quantity.start(1), quantity.end(1), quantity.group(1), quantity.group(1), 0.6
                 )
             if amounts := amounts_in(text):
@@ -616,7 +616,7 @@ def _row_has_amount(document: Document, index: int) -> bool:
     return any(amounts_in(document.lines[other].text) for other in (index, *document.right_of(index)))
 
 
-def _item_name(document: Document, block: list[int]) -> _Candidate:
+def _item_name(document: Document, block: list[int]) -> Candidate:
     """An item's name: its lines' words, less the amount printed after them."""
     parts = []
     for index in block:
@@ -627,14 +627,14 @@ def _item_name(document: Document, block: list[int]) -> _Candidate:
     first = document.lines[block[0]].text
     start = first.index(parts[0][:1]) if parts[0] else 0
     end = start + len(parts[0]) if len(block) == 1 else len(first)
-    return _Candidate(tuple(block), start, end, name, _tidy(name), 0.6)
+    return Candidate(tuple(block), start, end, name, _tidy(name), 0.6)
 
 
 # Shared ------------------------------------------------------------------------------------------
 
 
-def _single(index: int, found: Found, confidence: float) -> _Candidate:
-    return _Candidate((index,), found.start, found.end, found.printed, found.normalized, confidence)
+def _single(index: int, found: Found, confidence: float) -> Candidate:
+    return Candidate((index,), found.start, found.end, found.printed, found.normalized, confidence)
 
 
 def _tidy(text: str) -> str:
@@ -642,7 +642,7 @@ def _tidy(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
-def _found_company(document: Document, company: _Candidate | None) -> _Candidate | None:
+def _found_company(document: Document, company: Candidate | None) -> Candidate | None:
     """The company, found once before the other fields (the address is looked for after it)."""
     return company
 

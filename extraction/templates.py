@@ -105,7 +105,7 @@ def card_from_template(source: str) -> TemplateCard:
 
 def by_template(document: Document, card: Card):
     """The card's template run on the document as invoice2data runs it, each value placed."""
-    from extraction.extract import ExtractedGroup, Extraction, _as_field, _Candidate, _not_found  # noqa: PLC0415
+    from extraction.extract import Candidate, ExtractedGroup, Extraction, as_field, not_found  # noqa: PLC0415
 
     document = document.laid_out()
     extraction = Extraction(text=document.text)
@@ -117,11 +117,11 @@ def by_template(document: Document, card: Card):
     for spec in card.fields:
         value = (output or {}).get(spec.key)
         if value is None:
-            extraction.fields.append(_not_found(spec, error))
+            extraction.fields.append(not_found(spec, error))
             continue
         placed = _place(document, _field_regexes(card.template, spec.key), value)
         start, end = placed or (None, None)
-        extraction.fields.append(_as_field(document, spec, _candidate(document, start, end, value, _Candidate)))
+        extraction.fields.append(as_field(document, spec, _candidate(document, start, end, value, Candidate)))
     for group in card.groups:
         rows = (output or {}).get(group.key) or []
         spans = _line_spans(
@@ -132,13 +132,13 @@ def by_template(document: Document, card: Card):
             own = spans[number] if number < len(spans) else {}
             found_rows.append(
                 [
-                    _as_field(
+                    as_field(
                         document,
                         spec,
-                        _candidate(document, *own.get(spec.key, (None, None)), row[spec.key], _Candidate),
+                        _candidate(document, *own.get(spec.key, (None, None)), row[spec.key], Candidate),
                     )
                     if row.get(spec.key) is not None
-                    else _not_found(spec, None)
+                    else not_found(spec, None)
                     for spec in group.fields
                 ]
             )
@@ -195,7 +195,7 @@ def by_invoice(document: Document, card: Card):
     the document has gives what it finds, placed by its regexes), each field it does not give found
     by the card's labels, on the text laid out as pdftotext lays a page out."""
     from extraction.bundled import run_bundled  # noqa: PLC0415
-    from extraction.extract import _as_field, _Candidate, by_fields  # noqa: PLC0415
+    from extraction.extract import Candidate, as_field, by_fields  # noqa: PLC0415
 
     document = document.laid_out()
     extraction = by_fields(document, card)
@@ -212,8 +212,8 @@ def by_invoice(document: Document, card: Card):
             key, value = found[field.key]
             placed = _place(document, _field_regexes(matched["template"], key), value)
             start, end = placed or (None, None)
-            extraction.fields[number] = _as_field(
-                document, specs[field.key], _candidate(document, start, end, value, _Candidate)
+            extraction.fields[number] = as_field(
+                document, specs[field.key], _candidate(document, start, end, value, Candidate)
             )
     extraction.template = matched["template"].get("template_name")
     return extraction
