@@ -135,7 +135,8 @@ def clean_line_cost(count: int) -> tuple[float, float]:
 def worker_memory(requests: int) -> list[tuple[int, float]]:
     """RSS of a service process (Django, the test client, bench/run.py's SQLite database) after
     parse_letter requests read by `auto`, each a new image as a cache miss is: clean and noisy
-    lines, lines under uneven light, and every tenth a photo (PP-OCR's detector). Run in a process
+    lines, lines under uneven light, and every tenth a photo (PP-OCR's detector), half of them of
+    Chinese labels (found without a language: every model is loaded). Run in a process
     of its own (`--worker-memory`), so that nothing else the benchmark holds counts."""
     from django.conf import settings
 
@@ -146,7 +147,11 @@ def worker_memory(requests: int) -> list[tuple[int, float]]:
     client = service.Client()
     kinds = ["clean", "noisy", "uneven lighting", "low contrast + blur", "heavy noise (σ≈90)"]
     lines = [sample.image for name in kinds for sample in datasets.build(name, count=40, seed=11)]
-    photos = [photo.image for photo in datasets.build_photos("photos of printed text", count=20, seed=11)]
+    photos = [
+        photo.image
+        for name in ("photos of printed text", "photos of Chinese labels")
+        for photo in datasets.build_photos(name, count=10, seed=11)
+    ]
     checkpoints, samples = {100, requests // 2, requests}, []
     for number in range(1, requests + 1):
         image = (photos[number // 10 % len(photos)] if number % 10 == 0 else lines[number % len(lines)]).copy()

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 
 Location = list[list[float]]  # four [x, y] points, clockwise from the top-left
 
+#: Full-width forms (U+FF01-U+FF5E) to the ASCII characters they are twins of.
+_ASCII_TWINS = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+
 
 @dataclass(frozen=True)
 class Line:
@@ -75,7 +78,9 @@ class Document:
         """The page as `pdftotext -layout` writes it: a line per row, each piece of text at the
         column its position gives it (one column a character's width), so that templates written
         for pdftotext's text match a reading too. A row's location spans its columns from the
-        page's left edge, so that a value's characters are placed where they stand."""
+        page's left edge, so that a value's characters are placed where they stand. Full-width
+        forms are read as their ASCII twins (an OCR'd "发票号码：" is matched by a template's
+        "发票号码:"; which of the two a print has, OCR cannot tell), one character for one."""
         if not self.lines or not all(line.location for line in self.lines):
             return self
         widths = [
@@ -98,10 +103,10 @@ class Document:
                 gap = min(x for x, _ in location) - end if text else 0
                 if text and gap < 2 * character:
                     # The next word of a phrase: one space, as printed; none beside a Chinese
-                    # character close by, which an engine may give one by one ("发 票" is 发票,
-                    # "2026 年" is 2026年).
+                    # character, which an engine may give one by one ("发 票" is 发票, "2026 年"
+                    # is 2026年), however wide its box makes the gap.
                     chinese = _is_cjk(text[-1]) or _is_cjk(piece[0])
-                    column = len(text) + (0 if chinese and gap < character else 1)
+                    column = len(text) + (0 if chinese else 1)
                     text = text.ljust(column) + piece
                     end = max(x for x, _ in location)
                     continue
@@ -110,7 +115,13 @@ class Document:
             top = min(y for line in lines for _, y in line.location)
             bottom = max(y for line in lines for _, y in line.location)
             right = left + len(text) * character
-            laid.append(Line(text, [[left, top], [right, top], [right, bottom], [left, bottom]], lines[0].page))
+            laid.append(
+                Line(
+                    text.translate(_ASCII_TWINS),
+                    [[left, top], [right, top], [right, bottom], [left, bottom]],
+                    lines[0].page,
+                )
+            )
         return Document(laid)
 
     def right_of(self, index: int) -> list[int]:
