@@ -66,10 +66,12 @@ def decode_image(file: IO[bytes], *, max_pixels: int) -> Image.Image:
     except Image.DecompressionBombError:
         raise InvalidImage(_too_many_pixels_message(None, max_pixels), code="too_many_pixels") from None
     except Exception:
-        raise InvalidImage(
-            "Upload a valid image. The file you uploaded was either not an image or a corrupted image.",
-            code="invalid_image",
-        ) from None
+        message = "Upload a valid image. The file you uploaded was either not an image or a corrupted image."
+        file.seek(0)
+        if file.read(1024).lstrip().startswith(b"%PDF-"):
+            # Said where a PDF is read, rather than left to guess: readings of images take images.
+            message += " It is a PDF: POST it to /api/ocr_task/, which reads each of its pages."
+        raise InvalidImage(message, code="invalid_image") from None
     width, height = image.size
     if width * height > max_pixels:
         raise InvalidImage(_too_many_pixels_message(image.size, max_pixels), code="too_many_pixels")

@@ -24,7 +24,10 @@ REFUSED_UPLOADS = {
     "text renamed .png": (b"hello, I am text", INVALID),
     "svg": (b'<svg xmlns="http://www.w3.org/2000/svg"><text>hi</text></svg>', INVALID),
     "html": (b"<!doctype html><html><body>hi</body></html>", INVALID),
-    "pdf": (b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF", INVALID),
+    "pdf": (
+        b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF",
+        f"{INVALID} It is a PDF: POST it to /api/ocr_task/, which reads each of its pages.",
+    ),
     "eps (ghostscript)": (eps_document(), INVALID),
 }
 

@@ -4,7 +4,7 @@ import pytest
 from PIL import Image
 
 from ocr_record.models import OcrRecord
-from tests.helpers import PARSE_LETTER_URL, draw_text, encode, upload
+from tests.helpers import PARSE_LETTER_URL, draw_text, encode, pdf_of, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -38,11 +38,24 @@ def test_it_refuses_an_empty_file(post_image):
 
 
 def test_it_refuses_a_file_that_is_not_an_image(post_image):
-    response = post_image(b"%PDF-1.4 this is not an image", name="letter.png")
+    response = post_image(b"GIF87 this is not an image", name="letter.png")
 
     assert response.status_code == 400
     assert response.json() == {
         "image": ["Upload a valid image. The file you uploaded was either not an image or a corrupted image."]
+    }
+    assert_nothing_stored()
+
+
+def test_a_pdf_is_refused_with_where_pdfs_are_read(post_image):
+    response = post_image(pdf_of("a letter"), name="letter.pdf")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "image": [
+            "Upload a valid image. The file you uploaded was either not an image or a corrupted image. "
+            "It is a PDF: POST it to /api/ocr_task/, which reads each of its pages."
+        ]
     }
     assert_nothing_stored()
 

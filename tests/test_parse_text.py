@@ -13,7 +13,7 @@ from ocr_engine.geometry import Turns, bounds, overlap
 from ocr_record.models import OcrRecord, OcrRecordTag
 from ocr_record.services import TextOptions, ocr_record_parse_text
 from tests.engines import ShortOfMemoryPpocrEngine
-from tests.helpers import CJK_FONT_PATH, LIST_URL, draw_text, encode, page_with, upload
+from tests.helpers import CJK_FONT_PATH, LIST_URL, draw_text, encode, page_with, pdf_of, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -194,6 +194,16 @@ def test_an_image_that_fails_fails_alone(api_client):
     }
     assert empty["error"]["code"] == "image_invalid"
     assert OcrRecord.objects.count() == 1
+
+
+def test_a_pdf_fails_saying_where_pdfs_are_read(api_client):
+    response = post_files(api_client, pdf_of("a report"))
+
+    assert response.status_code == 400
+    error = response.json()["results"][0]["error"]
+    assert error["code"] == "image_invalid"
+    assert error["detail"].endswith("It is a PDF: POST it to /api/ocr_task/, which reads each of its pages.")
+    assert not OcrRecord.objects.exists()
 
 
 def test_it_answers_400_when_no_image_can_be_read(api_client):
