@@ -6,6 +6,8 @@ import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import filters
+from rest_framework.exceptions import ValidationError
 
 
 class UtcDateTimeField(forms.DateTimeField):
@@ -67,3 +69,24 @@ class FilterBackend(DjangoFilterBackend):
         if filterset_class is None or not set(request.query_params).intersection(filterset_class.base_filters):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """DRF's `ordering`, refusing what it cannot order by: DRF drops an unknown field silently and
+    answers in the default order, which reads as an ordering that worked."""
+
+    def get_ordering(self, request, queryset, view):
+        requested = request.query_params.get(self.ordering_param)
+        if requested:
+            allowed = {name for name, _ in self.get_valid_fields(queryset, view, {"request": request})}
+            unknown = [term.strip() for term in requested.split(",") if term.strip().lstrip("-") not in allowed]
+            if unknown:
+                raise ValidationError(
+                    {
+                        self.ordering_param: [
+                            f"Cannot order by {unknown[0]!r}: use {', '.join(sorted(allowed))}, "
+                            "each with - before it for descending."
+                        ]
+                    }
+                )
+        return super().get_ordering(request, queryset, view)

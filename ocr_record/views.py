@@ -5,14 +5,13 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from PIL import Image
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api_access.policy import caller, sees_everything
 from ocr_api.exceptions import ApplicationError, UploadTooLarge
-from ocr_api.filters import FilterBackend
+from ocr_api.filters import FilterBackend, OrderingFilter
 from ocr_api.negotiation import JsonAnswers
 from ocr_api.pagination import CountedQuerySet
 from ocr_api.parsers import BoundedJSONParser

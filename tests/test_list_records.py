@@ -174,11 +174,25 @@ def test_it_orders_by_each_allowed_field_both_ways(api_client):
     assert ids(api_client.get(LIST_URL, {"ordering": "-created_at"})) == [first.id, third.id, second.id]
 
 
-def test_it_ignores_ordering_by_a_field_it_does_not_offer(api_client):
-    first = make_record()
-    second = make_record()
+@pytest.mark.parametrize("ordering", ["content_text", "size", "-id,letters"])
+def test_it_refuses_ordering_by_a_field_it_does_not_offer_naming_those_it_does(api_client, ordering):
+    make_record()
 
-    assert ids(api_client.get(LIST_URL, {"ordering": "content_text"})) == [second.id, first.id]
+    response = api_client.get(LIST_URL, {"ordering": ordering})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "ordering": [
+            f"Cannot order by {ordering.split(',')[-1]!r}: use created_at, id, image_size, each with - before "
+            "it for descending."
+        ]
+    }
+
+
+def test_an_empty_ordering_is_the_default_order(api_client):
+    first, second = make_record(), make_record()
+
+    assert ids(api_client.get(LIST_URL, {"ordering": ""})) == [second.id, first.id]
 
 
 def test_it_pages_with_page_and_page_size(api_client):
