@@ -4,6 +4,21 @@
 from rest_framework import serializers
 
 
+class ChoiceField(serializers.ChoiceField):
+    """A choice whose refusal names the choices: DRF's says only that the value is not one, and a
+    caller who sent `format=xyz` or `lang=english` is left to guess."""
+
+    default_error_messages = {"invalid_choice": '"{input}" is not one of: {choices}.'}
+
+    def to_internal_value(self, data):
+        if data == "" and self.allow_blank:
+            return ""
+        try:
+            return self.choice_strings_to_values[str(data)]
+        except KeyError:
+            self.fail("invalid_choice", input=data, choices=", ".join(self.choice_strings_to_values))
+
+
 class LocatedWordSerializer(serializers.Serializer):
     text = serializers.CharField()
     confidence = serializers.FloatField(help_text="0 to 1.")

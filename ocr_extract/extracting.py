@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from api_access.client_address import remote_address
 from api_access.policy import caller
 from extraction.cards import rgb
-from ocr_api.serializers import ErrorSerializer
+from ocr_api.serializers import ChoiceField, ErrorSerializer
 from ocr_api.uploads import UploadLimitsMixin, task_upload_limits
 from ocr_extract.selectors import card_named
 from ocr_task.exports import check_exportable, item_pdf
@@ -45,9 +45,7 @@ class ExtractingTaskQuerySerializer(serializers.Serializer):
     )
     feature_type_id = serializers.IntegerField(help_text="卡片 ID: the card's id (GET /api/cards/).")
     file_types = serializers.ListField(child=serializers.IntegerField(), required=False, help_text="Accepted, unused.")
-    language = serializers.ChoiceField(
-        choices=[], required=False, help_text="The language to read: `eng`, `chi_sim`..."
-    )
+    language = ChoiceField(choices=[], required=False, help_text="The language to read: `eng`, `chi_sim`...")
     task_name = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
 
     def __init__(self, *args, **kwargs):

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from api_access.policy import caller
 from extraction import Document, Line, generic, templates
+from ocr_api.serializers import ChoiceField
 from ocr_extract.models import Card
 from ocr_extract.selectors import card_named
 
@@ -22,7 +23,7 @@ KEY = r"^[a-z][a-z0-9_]{0,49}$"
 class CardFieldSerializer(serializers.Serializer):
     key = serializers.RegexField(KEY, help_text="Lower-case letters, digits and `_`, e.g. `invoice_number`.")
     name = serializers.CharField(max_length=100)
-    type = serializers.ChoiceField(choices=generic.TYPES, default="text")
+    type = ChoiceField(choices=generic.TYPES, default="text")
     color = serializers.RegexField(
         r"^#[0-9a-fA-F]{6}$", required=False, help_text="The colour its boxes are drawn in, `#rrggbb`."
     )
@@ -38,7 +39,7 @@ class CardFieldSerializer(serializers.Serializer):
         default=None,
         help_text="A regular expression (Python's syntax); its first group, or the whole match, is the value.",
     )
-    where = serializers.ChoiceField(
+    where = ChoiceField(
         choices=["anywhere", "right", "below", "top", "bottom", "region"],
         default="anywhere",
         help_text="Beside its label, under it, either (`anywhere`); the page's top or bottom third; a `region`.",
@@ -203,7 +204,7 @@ class ExtractRequestSerializer(serializers.Serializer):
     )
     lines = LineInSerializer(many=True, required=False, help_text="Lines read by your own OCR, in reading order.")
     text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=200_000)
-    lang = serializers.ChoiceField(choices=[], default="eng", help_text="The language a file is read in.")
+    lang = ChoiceField(choices=[], default="eng", help_text="The language a file is read in.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -262,7 +263,7 @@ class ExtractedGroupSerializer(serializers.Serializer):
 
 class ExtractedPageSerializer(serializers.Serializer):
     number = serializers.IntegerField()
-    source = serializers.ChoiceField(choices=["text_layer", "ocr"])
+    source = ChoiceField(choices=["text_layer", "ocr"])
 
 
 class ExtractionSerializer(serializers.Serializer):

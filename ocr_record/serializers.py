@@ -9,7 +9,7 @@ from PIL import Image
 from rest_framework import serializers
 
 import ocr_engine
-from ocr_api.serializers import LocatedLineSerializer
+from ocr_api.serializers import ChoiceField, LocatedLineSerializer
 from ocr_engine.images import InvalidImage, decode_image
 from ocr_record.images import ImageInput, from_base64, from_uploads, from_urls
 from ocr_record.models import OcrRecord
@@ -75,7 +75,7 @@ class ParseLetterOutputSerializer(serializers.Serializer):
 class ParseTextOptionsSerializer(serializers.Serializer):
     """The options of parse_text, from form fields or from the JSON body."""
 
-    lang = serializers.ChoiceField(
+    lang = ChoiceField(
         choices=[], default="eng", help_text="Language(s) of the text: `eng`, `chi_sim` or `eng+chi_sim`."
     )
     detect_direction = serializers.BooleanField(
@@ -84,7 +84,7 @@ class ParseTextOptionsSerializer(serializers.Serializer):
     quick_mode = serializers.BooleanField(
         default=False, help_text="The image holds a single line of text: read it as one line, faster."
     )
-    engine = serializers.ChoiceField(
+    engine = ChoiceField(
         choices=sorted(ocr_engine.ENGINES),
         required=False,
         allow_blank=True,
@@ -268,7 +268,7 @@ class OcrRecordResultSerializer(serializers.ModelSerializer):
 
 
 class ResultQuerySerializer(serializers.Serializer):
-    format = serializers.ChoiceField(
+    format = ChoiceField(
         choices=["json", "hocr", "alto", "tsv"],
         default="json",
         help_text="`json`: the record; `hocr`: its located words as hOCR (XHTML); `alto`: as ALTO 4.2 XML; "

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from api_access.policy import caller
-from ocr_api.serializers import LocatedLineSerializer
+from ocr_api.serializers import ChoiceField, LocatedLineSerializer
 from ocr_extract.selectors import card_named
 from ocr_task.models import FINISHED, OcrTask, OcrTaskItem, OcrTaskPage, Status
 
@@ -40,7 +40,7 @@ class OcrTaskCreateSerializer(serializers.Serializer):
         help_text="true: answer at once with the pending task, read in the background; "
         "false: read before answering (one file only, at most OCR_TASK_SYNC_MAX_PAGES pages).",
     )
-    lang = serializers.ChoiceField(choices=[], default="eng", help_text="The language(s) to read, as parse_text's.")
+    lang = ChoiceField(choices=[], default="eng", help_text="The language(s) to read, as parse_text's.")
     detect_direction = serializers.BooleanField(
         default=False, help_text="Find pages turned by 90, 180 or 270 degrees and read them upright."
     )
@@ -182,7 +182,7 @@ class OcrTaskSummarySerializer(serializers.ModelSerializer):
     """A task without its pages' readings: the list, and what a callback sends."""
 
     task_name = serializers.CharField(source="name")
-    status = serializers.ChoiceField(choices=Status.choices, help_text="`pending`, `running`, `succeeded` or `failed`.")
+    status = ChoiceField(choices=Status.choices, help_text="`pending`, `running`, `succeeded` or `failed`.")
     total = serializers.IntegerField(help_text="How many files the task has.")
     progress = serializers.SerializerMethodField()
     items = TaskItemSummarySerializer(many=True, read_only=True)
@@ -231,7 +231,7 @@ class TaskDetailQuerySerializer(serializers.Serializer):
 
 
 class ExportQuerySerializer(serializers.Serializer):
-    format = serializers.ChoiceField(
+    format = ChoiceField(
         choices=["pdf", "txt", "json", "hocr", "alto", "tsv"],
         default="pdf",
         help_text="`pdf`: the pages with an invisible text layer (searchable, copyable); `txt`: the "

@@ -140,13 +140,27 @@ def test_a_letters_record_has_no_located_words_to_write(api_client):
     assert response.json()["code"] == "no_located_words"
 
 
-def test_an_unknown_format_is_named(api_client):
+def test_an_unknown_format_is_named_with_the_formats_there_are(api_client):
     result = text_record(api_client, "abc")
 
     response = api_client.get(f"/api/ocr_record/{result['record_id']}/result/?format=docx")
 
     assert response.status_code == 400
-    assert list(response.json()) == ["format"]
+    assert response.json() == {"format": ['"docx" is not one of: json, hocr, alto, tsv.']}
+
+
+def test_an_unknown_engine_or_language_is_named_with_those_there_are(api_client):
+    response = api_client.post(
+        "/api/ocr_record/parse_text/",
+        {"image": [upload(draw_text("abc"), "a.png")], "engine": "abbyy", "lang": "klingon"},
+        format="multipart",
+    )
+
+    assert response.status_code == 400
+    errors = response.json()
+    assert errors["engine"] == ['"abbyy" is not one of: auto, ppocr, pytesseract, tesserocr.']
+    assert errors["lang"][0].startswith('"klingon" is not one of: eng') and "chi_sim" in errors["lang"][0]
+    assert not OcrRecord.objects.exists()
 
 
 def test_a_task_file_exports_every_page_as_hocr_alto_and_tsv(api_client, settings):
