@@ -341,9 +341,10 @@ class OcrTaskViewSet(
                 status=status.HTTP_202_ACCEPTED,
                 headers={"Retry-After": str(EXPORT_RETRY_AFTER_S)},
             )
-        return FileResponse(
-            built.open("rb"), as_attachment=True, filename=f"{stem}.pdf", content_type="application/pdf"
-        )
+        # The variants named apart, so that downloading both keeps both.
+        variant = query.validated_data["variant"]
+        name = f"{stem}.pdf" if variant == "plain" else f"{stem}.{variant}.pdf"
+        return FileResponse(built.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
 
     def _item(self, item_id: str) -> OcrTaskItem:
         item = self.get_object().items.filter(pk=item_id).first()

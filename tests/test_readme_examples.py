@@ -71,6 +71,6 @@ def test_every_curl_example_of_the_api_section_works_as_written(live_server, tmp
         workers.embedded_worker.stop()
         url_server.__exit__(None, None, None)
     assert len(commands) >= 11  # parse_letter, list, retrieve, parse_text ×2, hOCR and TSV, tasks ×4
-    assert (tmp_path / "invoice.ocr.pdf").read_bytes().startswith(b"%PDF-")
+    assert (tmp_path / "invoice.ocr.highlighted.pdf").read_bytes().startswith(b"%PDF-")
     assert OcrTask.objects.count() == 4  # two tasks, one by link, and one by the extraction platform's path
     assert url_server.requests.count("/receipt.png") == 3

@@ -357,6 +357,15 @@ class TestExports:
         assert 'filename="report.ocr.txt"' in response["Content-Disposition"]
         assert b"".join(response.streaming_content).decode() == "first page text\fsecond page here"
 
+    def test_the_plain_and_highlighted_pdfs_are_named_apart(self, api_client, read_pdf_task, settings):
+        settings.OCR_PDF_DPI = 100
+        plain = self.export(api_client, *read_pdf_task, format="pdf")
+        highlighted = self.export(api_client, *read_pdf_task, format="pdf", highlight="true")
+
+        assert (plain.status_code, highlighted.status_code) == (200, 200)
+        assert 'filename="report.ocr.pdf"' in plain["Content-Disposition"]
+        assert 'filename="report.ocr.highlighted.pdf"' in highlighted["Content-Disposition"]
+
     def test_json_is_every_page_reading(self, api_client, read_pdf_task):
         response = self.export(api_client, *read_pdf_task, format="json")
 
