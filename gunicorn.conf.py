@@ -1,35 +1,39 @@
 """gunicorn settings for django-ocr (`make serve`, the Docker image). Every value can be set from
-the environment; the defaults suit OCR, which keeps a core busy for each image it reads."""
+the environment, read as the service's settings read theirs (ocr_project/env.py); the values the
+service itself uses too (threads, memory ceiling, who may call) come from its settings, so that
+each has one default. The defaults suit OCR, which keeps a core busy for each image it reads."""
 
 import gc
 import ipaddress
 import logging
 import multiprocessing
-import os
 
-bind = os.environ.get("GUNICORN_BIND", f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}")
+from ocr_project import settings as service
+from ocr_project.env import env_int, env_str
+
+bind = env_str("GUNICORN_BIND", default=f"{env_str('HOST', default='127.0.0.1')}:{env_str('PORT', default='8000')}")
 # One process per core: recognition is CPU-bound and holds the GIL only briefly (libtesseract
 # releases it), so more processes than cores only queue.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+workers = env_int("WEB_CONCURRENCY", default=multiprocessing.cpu_count(), minimum=1)
 # A couple of threads per process keep a core busy while another request uploads or waits on the
 # database; each thread that reads an image gets its own Tesseract instance from the engine's pool.
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+threads = service.GUNICORN_THREADS
 # Longer than OCR_TIMEOUT_S, so that a slow image is answered 504 by the app, not killed mid-request.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+timeout = env_int("GUNICORN_TIMEOUT", default=60, minimum=1)
+graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", default=30, minimum=0)
+keepalive = env_int("GUNICORN_KEEPALIVE", default=5, minimum=0)
 # Recycle a worker now and then, staggered, so that no slow leak in a library can grow for ever.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests = env_int("GUNICORN_MAX_REQUESTS", default=20000, minimum=0)
 max_requests_jitter = max_requests // 10
 accesslog = "-"
 errorlog = "-"
 # Behind a reverse proxy, list its address here to trust its X-Forwarded-* headers.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = env_str("FORWARDED_ALLOW_IPS", default="127.0.0.1")
 # A worker whose memory stays above this after a request (the reading's peak is given back, see
 # ocr_engine/memory.py, but fragmentation or a library may keep some) finishes its requests and is
 # replaced: one large file cannot leave a worker at gigabytes.
-worker_max_memory_mb = int(os.environ.get("OCR_WORKER_MAX_MEMORY_MB", "1024"))
+worker_max_memory_mb = service.OCR_WORKER_MAX_MEMORY_MB
 
 
 def post_worker_init(worker):
@@ -58,7 +62,7 @@ def post_request(worker, request, environ, response):
 def on_starting(server):
     """Say it loudly when the open API (no credentials: anyone may list, export and delete every
     record and task) listens on an address other machines can reach."""
-    if os.environ.get("OCR_API_AUTH", "open") != "open":
+    if service.OCR_API_AUTH != "open":
         return
     exposed = [address for address in server.cfg.bind if not _is_loopback(address)]
     if exposed:

@@ -230,11 +230,11 @@ OCR_URL_ALLOWED_HOSTS = [host.lower().rstrip(".") for host in env_list("OCR_URL_
 OCR_URL_ALLOWED_PORTS = env_ports("OCR_URL_ALLOWED_PORTS", default=[80, 443])
 OCR_URL_TIMEOUT_S = env_float("OCR_URL_TIMEOUT_S", default=10.0, minimum=0.5)
 OCR_URL_ALLOW_PRIVATE = env_bool("OCR_URL_ALLOW_PRIVATE", default=False)
-# Requests fetching links at once in one process: half its threads (gunicorn's GUNICORN_THREADS), so
-# that links to slow servers never hold every thread and the rest keep answering; one more is a 503.
-OCR_URL_MAX_FETCHES = env_int(
-    "OCR_URL_MAX_FETCHES", default=max(1, env_int("GUNICORN_THREADS", default=2, minimum=1) // 2), minimum=1
-)
+# gunicorn's threads per process (gunicorn.conf.py reads them, and its OCR_* values, from here).
+GUNICORN_THREADS = env_int("GUNICORN_THREADS", default=2, minimum=1)
+# Requests fetching links at once in one process: half its threads, so that links to slow servers
+# never hold every thread and the rest keep answering; one more is a 503.
+OCR_URL_MAX_FETCHES = env_int("OCR_URL_MAX_FETCHES", default=max(1, GUNICORN_THREADS // 2), minimum=1)
 OCR_TEXT_LANGUAGES = env_list("OCR_TEXT_LANGUAGES", default=["eng", "chi_sim", "eng+chi_sim"])
 OCR_MIN_IMAGE_SIDE_PX = env_int("OCR_MIN_IMAGE_SIDE_PX", default=15, minimum=1)
 OCR_MAX_IMAGE_SIDE_PX = env_int("OCR_MAX_IMAGE_SIDE_PX", default=8192, minimum=1)
