@@ -128,10 +128,6 @@ class EmbeddedWorker:
             self._threads, self._stopping, self._wanted = [], False, None
             self._wake_up.clear()
 
-    def join(self) -> None:
-        for thread in list(self._threads):
-            thread.join()
-
     def run_forever(self) -> None:
         while not self._stopping:
             try:
