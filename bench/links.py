@@ -6,30 +6,18 @@ database in bench/); then the same file asked again both ways (cache hits: the f
     .venv/bin/python -m bench.links
 """
 
-import os
 import statistics
 import time
 from pathlib import Path
+
+from bench.service_env import use_service_settings
 
 BENCH_DIR = Path(__file__).resolve().parent
 DATABASE_PATH = BENCH_DIR / ".links.sqlite3"
 ROUNDS = 21
 
-os.environ.update(
-    {
-        "DJANGO_SETTINGS_MODULE": "ocr_project.settings",
-        "DATABASE_URL": f"sqlite:///{DATABASE_PATH}",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "benchmark-only",
-        "DJANGO_ALLOWED_HOSTS": "testserver",
-        "DJANGO_HTTPS": "false",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "OCR_ENGINE": "tesserocr",
-        "OCR_TASK_EMBEDDED_THREADS": "0",
-        # The image server is on loopback: only a closed network's setting reaches it.
-        "OCR_URL_ALLOW_PRIVATE": "true",
-    }
-)
+# The image server is on loopback: only a closed network's setting reaches it.
+use_service_settings(f"sqlite:///{DATABASE_PATH}", OCR_ENGINE="tesserocr", OCR_URL_ALLOW_PRIVATE="true")
 
 
 def main() -> None:

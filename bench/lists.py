@@ -22,6 +22,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.service_env import use_service_settings
+
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 SQLITE_PATH = BENCH_DIR / ".lists.sqlite3"
@@ -40,18 +42,7 @@ HIT = "parse_letter of a file stored before (the dedup's lookups)"
 
 def measure(database_url: str, records: int, repeats: int) -> dict:
     """In a child process (Django is configured once per process): fill, then time each query."""
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "ocr_project.settings",
-            "DATABASE_URL": database_url,
-            "DJANGO_DEBUG": "false",
-            "DJANGO_SECRET_KEY": "benchmark-only",
-            "DJANGO_ALLOWED_HOSTS": "testserver",
-            "DJANGO_HTTPS": "false",
-            "DJANGO_LOG_LEVEL": "WARNING",
-            "OCR_TASK_EMBEDDED_THREADS": "0",
-        }
-    )
+    use_service_settings(database_url)
     import random
     import time
 

@@ -18,25 +18,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.service_env import use_service_settings
+
 BENCH_DIR = Path(__file__).resolve().parent
 DATABASE_PATH = BENCH_DIR / ".bench.sqlite3"
 
-os.environ.update(
-    {
-        "DJANGO_SETTINGS_MODULE": "ocr_project.settings",
-        "DATABASE_URL": f"sqlite:///{DATABASE_PATH}",
-        # DEBUG off as in production: with it on, Django keeps every query in memory.
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "benchmark-only",
-        "DJANGO_ALLOWED_HOSTS": "testserver",
-        # The in-process client speaks plain HTTP; production would redirect it to HTTPS.
-        "DJANGO_HTTPS": "false",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "OCR_ENGINE": "tesserocr",
-        # No task threads polling the benchmark's database: it measures the record endpoints.
-        "OCR_TASK_EMBEDDED_THREADS": "0",
-    }
-)
+use_service_settings(f"sqlite:///{DATABASE_PATH}", OCR_ENGINE="tesserocr")
 
 import warnings  # noqa: E402
 
