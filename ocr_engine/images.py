@@ -66,9 +66,11 @@ def decode_image(file: IO[bytes], *, max_pixels: int) -> Image.Image:
     except Image.DecompressionBombError:
         raise InvalidImage(_too_many_pixels_message(None, max_pixels), code="too_many_pixels") from None
     except Exception:
+        from ocr_engine.pdf import is_pdf  # noqa: PLC0415 (PDFium's bindings, only on this path)
+
         message = "Upload a valid image. The file you uploaded was either not an image or a corrupted image."
         file.seek(0)
-        if file.read(1024).lstrip().startswith(b"%PDF-"):
+        if is_pdf(file.read(1024)):
             # Said where a PDF is read, rather than left to guess: readings of images take images.
             message += " It is a PDF: POST it to /api/ocr_task/, which reads each of its pages."
         raise InvalidImage(message, code="invalid_image") from None
