@@ -336,11 +336,8 @@ class PpocrEngine(OcrEngine):
                 masked = np.full_like(scores, -1.0)
                 masked[:, recognizer.latin_indices] = scores[:, recognizer.latin_indices]
                 scores = masked
-        best = scores.argmax(axis=1)
+        best, columns = _decoded(scores)
         probability = scores.max(axis=1)
-        # CTC: a character is a column whose best class is not the blank and differs from the column before.
-        kept = (best != 0) & np.concatenate(([True], best[1:] != best[:-1]))
-        columns = np.nonzero(kept)[0]
         if not len(columns):
             return None
         # Each output column covers this many pixels of the resized line; back to the crop's pixels.
@@ -365,13 +362,19 @@ class PpocrEngine(OcrEngine):
         )
 
 
+def _decoded(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """CTC's greedy reading of the recognizer's `scores`: each column's best class, and the columns
+    that are characters (whose best class is not the blank and differs from the column before)."""
+    best = scores.argmax(axis=1)
+    kept = (best != 0) & np.concatenate(([True], best[1:] != best[:-1]))
+    return best, np.nonzero(kept)[0]
+
+
 def _holds_chinese(scores: np.ndarray, characters: tuple[str, ...]) -> bool:
     """Whether a line the recognizer read (its `scores`, every character allowed) is Chinese: at
     least CHINESE_MIN_CHARACTERS of its characters, and CHINESE_MIN_SHARE of them, are CJK, read
     with CHINESE_SURE mean probability. A stray ideograph in an English line is none of these."""
-    best = scores.argmax(axis=1)
-    kept = (best != 0) & np.concatenate(([True], best[1:] != best[:-1]))
-    columns = np.nonzero(kept)[0]
+    best, columns = _decoded(scores)
     chinese = [column for column in columns if is_cjk(characters[best[column]][:1] or " ")]
     return (
         len(chinese) >= CHINESE_MIN_CHARACTERS
