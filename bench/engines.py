@@ -196,10 +196,13 @@ def recognition_targets(measured: dict) -> list[str]:
     auto = {name: results["auto"] for name, results in measured.items()}
     lines, signs, receipts = auto["real: sroie_lines"], auto["real: scene_words"], auto["real: sroie_receipts"]
     chinese_sets = ("real: chinese", "photos of Chinese labels")
+    better_model = {
+        name: max(measured[name][model]["text_ci"] for model in ("PP-OCRv4", "ppocr")) for name in chinese_sets
+    }
     chinese_short = [
-        f"{name} ({auto[name]['text_ci']:.1f} vs {max(measured[name]['PP-OCRv4']['text_ci'], measured[name]['ppocr']['text_ci']):.1f})"
+        f"{name} ({auto[name]['text_ci']:.1f} vs {better_model[name]:.1f})"
         for name in chinese_sets
-        if auto[name]["text_ci"] < max(measured[name]["PP-OCRv4"]["text_ci"], measured[name]["ppocr"]["text_ci"]) - 1
+        if auto[name]["text_ci"] < better_model[name] - 1
     ]
     asked, unasked = auto["real: chinese"]["text_ci"], auto["real: chinese, English asked"]["letters"]
     return [
