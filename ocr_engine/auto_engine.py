@@ -198,12 +198,11 @@ class AutoEngine(OcrEngine):
         from a small picture by its ink is not always right (a lone "2" on a receipt)."""
         if layout == "line":
             return _with_steps(self.ppocr.recognize(image, layout="line", with_lines=with_lines), ("ppocr", "line"))
-        if kind.is_line_crop and kind.spread >= NOISY_SPREAD:
-            # Noise throws the cut to the line's ink off, and PP-OCRv6's detector finds a line cut
-            # close (v4's missed it): heavy noise read 99.2 detected first, 95.3 as a line first.
-            ways = ["detected", "line"]
-        elif kind.is_line_crop:
-            ways = ["line", "detected"]
+        if kind.is_line_crop:
+            # A noisy one detected first: noise throws the cut to the line's ink off, and
+            # PP-OCRv6's detector finds a line cut close (v4's missed it): heavy noise read 99.2
+            # detected first, 95.3 as a line first.
+            ways = ["detected", "line"] if kind.spread >= NOISY_SPREAD else ["line", "detected"]
         else:
             ways = ["detected", "line"] if kind.is_small else ["detected"]
         best = None
