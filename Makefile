@@ -22,7 +22,7 @@ export OMP_THREAD_LIMIT := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system-packages test-system-packages bench-system-packages apt-install migrate run serve \
-	worker test lint test-postgres bench bench-engines bench-tasks bench-containment bench-http bench-fields load check-schema clean
+	worker test lint test-postgres bench bench-engines bench-tasks bench-containment bench-http bench-fields load check-schema docs docs-serve settings-reference clean
 
 setup: system-packages $(BIN)/.requirements-installed migrate
 
@@ -79,7 +79,7 @@ serve: setup
 	DJANGO_DEBUG=false DJANGO_HTTPS=$${DJANGO_HTTPS:-false} DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat .secret_key)} \
 		PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py ocr_project.wsgi:application
 
-test: setup test-system-packages lint check-schema
+test: setup test-system-packages lint check-schema docs
 	$(BIN)/python -m pytest
 
 # ruff (pyproject.toml): the lint rules and the format the code is kept in.
@@ -129,8 +129,21 @@ bench-containment: setup bench-system-packages
 bench-fields: setup bench-system-packages
 	$(BIN)/python -m bench.fields
 
+# The docs site (mkdocs.yml, docs/) built into site/ with no network: any broken link or anchor
+# fails it. The configuration page and .env.example must be as the settings would write them.
+docs: setup
+	$(BIN)/python -m ocr_project.settings_reference --check
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+docs-serve: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
+
+# Writes docs/configuration.md and .env.example again from the code that reads each variable.
+settings-reference: setup
+	$(BIN)/python -m ocr_project.settings_reference
+
 check-schema: setup
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 clean:
-	rm -rf $(VENV) db.sqlite3* test_db*.sqlite3* staticfiles .pytest_cache bench/.*.sqlite3*
+	rm -rf $(VENV) site db.sqlite3* test_db*.sqlite3* staticfiles .pytest_cache bench/.*.sqlite3*

@@ -11,24 +11,31 @@ import multiprocessing
 from ocr_project import settings as service
 from ocr_project.env import env_int, env_str
 
+# ## Serving: gunicorn's threads and a worker's memory
+
+# The address gunicorn listens on, HOST:PORT unless set whole (e.g. 0.0.0.0:8000, unix:/run/ocr.sock).
 bind = env_str("GUNICORN_BIND", default=f"{env_str('HOST', default='127.0.0.1')}:{env_str('PORT', default='8000')}")
-# One process per core: recognition is CPU-bound and holds the GIL only briefly (libtesseract
-# releases it), so more processes than cores only queue.
+# gunicorn's processes: one per core, since recognition is CPU-bound and holds the GIL only briefly
+# (libtesseract releases it), so more processes than cores only queue.
 workers = env_int("WEB_CONCURRENCY", default=multiprocessing.cpu_count(), minimum=1)
 # A couple of threads per process keep a core busy while another request uploads or waits on the
 # database; each thread that reads an image gets its own Tesseract instance from the engine's pool.
 worker_class = "gthread"
 threads = service.GUNICORN_THREADS
-# Longer than OCR_TIMEOUT_S, so that a slow image is answered 504 by the app, not killed mid-request.
+# Seconds a request may take before gunicorn kills its worker: longer than OCR_TIMEOUT_S, so that
+# a slow image is answered 504 by the service, not killed mid-request.
 timeout = env_int("GUNICORN_TIMEOUT", default=60, minimum=1)
+# Seconds a worker told to stop has to finish its requests.
 graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", default=30, minimum=0)
+# Seconds an idle kept-alive connection is held open.
 keepalive = env_int("GUNICORN_KEEPALIVE", default=5, minimum=0)
-# Recycle a worker now and then, staggered, so that no slow leak in a library can grow for ever.
+# Requests after which a worker is replaced (staggered by a tenth), so that no slow leak in a
+# library can grow for ever; 0: never.
 max_requests = env_int("GUNICORN_MAX_REQUESTS", default=20000, minimum=0)
 max_requests_jitter = max_requests // 10
 accesslog = "-"
 errorlog = "-"
-# Behind a reverse proxy, list its address here to trust its X-Forwarded-* headers.
+# The addresses of the reverse proxies whose X-Forwarded-* headers gunicorn believes ("*": any).
 forwarded_allow_ips = env_str("FORWARDED_ALLOW_IPS", default="127.0.0.1")
 # A worker whose memory stays above this after a request (the reading's peak is given back, see
 # ocr_engine/memory.py, but fragmentation or a library may keep some) finishes its requests and is

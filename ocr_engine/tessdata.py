@@ -5,6 +5,9 @@ from pathlib import Path
 
 from ocr_engine.base import EngineUnavailable
 
+# The variable read here is listed on the configuration page in this section:
+# ## Engines
+
 # Debian's tesseract-ocr-* packages (bookworm and later), then older releases.
 _KNOWN_DIRS = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata")
 
@@ -14,6 +17,7 @@ def tessdata_dir(language: str) -> str:
 
     TESSDATA_PREFIX, Tesseract's own variable, wins when it is set.
     """
+    # The directory of Tesseract's language data (Tesseract's own variable); unset: Debian's.
     candidates = [os.environ["TESSDATA_PREFIX"]] if os.environ.get("TESSDATA_PREFIX") else list(_KNOWN_DIRS)
     languages = language.split("+")
     for candidate in candidates:

@@ -21,27 +21,42 @@ from dotenv import load_dotenv
 from ocr_project.env import env_bool, env_choice, env_float, env_int, env_list, env_ports, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# The variables below are listed, with their sections (the "# ## " lines) and the comment above
+# each, on the docs' configuration page and in .env.example: ocr_project/settings_reference.py
+# writes both from this file, so a variable's comment says what it means to an operator.
+
+# ## Django: where settings come from, debugging, secrets, hosts, HTTPS
+
+# The file of variables read at start (python-dotenv); a variable set in the environment wins.
 load_dotenv(os.environ.get("OCR_ENV_FILE") or BASE_DIR / ".env", override=False)
 
+# Debugging pages and the development server's conveniences; set false in production.
 DEBUG = env_bool("DJANGO_DEBUG", default=True)
 
 _DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-never-use-in-production"
+# Signs sessions and tokens; required, and refused if left default, when DJANGO_DEBUG is false
+# (make one with python -c "import secrets; print(secrets.token_urlsafe(50))").
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", default=_DEVELOPMENT_SECRET_KEY)
 if not DEBUG and SECRET_KEY == _DEVELOPMENT_SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off: the default key is public.")
 
+# The host names the service answers to.
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+# The time zone of date-times given without one (filters such as created_at__gte).
+TIME_ZONE = env_str("DJANGO_TIME_ZONE", default="UTC")
 
-# Production (DEBUG off) is served over HTTPS unless told otherwise (DJANGO_HTTPS=false, e.g. for
-# `make serve` on a laptop): redirect plain HTTP, mark cookies secure, and ask browsers for HSTS.
+# Served over HTTPS: redirect plain HTTP, mark cookies secure, ask browsers for HSTS. On when
+# DJANGO_DEBUG is off, unless told otherwise (false for `make serve` on a laptop).
 HTTPS = env_bool("DJANGO_HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+# How long browsers keep to HTTPS (HSTS), in seconds: a year when HTTPS is on.
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", default=31_536_000 if HTTPS else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-# Behind a proxy that terminates TLS and sets X-Forwarded-Proto.
+# Behind a proxy that terminates TLS and sets X-Forwarded-Proto: believe its "https".
 if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The health checks are polled over plain HTTP by load balancers and orchestrators.
@@ -110,12 +125,15 @@ TEMPLATES = [
 WSGI_APPLICATION = "ocr_project.wsgi.application"
 
 
-# Database: SQLite in the repository by default, anything dj-database-url understands otherwise.
-# Connections are kept between requests: opening one costs more than a whole retrieve (SQLite's
-# pragmas, PostgreSQL's handshake), and health checks replace one the database dropped.
+# ## Database and cache
+
 DATABASES = {
     "default": dj_database_url.parse(
+        # The database: SQLite in the repository by default, or any URL dj-database-url
+        # understands, e.g. postgres://user:password@127.0.0.1:5432/ocr.
         env_str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        # Seconds a connection is kept between requests (0: closed after each); opening one costs
+        # more than a whole retrieve, and a connection the database dropped is replaced.
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=600, minimum=0),
         conn_health_checks=True,
     )
@@ -134,7 +152,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # shared-cache mode, which fails concurrent writers at once instead of letting them wait.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
 
-# The cache throttles count in: per process by default; CACHE_URL (e.g. redis://127.0.0.1:6379/1)
+# The cache throttles count in: per process by default; a shared one (redis://127.0.0.1:6379/1)
 # gives every worker of every machine the same counts, so a rate holds across gunicorn's workers.
 CACHES = {"default": django_cache_url.parse(env_str("CACHE_URL", default="locmem://"))}
 
@@ -148,7 +166,6 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env_str("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -158,23 +175,33 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # collectstatic step is needed to run; the Docker image collects and compresses them at build time.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
-# Task files and the exports made from them: on local disk by default (OCR_TASK_FILES_DIR, shared
-# by every process reading tasks); with OCR_TASK_STORAGE=s3 in an S3-compatible bucket through
-# django-storages: OCR_S3_BUCKET, OCR_S3_ENDPOINT_URL for a server other than AWS (MinIO, Ceph,
-# Garage...), OCR_S3_REGION; the credentials as boto3 finds them (AWS_ACCESS_KEY_ID and
-# AWS_SECRET_ACCESS_KEY, or an instance's role). Files are private: the service serves them itself.
+# ## Task files: local disk or S3
+
+# Where task files and their exports are kept: "local", a directory, or "s3", an S3-compatible
+# bucket through django-storages (files are private: the service serves them itself). With s3 the
+# credentials are found as boto3 finds them: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an
+# instance's role.
 OCR_TASK_STORAGE = env_choice("OCR_TASK_STORAGE", choices=["local", "s3"], default="local")
+# local: the directory, shared by every process that reads tasks.
 OCR_TASK_FILES_DIR = env_str("OCR_TASK_FILES_DIR", default=str(BASE_DIR / "task_files"))
+# s3: the bucket (it must exist: /readyz and every submission check it can be written).
+OCR_S3_BUCKET = env_str("OCR_S3_BUCKET", default="")
+# s3: the server, for one other than AWS (MinIO, Ceph, Garage...), e.g. http://minio:9000.
+OCR_S3_ENDPOINT_URL = env_str("OCR_S3_ENDPOINT_URL", default="")
+# s3: the bucket's region.
+OCR_S3_REGION = env_str("OCR_S3_REGION", default="")
+# s3: the prefix of every key the service writes.
+OCR_S3_PREFIX = env_str("OCR_S3_PREFIX", default="task_files")
 if OCR_TASK_STORAGE == "s3":
-    if not env_str("OCR_S3_BUCKET", default=""):
+    if not OCR_S3_BUCKET:
         raise ImproperlyConfigured("OCR_TASK_STORAGE=s3 needs OCR_S3_BUCKET, the bucket task files are kept in.")
     _TASK_FILES_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": env_str("OCR_S3_BUCKET", default=""),
-            "endpoint_url": env_str("OCR_S3_ENDPOINT_URL", default="") or None,
-            "region_name": env_str("OCR_S3_REGION", default="") or None,
-            "location": env_str("OCR_S3_PREFIX", default="task_files"),
+            "bucket_name": OCR_S3_BUCKET,
+            "endpoint_url": OCR_S3_ENDPOINT_URL or None,
+            "region_name": OCR_S3_REGION or None,
+            "location": OCR_S3_PREFIX,
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": False,
@@ -198,20 +225,21 @@ STORAGES = {
 }
 
 
-# /readyz reports "unavailable" when a disk the service writes to has less free than this.
-OCR_MIN_FREE_DISK_MB = env_int("OCR_MIN_FREE_DISK_MB", default=200, minimum=0)
+# ## Uploads and images
 
-# Uploads: the size limit is enforced while the body streams in, before anything is decoded.
+# The largest upload, in bytes: larger ones are answered 413 upload_too_large while the body
+# streams in, before anything is decoded.
 OCR_MAX_UPLOAD_BYTES = env_int("OCR_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024, minimum=1)
-# A small compressed file can decode to gigabytes of pixels (a decompression bomb).
+# The largest image, in pixels (width × height): a small compressed file can decode to gigabytes
+# of pixels (a decompression bomb); larger ones are answered 400.
 OCR_MAX_IMAGE_PIXELS = env_int("OCR_MAX_IMAGE_PIXELS", default=40_000_000, minimum=1)
 FILE_UPLOAD_HANDLERS = [
     "ocr_api.uploads.UploadSizeLimitHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
-# Uploads too large to keep in memory are spooled here; a worker killed mid-request leaves its file
-# behind, which the next start of the service removes (ocr_api.uploads.remove_abandoned_uploads).
+# Where uploads too large to keep in memory are spooled; a file a killed worker left there is
+# removed when the service starts (ocr_api.uploads.remove_abandoned_uploads).
 FILE_UPLOAD_TEMP_DIR = env_str("OCR_UPLOAD_TEMP_DIR", default=os.path.join(tempfile.gettempdir(), "django-ocr-uploads"))
 os.makedirs(FILE_UPLOAD_TEMP_DIR, exist_ok=True)
 # A body that is not multipart (parse_text's JSON) is held in memory whole: it may carry one image
@@ -219,59 +247,83 @@ os.makedirs(FILE_UPLOAD_TEMP_DIR, exist_ok=True)
 # images go as multipart, whose files stream to disk. Django's default is 2.5 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = OCR_MAX_UPLOAD_BYTES * 4 // 3 + 64 * 1024
 
-# parse_text: images per request, languages offered, and the sides an image may have (the limits
-# of the commercial general-text APIs).
+# Images one parse_text request may carry (files and links together).
 OCR_MAX_IMAGES_PER_REQUEST = env_int("OCR_MAX_IMAGES_PER_REQUEST", default=10, minimum=1)
-# Images by URL (ocr_record/fetching.py): whether links are fetched at all, from which hosts (empty:
-# any public one) and ports, within how long, and whether private addresses may be (tests, closed
-# networks only: a warning is logged at start).
-OCR_URL_INPUT = env_bool("OCR_URL_INPUT", default=True)
-OCR_URL_ALLOWED_HOSTS = [host.lower().rstrip(".") for host in env_list("OCR_URL_ALLOWED_HOSTS", default=[])]
-OCR_URL_ALLOWED_PORTS = env_ports("OCR_URL_ALLOWED_PORTS", default=[80, 443])
-OCR_URL_TIMEOUT_S = env_float("OCR_URL_TIMEOUT_S", default=10.0, minimum=0.5)
-OCR_URL_ALLOW_PRIVATE = env_bool("OCR_URL_ALLOW_PRIVATE", default=False)
-# gunicorn's threads per process (gunicorn.conf.py reads them, and its OCR_* values, from here).
-GUNICORN_THREADS = env_int("GUNICORN_THREADS", default=2, minimum=1)
-# Requests fetching links at once in one process: half its threads, so that links to slow servers
-# never hold every thread and the rest keep answering; one more is a 503.
-OCR_URL_MAX_FETCHES = env_int("OCR_URL_MAX_FETCHES", default=max(1, GUNICORN_THREADS // 2), minimum=1)
+# parse_text's `lang` choices (their Tesseract data must be installed).
 OCR_TEXT_LANGUAGES = env_list("OCR_TEXT_LANGUAGES", default=["eng", "chi_sim", "eng+chi_sim"])
+# The shortest side an image may have, in pixels (the commercial general-text APIs' limit).
 OCR_MIN_IMAGE_SIDE_PX = env_int("OCR_MIN_IMAGE_SIDE_PX", default=15, minimum=1)
+# The longest side an image may have, in pixels, whichever way it is sent.
 OCR_MAX_IMAGE_SIDE_PX = env_int("OCR_MAX_IMAGE_SIDE_PX", default=8192, minimum=1)
 
-# Tasks (many files, PDFs): files per task, bytes per file, pages per PDF, bytes per task (the files
-# are kept in the task files' storage until the task is deleted), rendering resolution.
+# ## Serving: gunicorn's threads and a worker's memory
+
+# gunicorn's threads per process (gunicorn.conf.py reads them from here).
+GUNICORN_THREADS = env_int("GUNICORN_THREADS", default=2, minimum=1)
+# A gunicorn worker or Celery pool process holding more than this many MiB after a request or a
+# page finishes what it does and is replaced.
+OCR_WORKER_MAX_MEMORY_MB = env_int("OCR_WORKER_MAX_MEMORY_MB", default=1024, minimum=128)
+
+# ## Images by URL
+
+# Whether images may be sent by link (ocr_record/fetching.py fetches them).
+OCR_URL_INPUT = env_bool("OCR_URL_INPUT", default=True)
+# The hosts links may point to, their subdomains too; empty: any public host.
+OCR_URL_ALLOWED_HOSTS = [host.lower().rstrip(".") for host in env_list("OCR_URL_ALLOWED_HOSTS", default=[])]
+# The ports links may point to.
+OCR_URL_ALLOWED_PORTS = env_ports("OCR_URL_ALLOWED_PORTS", default=[80, 443])
+# Seconds all the links of one request may take to fetch, together.
+OCR_URL_TIMEOUT_S = env_float("OCR_URL_TIMEOUT_S", default=10.0, minimum=0.5)
+# Let links reach private addresses: tests and closed networks only (a warning is logged at start).
+OCR_URL_ALLOW_PRIVATE = env_bool("OCR_URL_ALLOW_PRIVATE", default=False)
+# Requests of one process fetching links at once: half its threads, so that links to slow servers
+# never hold every thread and the rest keep answering; one more is a 503 url_busy.
+OCR_URL_MAX_FETCHES = env_int("OCR_URL_MAX_FETCHES", default=max(1, GUNICORN_THREADS // 2), minimum=1)
+
+# ## Tasks: limits, PDFs, quotas, events
+
+# Files one task may carry.
 OCR_TASK_MAX_FILES = env_int("OCR_TASK_MAX_FILES", default=50, minimum=1)
+# Bytes one file of a task may have.
 OCR_TASK_MAX_FILE_BYTES = env_int("OCR_TASK_MAX_FILE_BYTES", default=50 * 1024 * 1024, minimum=1)
+# Pages one PDF may have.
 OCR_TASK_MAX_PDF_PAGES = env_int("OCR_TASK_MAX_PDF_PAGES", default=200, minimum=1)
+# Bytes one task's files may have together (kept in the task files' storage until it is deleted).
 OCR_TASK_MAX_BYTES = env_int("OCR_TASK_MAX_BYTES", default=200 * 1024 * 1024, minimum=1)
+# The resolution PDF pages are rendered at to be read.
 OCR_PDF_DPI = env_int("OCR_PDF_DPI", default=300, minimum=36)
-# PDFium counts and renders pages in a child process that may use this much memory and time: a
-# tiny hostile PDF can make it allocate without end (ocr_engine/contained.py).
+# MiB PDFium may use to count or render one PDF's pages, in a child process: a tiny hostile PDF can
+# make it allocate without end; past it the file fails alone (pdf_too_costly).
 OCR_PDF_MAX_MEMORY_MB = env_int("OCR_PDF_MAX_MEMORY_MB", default=1024, minimum=64)
+# Seconds PDFium may take to count or render one PDF's pages; past them the file fails alone.
 OCR_PDF_TIMEOUT_S = env_int("OCR_PDF_TIMEOUT_S", default=30, minimum=1)
-# A file's searchable PDFs are built by a task worker in a child process that may use this much
-# memory and time (qpdf and PDFium on a file anyone may send); past either the export fails, 409.
+# MiB a task worker's child may use to make one file's searchable PDFs (qpdf and PDFium on a file
+# anyone may send); past them the export fails, 409 export_failed.
 OCR_EXPORT_MAX_MEMORY_MB = env_int("OCR_EXPORT_MAX_MEMORY_MB", default=1024, minimum=64)
+# Seconds that child may take; past them the export fails, 409 export_failed.
 OCR_EXPORT_TIMEOUT_S = env_int("OCR_EXPORT_TIMEOUT_S", default=120, minimum=1)
-# What one client (a user, or an address when anonymous) may hold at once: bytes of task files
-# stored, and pages waiting to be read. Tasks, with their files and exports, are deleted this many
-# days after submission (0: kept until their task is deleted).
+# Bytes of task files one client (a user, or an address when anonymous) may hold; past them 413
+# storage_quota_exceeded.
 OCR_QUOTA_STORED_BYTES = env_int("OCR_QUOTA_STORED_BYTES", default=500 * 1024 * 1024, minimum=1)
+# Pages one client may have waiting to be read; past them 429 pages_quota_exceeded.
 OCR_QUOTA_QUEUED_PAGES = env_int("OCR_QUOTA_QUEUED_PAGES", default=1000, minimum=1)
+# Days after submission a task (its files, pages and exports; not its records) is deleted by the
+# workers; 0 keeps tasks until they are deleted.
 OCR_TASK_RETENTION_DAYS = env_int("OCR_TASK_RETENTION_DAYS", default=30, minimum=0)
-# Server-sent events of a task's progress (/api/ocr_task/{id}/events/): each open stream holds a
-# web server thread, so a process keeps at most this many open (more are answered 503, poll
-# instead), each for at most this long (a browser's EventSource reconnects by itself).
+# Server-sent event streams of tasks' progress one process keeps open at once: each holds a web
+# server thread; more are answered 503 too_many_streams (poll instead).
 OCR_TASK_EVENTS_MAX_STREAMS = env_int("OCR_TASK_EVENTS_MAX_STREAMS", default=1, minimum=1)
+# Seconds one stream lasts (a browser's EventSource reconnects by itself).
 OCR_TASK_EVENTS_MAX_S = env_int("OCR_TASK_EVENTS_MAX_S", default=60, minimum=1)
-# A task with async_task=false is read while the client waits: at most this many pages.
+# Pages a task with async_task=false (read while the client waits) may have.
 OCR_TASK_SYNC_MAX_PAGES = env_int("OCR_TASK_SYNC_MAX_PAGES", default=20, minimum=1)
 
-# Where tasks' pages are read (ocr_task/queues.py): "embedded" threads inside the service, or
-# "celery" workers (`make worker`) sharing a broker. Celery is the default once a broker is named.
+# ## Tasks: embedded threads or Celery
+
+# The Celery broker, e.g. redis://127.0.0.1:6379/0; once it is set tasks go to Celery workers.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", default="")
-# A short name of ocr_task.queues.QUEUES, or the dotted path of a TaskQueue class of your own.
+# Where tasks' pages are read (ocr_task/queues.py): "embedded" threads inside the service,
+# "celery" workers (`make worker`) sharing the broker, or the dotted path of a TaskQueue of yours.
 OCR_TASK_QUEUE = env_str("OCR_TASK_QUEUE", default="celery" if CELERY_BROKER_URL else "embedded")
 if OCR_TASK_QUEUE not in ("embedded", "celery") and "." not in OCR_TASK_QUEUE:
     raise ImproperlyConfigured(
@@ -281,10 +333,12 @@ if OCR_TASK_QUEUE not in ("embedded", "celery") and "." not in OCR_TASK_QUEUE:
 CELERY_APP = "ocr_project.celery.app"
 if OCR_TASK_QUEUE == "celery" and not CELERY_BROKER_URL:
     raise ImproperlyConfigured("OCR_TASK_QUEUE=celery needs CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0.")
+# embedded: the threads reading pages in each service process.
 OCR_TASK_EMBEDDED_THREADS = env_int("OCR_TASK_EMBEDDED_THREADS", default=1, minimum=0)
+# embedded: seconds between looks at the database for work other processes submitted.
 OCR_TASK_POLL_S = env_float("OCR_TASK_POLL_S", default=2, minimum=0.1)
-# A page a worker took this long ago and did not finish was left by a worker that died: another
-# worker takes it. Also the broker's visibility timeout (an unacknowledged message is redelivered).
+# Seconds after which a page a worker took and did not finish was left by a worker that died:
+# another worker takes it. Also the broker's visibility timeout.
 OCR_TASK_PAGE_LEASE_S = env_int("OCR_TASK_PAGE_LEASE_S", default=300, minimum=1)
 # A page whose reading was started this many times and never finished (its worker died each time)
 # is failed rather than tried again.
@@ -294,9 +348,6 @@ OCR_TASK_SWEEP_S = env_int("OCR_TASK_SWEEP_S", default=30, minimum=1)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds one page at a time; the others stay for others
-# A pool process over this much memory after a page is replaced (gunicorn.conf.py does the same
-# for the service's workers).
-OCR_WORKER_MAX_MEMORY_MB = env_int("OCR_WORKER_MAX_MEMORY_MB", default=1024, minimum=128)
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = OCR_WORKER_MAX_MEMORY_MB * 1024  # in KiB
 CELERY_TASK_IGNORE_RESULT = True  # progress and results are in the database
 CELERY_TASK_DEFAULT_QUEUE = "django-ocr"
@@ -309,32 +360,47 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# Callbacks when a task ends: only to these hosts (a client must not make the service call into
-# its own network), signed with HMAC-SHA256 when a secret is set, retried with doubling waits.
+# ## Callbacks when a task ends
+
+# The hosts callbacks may go to (a client must not make the service call into its own network).
 OCR_CALLBACK_ALLOWED_HOSTS = env_list("OCR_CALLBACK_ALLOWED_HOSTS", default=[])
+# The Standard Webhooks key (whsec_<base64>) callbacks are signed with; empty: unsigned.
 OCR_CALLBACK_SECRET = env_str("OCR_CALLBACK_SECRET", default="")
+# Attempts at delivering one callback.
 OCR_CALLBACK_MAX_ATTEMPTS = env_int("OCR_CALLBACK_MAX_ATTEMPTS", default=5, minimum=1)
+# Seconds before the second attempt; each next wait is twice the last.
 OCR_CALLBACK_RETRY_S = env_int("OCR_CALLBACK_RETRY_S", default=10, minimum=1)
+# Seconds a whole attempt may take.
 OCR_CALLBACK_TIMEOUT_S = env_int("OCR_CALLBACK_TIMEOUT_S", default=10, minimum=1)
 
-# The recognition engine: a short name from ocr_engine.ENGINES or a dotted path to an engine class.
-# "auto" reads with Tesseract and, where Tesseract is doubtful or the image is a photo, with PP-OCR.
+# ## Engines
+
+# The engine: auto (Tesseract where it reads well, PP-OCR for photos, receipts, noise and Chinese),
+# tesserocr, ppocr, pytesseract, or the dotted path to an ocr_engine.OcrEngine subclass.
 OCR_ENGINE = env_str("OCR_ENGINE", default="auto")
+# Tesseract's language(s), e.g. eng+deu (install tesseract-ocr-deu first).
 OCR_LANGUAGE = env_str("OCR_LANGUAGE", default="eng")
+# Seconds one image's whole reading may take (preprocessing and every engine call); then 504
+# ocr_timeout.
 OCR_TIMEOUT_S = env_int("OCR_TIMEOUT_S", default=10, minimum=1)
 
+# ## Who may call: credentials, throttles, proxies
 
-# Who may call: "open" (as v1.0.0, no credentials) or "required" (a JWT from /auth/login, or an
-# API key made in the admin); with "required" a client sees only the records it asked for.
+# "open" (as v1.0.0, no credentials: anyone may read, export and delete every record and task) or
+# "required" (a JWT from /auth/login, or an API key made in the admin; a client sees only what it
+# asked for).
 OCR_API_AUTH = env_choice("OCR_API_AUTH", choices=["open", "required"], default="open")
-# Requests per client: reading images ("parse") apart from reading records ("read"), anonymous
-# callers apart from known ones. Each is like "60/min" or "off" (the default: v1.0.0 had none).
+# Requests per client, each like "60/min" or "off" (the default: v1.0.0 had none).
 OCR_THROTTLE_RATES = {
+    # Images read by a known client (a user or an API key).
     "parse": env_rate("OCR_THROTTLE_PARSE", default=None),
+    # Records and tasks read by a known client.
     "read": env_rate("OCR_THROTTLE_READ", default=None),
+    # Images read by an anonymous caller, per address.
     "anon_parse": env_rate("OCR_THROTTLE_ANON_PARSE", default=None),
+    # Records and tasks read by an anonymous caller, per address.
     "anon_read": env_rate("OCR_THROTTLE_ANON_READ", default=None),
-    # Logging in and refreshing tokens, per address: on by default, it bounds password guessing.
+    # Logins, refreshes and logouts, per address: on by default, it bounds password guessing.
     "auth": env_rate("OCR_THROTTLE_AUTH", default="30/min"),
 }
 # The reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated);
@@ -359,7 +425,9 @@ AXES_LOCKOUT_CALLABLE = "api_access.login.lockout_response"
 # addresses go on, or lock a whole office behind one NAT out.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 SIMPLE_JWT = {
+    # Minutes an access token from /auth/login is good for.
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("OCR_ACCESS_TOKEN_MINUTES", default=30, minimum=1)),
+    # Days a refresh token is good for.
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("OCR_REFRESH_TOKEN_DAYS", default=7, minimum=1)),
     "SIGNING_KEY": SECRET_KEY,
     # A refresh token is used once (the next comes with the new access token); access tokens carry
@@ -412,6 +480,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"StatusEnum": "ocr_task.models.Status"},
 }
 
+# ## Logs and health
+
+# /readyz answers 503 when a disk the service writes to (uploads, SQLite) has fewer MiB free.
+OCR_MIN_FREE_DISK_MB = env_int("OCR_MIN_FREE_DISK_MB", default=200, minimum=0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -422,9 +495,11 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
+            # One line of text per event, or one JSON object (for a log collector).
             "formatter": env_choice("DJANGO_LOG_FORMAT", choices=["text", "json"], default="text"),
         }
     },
+    # The least severe level logged: DEBUG, INFO, WARNING, ERROR.
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", default="INFO")},
     # The request log says it all; Django's own line per 4xx/5xx would say it twice.
     # pikepdf announces its logger bridge at INFO in every process that imports it.
