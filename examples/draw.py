@@ -61,7 +61,9 @@ def receipt_scan() -> bytes:
             draw.text((30, y), name, font=font, fill=(30, 30, 30))
             draw.text((400, y), quantity, font=font, fill=(30, 30, 30))
             draw.text((width - 30 - font.getlength(amount), y), amount, font=font, fill=(30, 30, 30))
-    scan = slip.rotate(1.0, resample=Image.BICUBIC, expand=True, fillcolor="white").filter(ImageFilter.GaussianBlur(0.7))
+    scan = slip.rotate(1.0, resample=Image.BICUBIC, expand=True, fillcolor="white").filter(
+        ImageFilter.GaussianBlur(0.7)
+    )
     buffer = io.BytesIO()
     scan.save(buffer, format="JPEG", quality=85)
     return buffer.getvalue()

@@ -278,7 +278,7 @@ class ExtractionSerializer(serializers.Serializer):
     record_ids = serializers.ListField(
         child=serializers.IntegerField(), help_text="The text records the file's pages were read into by OCR."
     )
-    pages = ExtractedPageSerializer(
+    page_sources = ExtractedPageSerializer(
         many=True,
         help_text="Each page of a file and how it was read: `text_layer` (a born-digital PDF page, from its text) "
         "or `ocr` (a scan, an image). Empty for lines or text brought along.",

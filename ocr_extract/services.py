@@ -49,7 +49,7 @@ def ocr_extract_item(*, item: OcrTaskItem) -> dict | None:
             lines += [line_of(line, page.number) for line in page.result.get("lines", [])]
         pages.append({"number": page.number, "source": "text_layer" if runs else "ocr"})
     extraction = extract(Document(lines), card.as_spec())
-    return {**extraction_answer(extraction, card=card), "text": extraction.text, "pages": pages}
+    return {**extraction_answer(extraction, card=card), "text": extraction.text, "page_sources": pages}
 
 
 def _text_layer(item: OcrTaskItem) -> list[list]:

@@ -108,6 +108,6 @@ class ExtractView(UploadLimitsMixin, APIView):
             **extraction_answer(extracted.extraction, card=data["card"]),
             "text": extracted.extraction.text,
             "record_ids": [record.pk for record in extracted.records],
-            "pages": extracted.pages,
+            "page_sources": extracted.pages,
         }
         return Response(ExtractionSerializer(answer).data)

@@ -69,7 +69,9 @@ def _read(source: str) -> list[Variable]:
         elif _is_environ_read(node):
             name = node.args[0].value
             meaning = _meaning(lines, node.lineno)
-            found.append(Variable(name, _section(lines, node.lineno), "a path", None, None, meaning, source, node.lineno))
+            found.append(
+                Variable(name, _section(lines, node.lineno), "a path", None, None, meaning, source, node.lineno)
+            )
     return sorted(found, key=lambda variable: variable.line)
 
 
@@ -159,7 +161,11 @@ def page() -> str:
         if variable.section != section:
             section = variable.section
             out += ["", f"## {section}", "", "| variable | value | default | meaning |", "|---|---|---|---|"]
-        default = f"`{variable.default}`" if variable.default else ("`" + variable.default_code + "`" if variable.default_code else "none")
+        default = (
+            f"`{variable.default}`"
+            if variable.default
+            else ("`" + variable.default_code + "`" if variable.default_code else "none")
+        )
         default = default.replace("|", "\\|")
         meaning = variable.meaning.replace("|", "\\|")
         out.append(f"| `{variable.name}` | {variable.kind} | {default} | {meaning} |")
@@ -200,7 +206,9 @@ def _wrapped(text: str, width: int = 98) -> list[str]:
 def main(argv: list[str]) -> int:
     files = {PAGE: page(), ENV_EXAMPLE: env_example()}
     if "--check" in argv:
-        stale = [str(path.relative_to(ROOT)) for path, text in files.items() if path.read_text(encoding="utf-8") != text]
+        stale = [
+            str(path.relative_to(ROOT)) for path, text in files.items() if path.read_text(encoding="utf-8") != text
+        ]
         if stale:
             print(f"Out of date: {', '.join(stale)}. Run: python -m ocr_project.settings_reference")
             return 1

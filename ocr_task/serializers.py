@@ -123,15 +123,6 @@ EXPORT_HELP = {
 }
 
 
-class TaskItemSerializer(serializers.ModelSerializer):
-    pages = TaskPageSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = OcrTaskItem
-        fields = ["id", "origin_name", "is_pdf", "status", "error", *EXPORT_FIELDS, "pages"]
-        extra_kwargs = EXPORT_HELP
-
-
 class TaskItemSummarySerializer(serializers.ModelSerializer):
     pages = serializers.IntegerField(source="pages.count", help_text="How many pages the file has.")
     pages_done = serializers.SerializerMethodField(help_text="Pages of this file read (or failed).")
@@ -205,6 +196,16 @@ class OcrTaskSummarySerializer(serializers.ModelSerializer):
     @extend_schema_field(ProgressSerializer)
     def get_progress(self, task: OcrTask) -> dict:
         return {"pages_done": task.pages_done, "pages_total": task.pages_total}
+
+
+class TaskItemSerializer(TaskItemProgressSerializer):
+    """A file with every page's reading. `pages` is its page count here as in every other form of
+    a file; the readings, one per page, are `readings`."""
+
+    readings = TaskPageSerializer(source="pages", many=True, read_only=True)
+
+    class Meta(TaskItemProgressSerializer.Meta):
+        fields = [*TaskItemProgressSerializer.Meta.fields, "readings"]
 
 
 class OcrTaskDetailSerializer(OcrTaskSummarySerializer):

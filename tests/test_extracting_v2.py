@@ -157,4 +157,4 @@ def test_the_platform_s_task_takes_a_card_of_one_s_own_and_reads_a_born_digital_
 
     tags = {tag["key"]: tag for tag in result["tag_list"]}
     assert (tags["invoice_number"]["value"], tags["amount"]["value"]) == (invoice.number, invoice.total)
-    assert OcrTaskItem.objects.get(pk=extract_id).extraction["pages"] == [{"number": 1, "source": "text_layer"}]
+    assert OcrTaskItem.objects.get(pk=extract_id).extraction["page_sources"] == [{"number": 1, "source": "text_layer"}]

@@ -102,7 +102,7 @@ def test_a_pdf_that_draws_itself_without_end_fails_alone_and_the_server_lives_on
         "fail) and was stopped.",
     )
     assert fine["status"] == "succeeded"
-    assert fine["pages"][0]["text"] == "still read"
+    assert fine["readings"][0]["text"] == "still read"
     assert post_image(capped_server, draw_text("alive")) == (200, "alive")
 
 
@@ -116,7 +116,7 @@ def test_no_pdf_waits_behind_a_slow_one(capped_server):
         finished_first = next(concurrent.futures.as_completed([slow, quick]))
 
     assert finished_first is quick
-    assert quick.result()["items"][0]["pages"][0]["text"] == "not kept waiting"
+    assert quick.result()["items"][0]["readings"][0]["text"] == "not kept waiting"
     assert slow.result()["items"][0]["status"] == "failed"
     assert OcrTask.objects.count() == 2
     assert OcrRecord.objects.count() == 2  # the loading image's and the small PDF's page

@@ -34,7 +34,7 @@ def test_an_invoice_of_no_known_issuer_is_read_by_its_labels(api_client, languag
 
     assert response.status_code == 200, response.json()
     answer = response.json()
-    assert answer["template"] is None and answer["pages"] == [{"number": 1, "source": "text_layer"}]
+    assert answer["template"] is None and answer["page_sources"] == [{"number": 1, "source": "text_layer"}]
     assert values(answer) == {
         "invoice_number": invoice.number,
         "issue_date": invoice.date_iso,

@@ -81,7 +81,7 @@ def test_a_born_digital_invoice_gives_through_its_template_at_least_what_invoice
     assert [row["name"] for row in rows(answer)] == [line[0] for line in invoice.lines]
     assert [row["name"] for row in theirs.get("lines", [])] in ([], [line[0] for line in invoice.lines])
     # Read from its text layer: no OCR, no record; every value placed in the text and on the page.
-    assert answer["pages"] == [{"number": 1, "source": "text_layer"}] and answer["record_ids"] == []
+    assert answer["page_sources"] == [{"number": 1, "source": "text_layer"}] and answer["record_ids"] == []
     for field in answer["fields"]:
         assert answer["text"][field["index"] :].startswith(field["value"])
         assert field["location"] is not None
@@ -110,7 +110,7 @@ def test_a_scanned_copy_which_invoice2data_cannot_read_gives_its_fields_by_ocr(a
     answer = extracted(api_client, slug, scan, f"scan-{language}.pdf")
 
     assert theirs == {}
-    assert answer["pages"] == [{"number": 1, "source": "ocr"}] and len(answer["record_ids"]) == 1
+    assert answer["page_sources"] == [{"number": 1, "source": "ocr"}] and len(answer["record_ids"]) == 1
     assert values(answer) == {
         "invoice_number": invoice.number,
         "date": invoice.date_iso,

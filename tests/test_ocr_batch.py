@@ -58,7 +58,7 @@ def test_it_reads_every_scan_of_a_folder_and_writes_text_json_and_pdf(scans, tmp
     assert (out / "report.pdf.txt").read_text() == "first page text\fsecond page here"
     assert (out / "2024" / "receipt.png.txt").read_text() == "thank you"
     reading = json.loads((out / "report.pdf.json").read_text())
-    assert [page["lines"][0]["words"][0]["text"] for page in reading["pages"]] == ["first", "second"]
+    assert [page["lines"][0]["words"][0]["text"] for page in reading["readings"]] == ["first", "second"]
     searchable = pypdfium2.PdfDocument(out / "report.pdf.pdf")
     assert [page.get_textpage().get_text_range() for page in searchable] == ["first page text", "second page here"]
     assert "Read 2 of 2 files (3 pages)" in summary

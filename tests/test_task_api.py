@@ -50,7 +50,7 @@ def read_everything() -> None:
 
 
 def page_texts(answer: dict) -> list[list[str]]:
-    return [[page["text"] for page in item["pages"]] for item in answer["items"]]
+    return [[page["text"] for page in item["readings"]] for item in answer["items"]]
 
 
 def test_a_synchronous_task_answers_with_the_reading_of_its_file(submit):
@@ -63,7 +63,7 @@ def test_a_synchronous_task_answers_with_the_reading_of_its_file(submit):
     assert answer["progress"] == {"pages_done": 1, "pages_total": 1}
     [item] = answer["items"]
     assert (item["origin_name"], item["status"], item["is_pdf"]) == ("receipt.png", "succeeded", False)
-    [page] = item["pages"]
+    [page] = item["readings"]
     assert page["text"] == "thank you"
     assert [word["text"] for word in page["lines"][0]["words"]] == ["thank", "you"]
     assert OcrRecord.objects.get(pk=page["record_id"]).kind == "text"
@@ -106,7 +106,7 @@ def test_an_asynchronous_task_answers_at_once_and_is_read_in_the_background(subm
         2,
         {"pages_done": 0, "pages_total": 3},
     )
-    assert [(item["origin_name"], len(item["pages"])) for item in answer["items"]] == [
+    assert [(item["origin_name"], item["pages"]) for item in answer["items"]] == [
         ("report.pdf", 2),
         ("photo.png", 1),
     ]
@@ -145,7 +145,7 @@ def test_the_detail_with_readings_true_has_every_pages_reading(api_client, submi
     done = api_client.get(f"{TASKS_URL}{task_id}/", {"readings": "true"}).json()
 
     assert page_texts(done) == [["first page text", "second page here"]]
-    assert done["items"][0]["pages"][0]["lines"][0]["words"][0]["text"] == "first"
+    assert done["items"][0]["readings"][0]["lines"][0]["words"][0]["text"] == "first"
     assert api_client.get(f"{TASKS_URL}{task_id}/", {"readings": "maybe"}).json() == {
         "readings": ["Must be a valid boolean."]
     }
@@ -371,8 +371,8 @@ class TestExports:
 
         item = json.loads(b"".join(response.streaming_content))
         assert item["origin_name"] == "report.pdf"
-        assert [page["text"] for page in item["pages"]] == ["first page text", "second page here"]
-        assert item["pages"][1]["lines"][0]["words"][0]["location"]
+        assert [page["text"] for page in item["readings"]] == ["first page text", "second page here"]
+        assert item["readings"][1]["lines"][0]["words"][0]["location"]
 
     def test_pdf_is_searchable_its_invisible_text_layer_is_the_reading(self, api_client, read_pdf_task):
         response = self.export(api_client, *read_pdf_task, format="pdf")
@@ -483,9 +483,9 @@ def test_a_chinese_page_exports_to_a_searchable_pdf_with_its_chinese_text(api_cl
 
     document = pypdfium2.PdfDocument(b"".join(response.streaming_content))
     # Tesseract's chi_sim puts spaces between some characters; the PDF's text is the reading's.
-    assert answer["items"][0]["pages"][0]["text"].replace(" ", "") == "你好世界"
+    assert answer["items"][0]["readings"][0]["text"].replace(" ", "") == "你好世界"
     # The page's text has no spaces between Chinese characters; the PDF places each as a word.
-    assert document[0].get_textpage().get_text_range().replace(" ", "") == answer["items"][0]["pages"][0]["text"]
+    assert document[0].get_textpage().get_text_range().replace(" ", "") == answer["items"][0]["readings"][0]["text"]
 
 
 def test_deleting_a_task_deletes_its_files_and_pages_and_keeps_the_records(api_client, submit):
@@ -495,7 +495,7 @@ def test_deleting_a_task_deletes_its_files_and_pages_and_keeps_the_records(api_c
 
     assert response.status_code == 204
     assert not OcrTask.objects.exists() and not OcrTaskPage.objects.exists()
-    assert OcrRecord.objects.filter(pk=answer["items"][0]["pages"][0]["record_id"]).exists()
+    assert OcrRecord.objects.filter(pk=answer["items"][0]["readings"][0]["record_id"]).exists()
     assert api_client.get(f"{TASKS_URL}{answer['id']}/").status_code == 404
 
 
@@ -629,8 +629,8 @@ class TestCards:
 
         items = OcrTaskItem.objects.filter(task_id=answer["id"]).order_by("id")
         extractions = {item.origin_name: item.extraction for item in items}
-        assert extractions["rechnung.pdf"]["pages"] == [{"number": 1, "source": "text_layer"}]
-        assert extractions["scan.pdf"]["pages"] == [{"number": 1, "source": "ocr"}]
+        assert extractions["rechnung.pdf"]["page_sources"] == [{"number": 1, "source": "text_layer"}]
+        assert extractions["scan.pdf"]["page_sources"] == [{"number": 1, "source": "ocr"}]
         for extraction in extractions.values():
             fields = {field["key"]: field["normalized"] for field in extraction["fields"]}
             assert (fields["invoice_number"], fields["issue_date"], fields["total"]) == (

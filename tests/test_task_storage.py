@@ -54,7 +54,7 @@ def test_a_task_is_read_from_its_stored_files(api_client):
     response = submit(api_client, ("two.pdf", pdf_of("first page", "second page")), async_task=False)
 
     assert response.status_code == 201
-    assert [page["text"].strip() for page in response.json()["items"][0]["pages"]] == ["first page", "second page"]
+    assert [page["text"].strip() for page in response.json()["items"][0]["readings"]] == ["first page", "second page"]
 
 
 @pytest.mark.django_db
@@ -189,7 +189,7 @@ def test_with_ocr_task_storage_s3_files_and_exports_go_to_the_bucket_and_leave_i
         )
 
         assert response.status_code == 201
-        assert response.json()["items"][0]["pages"][0]["text"].strip() == "stored in a bucket"
+        assert response.json()["items"][0]["readings"][0]["text"].strip() == "stored in a bucket"
         item = OcrTaskItem.objects.get()
         assert bucket_keys(bucket) == [f"task_files/{item.file.name}"]
         assert bucket.get_object(Bucket="ocr-task-files", Key=f"task_files/{item.file.name}")["Body"].read() == pdf

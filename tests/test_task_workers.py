@@ -52,7 +52,7 @@ class TestEmbeddedWorker:
 
         wait_for(lambda: task_status(answer["id"]) == "succeeded", timeout=60, what="the task to be read")
         detail = api_client.get(f"/api/ocr_task/{answer['id']}/", {"readings": "true"}).json()
-        assert [page["text"] for page in detail["items"][0]["pages"]] == ["first page text", "second page here"]
+        assert [page["text"] for page in detail["items"][0]["readings"]] == ["first page text", "second page here"]
         assert detail["progress"] == {"pages_done": 2, "pages_total": 2}
 
     def test_pages_submitted_before_a_restart_are_read_after_it(self, settings, transactional_db):
@@ -302,7 +302,7 @@ def test_a_celery_worker_reads_an_asynchronous_task(start_worker, api_client):
     wait_for(lambda: task_status(answer["id"]) == "succeeded", timeout=90, what="the task to be read")
     detail = api_client.get(f"/api/ocr_task/{answer['id']}/", {"readings": "true"}).json()
     report, notes = detail["items"]
-    assert [page["text"] for page in report["pages"]] == ["first page text", "second page here"]
+    assert [page["text"] for page in report["readings"]] == ["first page text", "second page here"]
     assert (notes["status"], notes["error"].startswith("Upload a valid image.")) == ("failed", True)
     assert detail["progress"] == {"pages_done": 2, "pages_total": 2}
     # The worker makes the read file's PDF too, in a child of its pool process.

@@ -71,6 +71,9 @@ class UrlServer:
     def _receipt_png(self, handler, query) -> None:
         self._image_png(handler, query)
 
+    def _sign_png(self, handler, query) -> None:
+        self._image_png(handler, query)
+
     def _page_html(self, handler, query) -> None:
         handler._send(200, b"<html><body>secret admin panel</body></html>", "image/png")
 
