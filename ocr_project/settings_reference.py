@@ -90,7 +90,7 @@ def _variable(source, lines, text, node, function) -> Variable:
 
 
 def _is_environ_read(node: ast.Call) -> bool:
-    """os.environ.get("NAME") (os.environ["NAME"] reads go through a get first in this code)."""
+    """A read of os.environ by get (a read by subscript goes through a get first in this code)."""
     function = node.func
     return (
         isinstance(function, ast.Attribute)

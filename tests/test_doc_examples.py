@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from api_access.models import ClientApiKey
 
+from api_access.models import ClientApiKey
 from ocr_task import workers
 from tests.helpers import draw_text, restore_built_in_cards
 from tests.processes import database_url_under_test
