@@ -14,7 +14,11 @@ class OcrRecordFilter(FixedFilterSet):
 
     created_at__lte = UtcDateTimeFilter(field_name="created_at", lookup_expr="lte")
     created_at__gte = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    kind = django_filters.ChoiceFilter(choices=OcrRecord.Kind.choices, help_text="`letter` or `text`.")
+    kind = django_filters.ChoiceFilter(
+        choices=OcrRecord.Kind.choices,
+        help_text="`letter` or `text`.",
+        error_messages={"invalid_choice": f'"%(value)s" is not one of: {", ".join(OcrRecord.Kind.values)}.'},
+    )
     lang = django_filters.CharFilter(help_text="The language(s) read, e.g. `eng` or `chi_sim`.")
     tag = django_filters.CharFilter(
         field_name="tags__name", distinct=True, help_text="Records carrying this tag (parse_text's `tag`)."

@@ -257,3 +257,18 @@ class ExportQuerySerializer(serializers.Serializer):
                 raise serializers.ValidationError({option: [f"Only a pdf export takes {option}."]})
         data["variant"] = "fields" if data["fields"] else "highlighted" if data["highlight"] else "plain"
         return data
+
+
+class TaskEventSerializer(serializers.Serializer):
+    """One event of a task's stream (/api/ocr_task/{id}/events/), as a reader of text/event-stream
+    parses it: its name and its data line. The data is JSON in a string, as the stream sends it."""
+
+    event = ChoiceField(
+        choices=["progress", "end", "deleted"],
+        help_text="`progress` at once and whenever the task changes, then `end` once it has finished; "
+        "`deleted` when it is deleted meanwhile.",
+    )
+    data = serializers.CharField(
+        help_text="JSON text. `progress`: the task as the list shows it (OcrTaskSummary: id, status, progress, "
+        'items with their pages and pages_done...); `end`: `{"id", "status"}`; `deleted`: `{"id"}`.'
+    )

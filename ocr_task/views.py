@@ -40,6 +40,7 @@ from ocr_task.serializers import (
     OcrTaskSerializer,
     OcrTaskSummarySerializer,
     TaskDetailQuerySerializer,
+    TaskEventSerializer,
     TaskItemSerializer,
     TaskPageSerializer,
 )
@@ -248,7 +249,9 @@ class OcrTaskViewSet(
         "and whenever it changes, then `end` when the task has finished, or `deleted`. A stream lasts at "
         "most OCR_TASK_EVENTS_MAX_S; EventSource reconnects by itself.",
         responses={
-            (200, "text/event-stream"): OpenApiResponse(OpenApiTypes.STR, description="The events."),
+            (200, "text/event-stream"): OpenApiResponse(
+                TaskEventSerializer, description="The events, each with a name and its data (JSON text)."
+            ),
             404: OpenApiResponse(ErrorSerializer, description="No task has this id."),
             503: OpenApiResponse(
                 ErrorSerializer,
