@@ -45,10 +45,10 @@ worker_max_memory_mb = service.OCR_WORKER_MAX_MEMORY_MB
 
 def post_worker_init(worker):
     """Once the worker has loaded the application: every object made so far (Django, DRF, the URL
-    patterns, numpy, the engines' modules: ~140,000 of them) lives as long as the worker, and
-    Python's cyclic collector walked them all in each full collection, a 40-50 ms pause of whatever
-    request was running, several a minute under load. Frozen, they are left out of every
-    collection; a full one then takes a few milliseconds."""
+    patterns, numpy, the engines' modules) lives as long as the worker, and Python's cyclic
+    collector walked them all in each full collection, a pause of whatever request was running,
+    several a minute under load. Frozen, they are left out of every collection (bench/RESULTS.md
+    has the pauses before and after)."""
     gc.freeze()
 
 

@@ -6,7 +6,6 @@ import unicodedata
 from pathlib import Path
 
 from ocr_engine.distance import edit_distance
-from ocr_engine.geometry import overlap
 
 
 def character_accuracy(predicted: str, truth: str) -> float:
@@ -65,3 +64,12 @@ def resident_kib() -> tuple[int, int]:
     """(current, peak) resident set size of this process, from /proc."""
     fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
     return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
+
+
+def overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Intersection over union of two boxes (left, top, right, bottom)."""
+    width = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    height = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    intersection = width * height
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - intersection
+    return intersection / union if union else 0.0

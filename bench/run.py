@@ -10,6 +10,7 @@ letter filter, a new tesseract process per image) on the very same images.
 
 import argparse
 import datetime
+import functools
 import hashlib
 import os
 import platform
@@ -17,6 +18,7 @@ import random
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 from bench.service_env import use_service_settings
 
@@ -48,7 +50,7 @@ from bench.metrics import resident_kib, timed  # noqa: E402
 from bench.records import letter_records  # noqa: E402
 from ocr_engine.geometry import bounds  # noqa: E402
 from ocr_engine.pipeline import read_image  # noqa: E402
-from ocr_engine.preprocess import STEPS  # noqa: E402
+from ocr_engine.preprocess import STEPS, preprocess  # noqa: E402
 from ocr_record.letters import letters_in  # noqa: E402
 from ocr_record.models import OcrRecord  # noqa: E402
 
@@ -140,7 +142,9 @@ def ablation(count: int) -> list[str]:
             if skip is None:
                 readings = [engine.recognize(sample.image).text for sample in samples]
             else:
-                readings = [read_image(engine, sample.image, skip_steps=skip).recognition.text for sample in samples]
+                # The pipeline with some preprocessing steps left out: its own preprocess, told to skip them.
+                with mock.patch("ocr_engine.pipeline.preprocess", functools.partial(preprocess, skip=skip)):
+                    readings = [read_image(engine, sample.image).recognition.text for sample in samples]
             cells.append(
                 mean(
                     metrics.character_accuracy("".join(letters_in(text)), sample.letters)

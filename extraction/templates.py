@@ -34,7 +34,7 @@ MAX_TEMPLATE_FIELDS = 100
 LOCATE_TIMEOUT_S = 0.25
 _TYPES = {"float": "amount", "int": "number", "date": "date", "datetime": "date"}
 _LINE_PATTERNS = ("line", "first_line", "last_line")
-# The children that run templates are forked with invoice2data imported (80 ms a child otherwise).
+# The children that run templates are forked with invoice2data imported, not importing it each.
 preload("invoice2data.extract.invoice_template")
 
 

@@ -28,6 +28,7 @@ from ocr_api.exceptions import (
     OcrTimeout,
     UploadTooLarge,
     _Answered,
+    failed_reading,
 )
 
 logger = logging.getLogger(__name__)
@@ -59,11 +60,11 @@ def _as_api_exception(exc: Exception) -> Exception:
     if isinstance(exc, ocr_engine.EngineUnavailable):
         return OcrEngineUnavailable(f"The OCR engine is not available: {exc}")
     if isinstance(exc, ocr_engine.OutOfMemory):
-        return OcrOutOfMemory(f"识别失败: {exc}; try again later.")
+        return OcrOutOfMemory(failed_reading(f"{exc}; try again later."))
     if isinstance(exc, ocr_engine.RecognitionTimeout):
-        return OcrTimeout(f"识别失败: {exc}")
+        return OcrTimeout(failed_reading(str(exc)))
     if isinstance(exc, ocr_engine.OcrEngineError):
-        return OcrFailed(f"识别失败: {exc}")
+        return OcrFailed(failed_reading(str(exc)))
     if isinstance(exc, ApplicationError):
         return _Answered(exc)
     if isinstance(exc, RequestDataTooBig):

@@ -4,6 +4,12 @@ from rest_framework import status
 from rest_framework.exceptions import APIException
 
 
+def failed_reading(reason: str) -> str:
+    """What a reading that failed is said as, wherever it is said (an answer, a task's page): v1.0.0's
+    "识别失败" ("recognition failed"), which its clients look for, then why."""
+    return f"识别失败: {reason}"
+
+
 class UploadTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The upload is too large."
@@ -18,19 +24,19 @@ class OcrEngineUnavailable(APIException):
 
 class OcrOutOfMemory(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "识别失败: the OCR engine ran out of memory on this image; try again later."
+    default_detail = failed_reading("the OCR engine ran out of memory on this image; try again later.")
     default_code = "ocr_out_of_memory"
 
 
 class OcrTimeout(APIException):
     status_code = status.HTTP_504_GATEWAY_TIMEOUT
-    default_detail = "识别失败: the OCR engine did not finish in time."
+    default_detail = failed_reading("the OCR engine did not finish in time.")
     default_code = "ocr_timeout"
 
 
 class OcrFailed(APIException):
     status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
-    default_detail = "识别失败: the OCR engine failed on this image."
+    default_detail = failed_reading("the OCR engine failed on this image.")
     default_code = "ocr_failed"
 
 

@@ -89,8 +89,8 @@ class ImageKind:
 
 
 def image_kind(image: Image.Image) -> ImageKind:
-    """How clean `image` is, measured on its grey levels (see the module's docstring) in about
-    2 ms whatever its size: on a copy shrunk by whole factors (a box filter, the cheapest resize).
+    """How clean `image` is, measured on its grey levels (see the module's docstring) at a cost that
+    does not grow with its size: on a copy shrunk by whole factors (a box filter, the cheapest resize).
 
     An image with see-through pixels is measured laid on white, as the engines read it
     (`as_engine_input`): converted to grey as it came, dark text on a transparent background was a

@@ -10,7 +10,7 @@ else wait: every call has a process of its own.
 Children are forked from a small single-threaded server (multiprocessing's "forkserver") that has
 the modules preloaded, not from the caller: forking a process with threads (gunicorn's, ONNX
 Runtime's) can copy a lock held by another thread, and starting a fresh interpreter per call would
-cost ~150 ms. A fork from the server costs a few milliseconds.
+import everything again each time, where a fork from the server copies what is loaded.
 
 The fork server is supervised: one that died (the kernel's OOM killer, an operator's kill) is
 found at the next call, reaped (no zombie stays) and started again, and the call goes on.

@@ -79,12 +79,3 @@ def bounds(location: list[list[int]]) -> tuple[int, int, int, int]:
     xs = [x for x, _ in location]
     ys = [y for _, y in location]
     return min(xs), min(ys), max(xs), max(ys)
-
-
-def overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
-    """Intersection over union of two boxes (left, top, right, bottom)."""
-    width = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    height = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    intersection = width * height
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - intersection
-    return intersection / union if union else 0.0

@@ -60,8 +60,8 @@ def render_pdf_page(data: bytes, number: int, *, dpi: int, max_pixels: int, limi
     within `max_pixels` (a poster-sized page would otherwise be gigapixels). The same bytes and
     settings give the same pixels, so a page read twice is found again by the dedup."""
     # The pixels come back through a file in memory (tmpfs), as PDFium drew them, rather than
-    # pickled through the pipe: a 300 dpi page is 25 MB, and the pipe's copies cost ~90 ms a page
-    # more than rendering in this process; this way ~45 ms (bench/RESULTS.md, "Containing").
+    # pickled through the pipe: a 300 dpi page is 25 MB, and the pipe's copies cost more than the
+    # rendering itself (bench/RESULTS.md, "Containing").
     with tempfile.NamedTemporaryFile(dir=_PIXELS_DIR, prefix=f"{PAGE_FILE_PREFIX}{os.getpid()}-") as pixels:
         mode, size, stride = _contained(_render_page, data, number, dpi, max_pixels, pixels.name, limits=limits)
         image = Image.frombuffer(mode, size, pixels.read(), "raw", mode, stride, 1)

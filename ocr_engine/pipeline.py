@@ -7,7 +7,6 @@ surest of wins, the raw one included, so that preprocessing can never make a con
 worse. The threshold and the candidates were chosen on the benchmark's data sets (`make bench`).
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PIL import Image
@@ -37,32 +36,32 @@ class Reading:
         return f"{PIPELINE_VERSION}: {', '.join(self.steps)}"
 
 
-def read_image(engine: OcrEngine, image: Image.Image, *, skip_steps: Sequence[str] = ()) -> Reading:
+def read_image(engine: OcrEngine, image: Image.Image) -> Reading:
     """The best reading of `image` by `engine`, all of it within the engine's `timeout_seconds`
-    (`ocr_engine.deadline`); `skip_steps` leaves preprocessing steps out."""
+    (`ocr_engine.deadline`)."""
     try:
         with reading_time_limit(engine.timeout_seconds):
-            return _best_reading(engine, image, skip_steps)
+            return _best_reading(engine, image)
     finally:
         give_memory_back(PEAK_ABOVE_BYTES)  # the reading's peak (pixels, preprocessing, engine buffers)
 
 
-def _best_reading(engine: OcrEngine, image: Image.Image, skip_steps: Sequence[str]) -> Reading:
+def _best_reading(engine: OcrEngine, image: Image.Image) -> Reading:
     what_to_read = bounded(upright(image))
     if what_to_read.image is None:  # nothing on it
         return Reading(Recognition(""), ("blank",))
-    reading = _best_reading_of(engine, what_to_read.image, skip_steps)
+    reading = _best_reading_of(engine, what_to_read.image)
     return Reading(placed_back(reading.recognition, what_to_read), reading.steps)
 
 
-def _best_reading_of(engine: OcrEngine, image: Image.Image, skip_steps: Sequence[str]) -> Reading:
+def _best_reading_of(engine: OcrEngine, image: Image.Image) -> Reading:
     if engine.reads_doubtful_images_itself:
         recognition = engine.recognize(image)
         return Reading(recognition, recognition.steps or ("raw",))
     raw = Reading(engine.recognize(image), ("raw",))
     if not is_doubtful(raw.recognition):
         return raw
-    prepared, notes = preprocess(image, skip=skip_steps)
+    prepared, notes = preprocess(image)
     layouts = ["line"] if text_line_count(prepared) == 1 else ["block"]
     candidates = [raw] + [Reading(engine.recognize(prepared, layout=layout), (*notes, layout)) for layout in layouts]
     return max(candidates, key=_surest)

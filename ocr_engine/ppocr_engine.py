@@ -540,7 +540,7 @@ def _ink_bounds(pixels: np.ndarray) -> tuple[float, float, float, float]:
     height, width = pixels.shape[:2]
     if height * width > INK_BOUNDS_MAX_PIXELS:
         # Measured on a smaller copy: the background's closing costs with the pixels times the
-        # image's height (about 80 s on a 6324-pixel square), and a margin needs no finer measure.
+        # image's height (minutes on a 6324-pixel square), and a margin needs no finer measure.
         # Rounded down: rounded up, the copy could be over the limit again, and measured again
         # without end (a blank 8000×300 strip did that until Python's recursion limit).
         scale = (INK_BOUNDS_MAX_PIXELS / (height * width)) ** 0.5

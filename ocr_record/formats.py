@@ -6,8 +6,11 @@ engine read the image. A located part's box is the rectangle around its corners.
 are several pages (a task's file).
 """
 
+import io
 import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass
 
+from django.http import FileResponse, HttpResponse
 from lxml import etree
 
 Result = dict  # the stored form of a text reading (ocr_record.services.text_result)
@@ -37,6 +40,58 @@ TSV_COLUMNS = (
     "conf",
     "text",
 )
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A reading written in a document format: the bytes, their type, the ending of a file of them,
+    and the headers an answer of them needs."""
+
+    body: bytes
+    content_type: str
+    suffix: str
+    headers: dict[str, str]
+
+    def response(self, *, filename: str | None = None) -> HttpResponse:
+        """The answer: shown, or downloaded as `filename` + the format's ending."""
+        if filename is None:
+            response = HttpResponse(self.body, content_type=self.content_type)
+        else:
+            response = FileResponse(
+                io.BytesIO(self.body),
+                as_attachment=True,
+                filename=filename + self.suffix,
+                content_type=self.content_type,
+            )
+        for name, value in self.headers.items():
+            response[name] = value
+        return response
+
+
+#: The formats a reading is written in, with each one's type and file ending: one list for a
+#: record's result and a task file's export.
+FORMATS = {
+    "txt": ("text/plain; charset=utf-8", ".txt"),
+    "hocr": ("text/html; charset=utf-8", ".hocr"),
+    "alto": ("application/xml; charset=utf-8", ".alto.xml"),
+    "tsv": ("text/tab-separated-values; charset=utf-8", ".tsv"),
+}
+
+
+def render(pages: list[Result], document_format: str, *, title: str) -> Rendered:
+    """`pages` (readings, one per page) written as `document_format`, one of FORMATS."""
+    content_type, suffix = FORMATS[document_format]
+    if document_format == "txt":
+        text = "\f".join(page.get("text", "") for page in pages)  # pages apart, as pdftotext does
+    elif document_format == "hocr":
+        text = hocr(pages, title=title)
+    elif document_format == "alto":
+        text = alto(pages, title=title)
+    else:
+        text = tsv(pages)
+    # hOCR is HTML of the client's words: a browser opening it runs nothing and loads nothing.
+    headers = {"Content-Security-Policy": HOCR_CONTENT_SECURITY_POLICY} if document_format == "hocr" else {}
+    return Rendered(text.encode(), content_type, suffix, headers)
 
 
 def box(location: list[list[int]]) -> tuple[int, int, int, int]:

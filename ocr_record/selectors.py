@@ -43,7 +43,7 @@ def ocr_record_count_sized(smallest: int | None, largest: int | None) -> int:
 
 def _records_in_buckets(first: int, last: int | None) -> int:
     """The records of the whole buckets `first` to `last` (None: every one from `first` on). Written
-    out: the ORM took 0.15 ms to build this sum, which the database answers in 0.02 ms, and every
+    out: the ORM took longer to build this sum than the database takes to answer it, and every
     unfiltered list asks it."""
     sql = f"SELECT COALESCE(SUM(records), 0) FROM {OcrRecordSizeCount._meta.db_table} WHERE bucket >= %s"
     parameters = [first]
@@ -63,7 +63,7 @@ def sized_between(smallest, largest) -> Q:
     """The records with `smallest` <= image_size <= `largest` (None: unbounded).
 
     SQLite plans without knowing how many rows a range holds (no STAT4): it reads a size range
-    through the size index and sorts it, 402,066 rows for 20-60 kB at a million records (55-80 ms),
+    through the size index and sorts it, hundreds of thousands of rows at a million records,
     where walking the list's order and skipping other sizes finds a page at once. When the size
     counts say the range holds more than 1 % of the records, the bounds are compared on
     `image_size + 0`, which no index serves, so SQLite walks the order. PostgreSQL's planner

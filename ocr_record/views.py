@@ -142,8 +142,8 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
 
     def paginate_queryset(self, queryset):
         # A list filtered by size alone (or not at all), for a caller who sees every record, has its
-        # count from the per-KiB counts (ocr_record_count_sized): counting 400,000 matching rows
-        # took 40-70 ms, a million 45 ms on PostgreSQL.
+        # count from the per-KiB counts (ocr_record_count_sized), rather than counting the matching
+        # rows, which at a million records took longer than the whole page (bench/RESULTS.md).
         query = self.request.query_params
         bounds = [query.get("image_size__gte"), query.get("image_size__lte")]
         if (
@@ -203,16 +203,7 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
                 code="no_located_words",
                 status=409,
             )
-        title = f"OCR record {record.pk}"
-        if document == "hocr":
-            response = HttpResponse(formats.hocr([record.result], title=title), content_type="text/html; charset=utf-8")
-            response["Content-Security-Policy"] = formats.HOCR_CONTENT_SECURITY_POLICY
-            return response
-        if document == "alto":
-            return HttpResponse(
-                formats.alto([record.result], title=title), content_type="application/xml; charset=utf-8"
-            )
-        return HttpResponse(formats.tsv([record.result]), content_type="text/tab-separated-values; charset=utf-8")
+        return formats.render([record.result], document, title=f"OCR record {record.pk}").response()
 
     @extend_schema(
         summary="解析图片中的字母",

@@ -56,28 +56,16 @@ def check_exportable(item: OcrTaskItem) -> None:
         raise NotExportable(f"No page of this file could be read: {item.error}", code="item_failed")
 
 
-def item_hocr(item: OcrTaskItem) -> str:
-    """Every page read, as one hOCR document (a page read without success is left out)."""
-    return formats.hocr(_results(item), title=item.origin_name)
-
-
-def item_alto(item: OcrTaskItem) -> str:
-    """Every page read, as one ALTO document (a page read without success is left out)."""
-    return formats.alto(_results(item), title=item.origin_name)
-
-
-def item_tsv(item: OcrTaskItem) -> str:
-    """Every page read, as Tesseract's TSV (`page_num` counts the pages read)."""
-    return formats.tsv(_results(item))
-
-
-def _results(item: OcrTaskItem) -> list[dict]:
-    return [page.result for page in ocr_task_pages(item) if page.result]
-
-
-def item_text(item: OcrTaskItem) -> str:
-    """Every page's text, pages separated by a form feed (as `pdftotext` does)."""
-    return "\f".join(page.result.get("text", "") for page in ocr_task_pages(item))
+def item_rendered(item: OcrTaskItem, document_format: str) -> formats.Rendered:
+    """Every page of `item` in one document of `document_format` (formats.FORMATS). The text keeps a
+    page that could not be read as an empty one, so that its form feeds count the pages; hOCR, ALTO
+    and TSV leave it out (`page_num` counts the pages read)."""
+    pages = ocr_task_pages(item)
+    if document_format == "txt":
+        results = [page.result or {} for page in pages]
+    else:
+        results = [page.result for page in pages if page.result]
+    return formats.render(results, document_format, title=item.origin_name)
 
 
 def item_pdf(item: OcrTaskItem, *, variant: str = "plain") -> FieldFile | None:

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 import ocr_engine
+from ocr_api.exceptions import failed_reading
 from ocr_api.uploads import oversized
 from ocr_engine.images import InvalidImage, decode_image
 from ocr_engine.pdf import InvalidPdf, is_pdf, pdf_page_count
@@ -201,7 +202,7 @@ def ocr_task_read_page(*, page_id: int, worker: str = "") -> OcrTaskPage:
         OcrTaskPage.objects.filter(pk=page.pk).update(status=Status.PENDING, started_at=None)
         raise
     except ocr_engine.OcrEngineError as error:  # a timeout, or the engine failing on this page
-        page.status, page.error = Status.FAILED, f"识别失败: {error}"
+        page.status, page.error = Status.FAILED, failed_reading(str(error))
     except DatabaseError:
         raise  # the database may be back on the next attempt
     except Exception:  # a bug: the page fails, the task still finishes

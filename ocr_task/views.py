@@ -321,16 +321,8 @@ class OcrTaskViewSet(
         # which `curl -OJ` would refuse to overwrite.
         export_format = query.validated_data["format"]
         stem = (item.origin_name.rsplit(".", 1)[0] or "export") + ".ocr"
-        if export_format == "txt":
-            return _download(exports.item_text(item).encode(), f"{stem}.txt", "text/plain; charset=utf-8")
-        if export_format == "hocr":
-            response = _download(exports.item_hocr(item).encode(), f"{stem}.hocr", "text/html; charset=utf-8")
-            response["Content-Security-Policy"] = formats.HOCR_CONTENT_SECURITY_POLICY
-            return response
-        if export_format == "alto":
-            return _download(exports.item_alto(item).encode(), f"{stem}.alto.xml", "application/xml; charset=utf-8")
-        if export_format == "tsv":
-            return _download(exports.item_tsv(item).encode(), f"{stem}.tsv", "text/tab-separated-values; charset=utf-8")
+        if export_format in formats.FORMATS:
+            return exports.item_rendered(item, export_format).response(filename=stem)
         if export_format == "json":
             body = JSONRenderer().render(TaskItemSerializer(self._item_with_readings(item)).data)
             return _download(body, f"{stem}.json", "application/json")

@@ -8,9 +8,9 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 import ocr_engine
-from bench.metrics import character_accuracy
+from bench.metrics import character_accuracy, overlap
 from ocr_engine.auto_engine import image_kind
-from ocr_engine.geometry import bounds, overlap
+from ocr_engine.geometry import bounds
 from ocr_engine.pipeline import read_image
 from ocr_engine.text import read_text
 from ocr_record.models import OcrRecord

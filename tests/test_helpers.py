@@ -154,7 +154,8 @@ def test_a_turned_point_goes_back_where_it_was():
 
 
 def test_overlap_and_bounds_of_boxes():
-    from ocr_engine.geometry import bounds, overlap
+    from bench.metrics import overlap
+    from ocr_engine.geometry import bounds
 
     assert bounds([[5, 1], [9, 2], [8, 7], [4, 6]]) == (4, 1, 9, 7)
     assert overlap((0, 0, 10, 10), (0, 0, 10, 10)) == 1

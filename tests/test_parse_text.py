@@ -9,7 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from ocr_engine.geometry import Turns, bounds, overlap
+from bench.metrics import overlap
+from ocr_engine.geometry import Turns, bounds
 from ocr_record.models import OcrRecord, OcrRecordTag
 from ocr_record.services import TextOptions, ocr_record_parse_text
 from tests.engines import ShortOfMemoryPpocrEngine

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from bench.metrics import character_accuracy
+from bench.metrics import character_accuracy, overlap
 from ocr_engine import OutOfMemory, RecognitionTimeout
 from ocr_engine.base import is_cjk
-from ocr_engine.geometry import overlap
 from ocr_engine.ppocr_engine import PpocrEngine
 from tests.engines import ShortOfMemoryPpocrEngine
 from tests.helpers import FONT_PATH

@@ -115,7 +115,7 @@ class Command(BaseCommand):
     def _write_outputs(self, item: OcrTaskItem, stem: Path, formats: list[str], highlight: bool) -> None:
         stem.parent.mkdir(parents=True, exist_ok=True)
         if "txt" in formats:
-            stem.with_name(stem.name + ".txt").write_text(exports.item_text(item), encoding="utf-8")
+            stem.with_name(stem.name + ".txt").write_bytes(exports.item_rendered(item, "txt").body)
         if "json" in formats:
             reading = TaskItemSerializer(item).data
             stem.with_name(stem.name + ".json").write_text(
@@ -124,9 +124,9 @@ class Command(BaseCommand):
         if "pdf" in formats:
             stem.with_name(stem.name + ".pdf").write_bytes(self._pdf(item, highlight))
         if "hocr" in formats:
-            stem.with_name(stem.name + ".hocr").write_text(exports.item_hocr(item), encoding="utf-8")
+            stem.with_name(stem.name + ".hocr").write_bytes(exports.item_rendered(item, "hocr").body)
         if "alto" in formats:
-            stem.with_name(stem.name + ".alto.xml").write_text(exports.item_alto(item), encoding="utf-8")
+            stem.with_name(stem.name + ".alto.xml").write_bytes(exports.item_rendered(item, "alto").body)
 
     @staticmethod
     def _pdf(item: OcrTaskItem, highlight: bool) -> bytes:
