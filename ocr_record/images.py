@@ -149,6 +149,22 @@ def is_image_or_pdf(content: bytes) -> bool:
         return False
 
 
+def decoded_within_limits(file) -> Image.Image:
+    """`file` decoded whole, within the service's image limits (OCR_MAX_IMAGE_PIXELS, and the
+    shorter and longer side's OCR_MIN_IMAGE_SIDE_PX and OCR_MAX_IMAGE_SIDE_PX), or InvalidImage
+    saying which was passed: the one check of every image sent, whichever way it came (parse_letter,
+    parse_text's files, JSON and links, a task's image files, a document to extract)."""
+    image = decode_image(file, max_pixels=settings.OCR_MAX_IMAGE_PIXELS)
+    width, height = image.size
+    if min(width, height) < settings.OCR_MIN_IMAGE_SIDE_PX or max(width, height) > settings.OCR_MAX_IMAGE_SIDE_PX:
+        raise InvalidImage(
+            f"The image is {width}×{height} pixels: its shorter side must be at least "
+            f"{settings.OCR_MIN_IMAGE_SIDE_PX} px and its longer side at most {settings.OCR_MAX_IMAGE_SIDE_PX} px.",
+            code="bad_dimensions",
+        )
+    return image
+
+
 def check(entry: ImageInput) -> ImageInput:
     """Decode `entry`'s file and check it against the size and dimension limits."""
     if entry.file.size > settings.OCR_MAX_UPLOAD_BYTES:
@@ -156,18 +172,10 @@ def check(entry: ImageInput) -> ImageInput:
     if entry.file.size == 0:
         return entry.fail("image_invalid", "The image file is empty.")
     try:
-        entry.image = decode_image(entry.file, max_pixels=settings.OCR_MAX_IMAGE_PIXELS)
+        entry.image = decoded_within_limits(entry.file)
     except InvalidImage as error:
-        code = "image_dimensions_invalid" if error.code == "too_many_pixels" else "image_invalid"
+        code = "image_dimensions_invalid" if error.code in ("too_many_pixels", "bad_dimensions") else "image_invalid"
         return entry.fail(code, error.message)
-    width, height = entry.image.size
-    if min(width, height) < settings.OCR_MIN_IMAGE_SIDE_PX or max(width, height) > settings.OCR_MAX_IMAGE_SIDE_PX:
-        entry.image = None
-        return entry.fail(
-            "image_dimensions_invalid",
-            f"The image is {width}×{height} pixels: its shorter side must be at least "
-            f"{settings.OCR_MIN_IMAGE_SIDE_PX} px and its longer side at most {settings.OCR_MAX_IMAGE_SIDE_PX} px.",
-        )
     return entry
 
 

@@ -10,8 +10,8 @@ from rest_framework import serializers
 
 import ocr_engine
 from ocr_api.serializers import ChoiceField, LocatedLineSerializer
-from ocr_engine.images import InvalidImage, decode_image
-from ocr_record.images import ImageInput, from_base64, from_uploads, from_urls
+from ocr_engine.images import InvalidImage
+from ocr_record.images import ImageInput, decoded_within_limits, from_base64, from_uploads, from_urls
 from ocr_record.models import OcrRecord
 
 
@@ -28,7 +28,7 @@ class ImageUploadField(serializers.FileField):
     def to_internal_value(self, data) -> ImageUpload:
         file = super().to_internal_value(data)
         try:
-            image = decode_image(file, max_pixels=settings.OCR_MAX_IMAGE_PIXELS)
+            image = decoded_within_limits(file)
         except InvalidImage as error:
             raise serializers.ValidationError(error.message, code=error.code) from None
         return ImageUpload(file=file, image=image)

@@ -6,8 +6,9 @@ from django.conf import settings
 from PIL import Image
 
 from ocr_engine.contained import Limits
-from ocr_engine.images import decode_image, upright
+from ocr_engine.images import upright
 from ocr_engine.pdf import pdf_text_lines, render_pdf_page
+from ocr_record.images import decoded_within_limits
 from ocr_task.models import OcrTaskItem
 
 # Images whose files do not say their resolution are laid out at this one in exports.
@@ -92,7 +93,7 @@ def _rendered_pdf(data: bytes, number: int) -> Image.Image:
 
 
 def _decoded(content: bytes) -> Image.Image:
-    return decode_image(io.BytesIO(content), max_pixels=settings.OCR_MAX_IMAGE_PIXELS)
+    return decoded_within_limits(io.BytesIO(content))
 
 
 def page_preview(item: OcrTaskItem, number: int, *, max_side: int = PREVIEW_MAX_SIDE) -> bytes:

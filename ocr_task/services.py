@@ -14,10 +14,10 @@ from django.utils import timezone
 import ocr_engine
 from ocr_api.exceptions import failed_reading
 from ocr_api.uploads import oversized
-from ocr_engine.images import InvalidImage, decode_image
+from ocr_engine.images import InvalidImage
 from ocr_engine.pdf import InvalidPdf, is_pdf, pdf_page_count
 from ocr_extract.services import ocr_extract_item
-from ocr_record.images import fetched_files
+from ocr_record.images import decoded_within_limits, fetched_files
 from ocr_record.services import TextOptions, ocr_record_parse_text
 from ocr_task import callbacks, exports
 from ocr_task.errors import TaskRefused
@@ -333,7 +333,7 @@ def _page_count(file: TaskFile) -> tuple[int, str]:
                 raise TaskRefused(f"{file.name!r}: {error.message}", code="too_many_pages") from None
             return 0, error.message
     try:
-        decode_image(io.BytesIO(file.content), max_pixels=settings.OCR_MAX_IMAGE_PIXELS)
+        decoded_within_limits(io.BytesIO(file.content))
     except InvalidImage as error:
         return 0, error.message
     return 1, ""

@@ -106,11 +106,24 @@ def test_it_reads_unusual_but_valid_images(post_image, name):
     assert response.json() == {"content": list(letters)}
 
 
-def test_a_one_pixel_image_is_read_as_no_letters(post_image):
+def test_a_one_pixel_image_is_refused_by_the_one_image_check_of_every_entry_point(post_image):
     response = post_image(encode(Image.new("L", (1, 1), 255)))
 
-    assert response.status_code == 200
-    assert response.json() == {"content": []}
+    assert response.status_code == 400
+    assert "1×1 pixels: its shorter side must be at least 15 px" in response.json()["image"][0]
+    assert not OcrRecord.objects.exists()
+
+
+def test_parse_letter_refuses_a_side_parse_text_refuses(post_image, api_client, settings):
+    settings.OCR_MAX_IMAGE_SIDE_PX = 500
+    wide = encode(Image.new("L", (600, 40), 255))
+
+    letters = post_image(wide)
+    text = api_client.post("/api/ocr_record/parse_text/", {"image": upload(wide)}, format="multipart")
+
+    assert letters.status_code == 400 and "longer side at most 500 px" in letters.json()["image"][0]
+    assert text.json()["results"][0]["error"]["code"] == "image_dimensions_invalid"
+    assert not OcrRecord.objects.exists()
 
 
 def test_a_file_name_with_path_separators_and_unicode_is_only_a_name(post_image):

@@ -68,7 +68,7 @@ def test_a_known_file_is_answered_from_its_digest_without_decoding_the_image(pos
     def decoding(*args, **kwargs):
         raise AssertionError("a known file was decoded")
 
-    monkeypatch.setattr("ocr_record.serializers.decode_image", decoding)
+    monkeypatch.setattr("ocr_record.images.decode_image", decoding)
     second = post_image(image)
 
     assert (second.status_code, second["X-OCR-Cache"]) == (200, "hit")
