@@ -18,18 +18,18 @@ class OcrRecord(models.Model):
         LETTER = "letter", "letters"
         TEXT = "text", "text with positions"
 
-    created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField("created at", auto_now_add=True, db_index=True)
     image_md5 = models.CharField(
-        "图片的md5",
+        "image md5",
         max_length=32,
         validators=[md5_validator],
-        help_text="长度为 32 的小写字母、数字",
+        help_text="32 lower-case letters and digits",
     )
-    image_size = models.PositiveBigIntegerField("图片的大小", validators=[MinValueValidator(1)], help_text="单位为 B")
+    image_size = models.PositiveBigIntegerField("image size", validators=[MinValueValidator(1)], help_text="in bytes")
     # The key of "the same file": md5 collisions are cheap to craft, so two different files with the
     # same md5 and size must not share a record. Empty only on records made before it was kept.
     image_sha256 = models.CharField(max_length=64, default="", blank=True, editable=False)
-    content = models.JSONField("识别结果", default=list, help_text="识别结果")
+    content = models.JSONField("content", default=list, help_text="the letters, or the text's lines")
     # The content joined into one string, so that search can match words across letters.
     content_text = models.TextField(default="", blank=True, editable=False)
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.LETTER, editable=False)

@@ -43,6 +43,16 @@ class ParseLetterRequestSerializer(serializers.Serializer):
     image = ImageUploadField()
 
 
+#: A record's fields as v1.0.0's schema titles and describes them (the contract: its clients were
+#: written against these words); the model's own labels are English, for the admin's operators.
+V1_FIELD_TEXTS = {
+    "created_at": {"label": "创建时间"},
+    "image_md5": {"label": "图片的md5", "help_text": "长度为 32 的小写字母、数字"},
+    "image_size": {"label": "图片的大小", "help_text": "单位为 B"},
+    "content": {"label": "识别结果", "help_text": "识别结果"},
+}
+
+
 @extend_schema_serializer(component_name="OcrRecordDisplaySer")
 class OcrRecordOutputSerializer(serializers.Serializer):
     # A record as v1.0.0 lists and shows it (no docstring: it would become the schema's description).
@@ -50,12 +60,12 @@ class OcrRecordOutputSerializer(serializers.Serializer):
     # again for every serializer it makes (every list and every retrieve): a third of the time it
     # took to serialize one record.
     id = _IdField(read_only=True)
-    created_at = serializers.DateTimeField(label="创建时间", read_only=True)
-    image_md5 = serializers.CharField(
-        label="图片的md5", help_text="长度为 32 的小写字母、数字", min_length=1, max_length=32
+    created_at = serializers.DateTimeField(**V1_FIELD_TEXTS["created_at"], read_only=True)
+    image_md5 = serializers.CharField(**V1_FIELD_TEXTS["image_md5"], min_length=1, max_length=32)
+    image_size = serializers.IntegerField(**V1_FIELD_TEXTS["image_size"])
+    content = serializers.ListField(
+        child=serializers.CharField(min_length=1), help_text=V1_FIELD_TEXTS["content"]["help_text"]
     )
-    image_size = serializers.IntegerField(label="图片的大小", help_text="单位为 B")
-    content = serializers.ListField(child=serializers.CharField(min_length=1), help_text="识别结果")
 
 
 #: The columns `OcrRecordOutputSerializer` answers: all that a list or a retrieve reads.
@@ -265,6 +275,7 @@ class OcrRecordResultSerializer(serializers.ModelSerializer):
             "result",
         ]
         read_only_fields = fields
+        extra_kwargs = V1_FIELD_TEXTS
 
 
 class ResultQuerySerializer(serializers.Serializer):

@@ -1,5 +1,7 @@
 """The Django admin: staff inspect and delete records (only the engine writes them), and see the cards."""
 
+import re
+
 import pytest
 
 from ocr_extract.models import Card
@@ -42,7 +44,7 @@ def test_it_filters_records_by_date(admin_client):
 
     response = admin_client.get(CHANGELIST, {"created_at__year": 2020})
 
-    assert "By 创建时间" in admin_client.get(CHANGELIST).content.decode()
+    assert "By created at" in admin_client.get(CHANGELIST).content.decode()
     assert response.status_code == 200
     assert record.image_md5 in response.content.decode()
     assert recent.image_md5 not in response.content.decode()
@@ -128,3 +130,16 @@ def test_it_lists_the_cards_with_how_each_reads_and_whose_it_is(admin_client, dj
     assert listed.status_code == 200 and shown.status_code == 200
     page = listed.content.decode()
     assert "receipt" in page and "invoice" in page and "alice" in page
+
+
+def test_the_admin_is_in_english_and_lists_api_keys_once(admin_client):
+    record = make_record(content=["h", "i"])
+
+    index = admin_client.get("/admin/").content.decode()
+    page = admin_client.get(f"/admin/ocr_record/ocrrecord/{record.pk}/change/").content.decode()
+    listing = admin_client.get("/admin/ocr_record/ocrrecord/").content.decode()
+
+    assert index.count(">API keys<") == 1
+    for shown in (page, listing):
+        assert not re.search(r"[\u4e00-\u9fff]", shown), "a Chinese label on the operators' pages"
+    assert "Image md5" in page and "Image size" in page
