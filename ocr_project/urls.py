@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from api_access.views import LoginView, LogoutView, RefreshView
-from ocr_api.docs import RedocView, SwaggerView
+from ocr_api.docs import RedocView, SwaggerView, redoc_bundle
 from ocr_api.errors import api_not_found
 from ocr_project.health import healthz, readyz
 from tryit.views import TryItView
@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/redoc/redoc.standalone.js", redoc_bundle, name="redoc-bundle"),
     re_path(r"^api/", api_not_found),
     path("auth/login", LoginView.as_view(), name="login"),
     path("auth/refresh", RefreshView.as_view(), name="token-refresh"),
