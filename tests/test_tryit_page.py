@@ -153,6 +153,8 @@ def test_several_images_are_read_at_once_and_a_bad_one_says_why(page, live_serve
     texts = {results.nth(i).locator("h3").inner_text(): results.nth(i) for i in range(2)}
     assert texts["one.png"].locator(".line").all_inner_texts() == ["one"]
     assert "Upload a valid image" in texts["notes.png"].locator(".error").inner_text()
+    expect(texts["notes.png"].locator("img")).to_have_count(0, timeout=TIMEOUT_MS)  # no broken-image icon
+    assert texts["one.png"].locator("img").count() == 1
     assert OcrRecord.objects.count() == 1
 
 

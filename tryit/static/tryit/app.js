@@ -426,7 +426,12 @@
     const node = element("article", { className: "result reading" }, element("header", {}, element("h3", { text: title }), status), body);
     const figure = element("figure", { className: "page" });
     const frame = element("div", { className: "frame" });
-    if (imageUrl) frame.append(element("img", { src: imageUrl, alt: title }));
+    if (imageUrl) {
+      const picture = element("img", { src: imageUrl, alt: title });
+      // A file the browser cannot show (not an image at all): no broken-image icon, only the error.
+      picture.addEventListener("error", () => figure.remove());
+      frame.append(picture);
+    }
     figure.append(frame);
     body.append(figure);
 
