@@ -472,8 +472,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # ReDoc gives a parameter's description 75 % of the row and cuts long names (created_at__gte).
-    "REDOC_UI_SETTINGS": {"theme": {"schema": {"defaultDetailsWidth": "60%"}}},
     # Swagger UI would otherwise fetch a validity badge from validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # The v1.0.0 reference lists read-only fields as optional.

@@ -68,3 +68,14 @@ def test_swagger_ui_runs_parse_text_with_an_uploaded_file(page, live_server, tmp
 
     assert status.inner_text().strip() == "200"
     assert '"text": "hello world"' in operation.locator(".live-responses-table .microlight").first.inner_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_redoc_shows_long_parameter_names_whole(page, live_server):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/api/redoc/#tag/ocr_record/operation/ocr_record_list")
+    name = page.locator('td[kind="field"][title="created_at__gte"] span.property-name').first
+    name.wait_for(state="attached", timeout=20_000)
+
+    # The name's text ends inside its column, not under the description beside it.
+    assert name.evaluate("name => name.getBoundingClientRect().right <= name.closest('td').getBoundingClientRect().right")
