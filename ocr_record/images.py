@@ -99,14 +99,20 @@ class FetchedFile:
     url: str
 
 
-def fetched_files(urls: list[str], *, max_bytes: int) -> list[FetchedFile]:
-    """The files at `urls` (images or PDFs, for a task or an extraction), fetched together within
-    OCR_URL_TIMEOUT_S; the first that cannot be is refused with its code, naming its link
-    (ApplicationError), before any work is done."""
+def refuse_links_when_off(urls: list) -> None:
+    """Refuse a request with links when the service takes none (OCR_URL_INPUT): every entry point
+    that takes links asks this first, so each says it the same way, before anything is fetched."""
     if urls and not settings.OCR_URL_INPUT:
         raise ApplicationError(
             "This service takes no links (OCR_URL_INPUT is off): send the file.", code="url_input_off"
         )
+
+
+def fetched_files(urls: list[str], *, max_bytes: int) -> list[FetchedFile]:
+    """The files at `urls` (images or PDFs, for a task or an extraction), fetched together within
+    OCR_URL_TIMEOUT_S; the first that cannot be is refused with its code, naming its link
+    (ApplicationError), before any work is done."""
+    refuse_links_when_off(urls)
     files = []
     for url, fetched in zip(urls, _fetched(urls, url_rules(max_bytes=max_bytes)), strict=True):
         if isinstance(fetched, UrlRefused):

@@ -11,7 +11,14 @@ from rest_framework import serializers
 import ocr_engine
 from ocr_api.serializers import ChoiceField, LocatedLineSerializer
 from ocr_engine.images import InvalidImage
-from ocr_record.images import ImageInput, decoded_within_limits, from_base64, from_uploads, from_urls
+from ocr_record.images import (
+    ImageInput,
+    decoded_within_limits,
+    from_base64,
+    from_uploads,
+    from_urls,
+    refuse_links_when_off,
+)
 from ocr_record.models import OcrRecord
 
 
@@ -204,10 +211,7 @@ class ParseTextJsonSerializer(_ParseTextRequestSerializer):
 
 def _urls(urls: list) -> list[str]:
     """The links sent, refused at once when links are not taken (OCR_URL_INPUT) or are no text."""
-    if urls and not settings.OCR_URL_INPUT:
-        raise serializers.ValidationError(
-            {"url": ["This service takes no links (OCR_URL_INPUT is off): send the file."]}
-        )
+    refuse_links_when_off(urls)
     if not all(isinstance(url, str) and 0 < len(url) <= 2000 for url in urls):
         raise serializers.ValidationError({"url": ["Each link is a URL of at most 2000 characters."]})
     return urls

@@ -78,4 +78,6 @@ def test_redoc_shows_long_parameter_names_whole(page, live_server):
     name.wait_for(state="attached", timeout=20_000)
 
     # The name's text ends inside its column, not under the description beside it.
-    assert name.evaluate("name => name.getBoundingClientRect().right <= name.closest('td').getBoundingClientRect().right")
+    assert name.evaluate(
+        "name => name.getBoundingClientRect().right <= name.closest('td').getBoundingClientRect().right"
+    )

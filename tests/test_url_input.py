@@ -86,14 +86,20 @@ def test_a_link_to_this_machine_or_its_network_is_refused_and_never_fetched(api_
     assert server.requests == [] and not OcrRecord.objects.exists()
 
 
-def test_with_url_input_off_a_link_is_a_400_naming_the_field(api_client, server, settings):
+def test_with_url_input_off_a_link_is_refused_alike_wherever_it_is_sent(api_client, server, settings):
     settings.OCR_URL_INPUT = False
 
-    response = api_client.post(PARSE_TEXT_URL, {"url": server.url()}, format="json")
+    answers = [
+        api_client.post(PARSE_TEXT_URL, {"url": server.url()}, format="json"),
+        api_client.post(PARSE_TEXT_URL, {"url": server.url()}, format="multipart"),
+        api_client.post("/api/ocr_task/", {"urls": server.url(), "async_task": "true"}, format="multipart"),
+        api_client.post("/api/extract/", {"url": server.url(), "card": "receipt"}, format="multipart"),
+    ]
 
-    assert response.status_code == 400
-    assert "OCR_URL_INPUT" in response.json()["url"][0]
-    assert server.requests == []
+    for response in answers:
+        assert response.status_code == 400
+        assert response.json()["code"] == "url_input_off" and "OCR_URL_INPUT" in response.json()["detail"]
+    assert server.requests == [] and not OcrRecord.objects.exists()
 
 
 def test_parse_letter_keeps_v1_s_contract_and_takes_no_link(api_client, server, private_allowed):
