@@ -143,7 +143,7 @@ def ablation(count: int) -> list[str]:
                 readings = [engine.recognize(sample.image).text for sample in samples]
             else:
                 # The pipeline with some preprocessing steps left out: its own preprocess, told to skip them.
-                with mock.patch("ocr_engine.pipeline.preprocess", functools.partial(preprocess, skip=skip)):
+                with mock.patch("ocr_engine.second_look.preprocess", functools.partial(preprocess, skip=skip)):
                     readings = [read_image(engine, sample.image).recognition.text for sample in samples]
             cells.append(
                 mean(

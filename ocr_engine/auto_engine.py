@@ -27,9 +27,9 @@ from PIL import Image, ImageFilter
 from ocr_engine.base import Layout, OcrEngine, Recognition
 from ocr_engine.distance import edit_distance
 from ocr_engine.images import as_engine_input
-from ocr_engine.pipeline import DOUBTFUL_BELOW, read_image
 from ocr_engine.preprocess import otsu_split, text_line_count
 from ocr_engine.registry import engine_class, get_engine
+from ocr_engine.second_look import DOUBTFUL_BELOW, surest_reading
 
 #: Tesseract's reading of a clean image is kept when it is not doubtful by the letters pipeline's
 #: own measure (`DOUBTFUL_BELOW`, 0.80): on clean images a stricter bar (0.90) sent a third of them
@@ -187,9 +187,8 @@ class AutoEngine(OcrEngine):
         doubtful image); located lines must stay in the image's pixels, so they are read raw."""
         if with_lines:
             return self.tesseract.recognize(image, layout=layout, with_lines=True)
-        reading = read_image(self.tesseract, image)
-        recognition = reading.recognition
-        return Recognition(recognition.text, recognition.confidence, (), steps=("tesserocr", *reading.steps))
+        recognition, steps = surest_reading(self.tesseract, image)
+        return Recognition(recognition.text, recognition.confidence, (), steps=("tesserocr", *steps))
 
     def _ppocr(self, image: Image.Image, kind: ImageKind, layout: Layout, with_lines: bool) -> Recognition:
         """PP-OCR's reading: a picture of one line with the recognizer alone (the detector misses
