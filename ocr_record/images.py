@@ -6,6 +6,7 @@ import base64
 import binascii
 import io
 from dataclasses import dataclass
+from typing import IO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -155,7 +156,7 @@ def is_image_or_pdf(content: bytes) -> bool:
         return False
 
 
-def decoded_within_limits(file) -> Image.Image:
+def decoded_within_limits(file: IO[bytes]) -> Image.Image:
     """`file` decoded whole, within the service's image limits (OCR_MAX_IMAGE_PIXELS, and the
     shorter and longer side's OCR_MIN_IMAGE_SIDE_PX and OCR_MAX_IMAGE_SIDE_PX), or InvalidImage
     saying which was passed: the one check of every image sent, whichever way it came (parse_letter,
