@@ -28,7 +28,7 @@ from ocr_engine.base import Layout, OcrEngine, Recognition
 from ocr_engine.distance import edit_distance
 from ocr_engine.images import as_engine_input
 from ocr_engine.preprocess import otsu_split, text_line_count
-from ocr_engine.registry import engine_class, get_engine
+from ocr_engine.registry import engine_class
 from ocr_engine.second_look import DOUBTFUL_BELOW, surest_reading
 
 #: Tesseract's reading of a clean image is kept when it is not doubtful by the letters pipeline's
@@ -136,12 +136,13 @@ class AutoEngine(OcrEngine):
 
     name = "auto"
     reads_doubtful_images_itself = True
+    parts = ("tesserocr", "ppocr")
 
-    def __init__(self, *, language: str = "eng", timeout_seconds: float | None = None) -> None:
+    def __init__(
+        self, *, tesserocr: OcrEngine, ppocr: OcrEngine, language: str = "eng", timeout_seconds: float | None = None
+    ) -> None:
         super().__init__(language=language, timeout_seconds=timeout_seconds)
-        # The process's own instances, shared with anyone asking for either engine by name.
-        self.tesseract = get_engine("tesserocr", language=language, timeout_seconds=timeout_seconds)
-        self.ppocr = get_engine("ppocr", language=language, timeout_seconds=timeout_seconds)
+        self.tesseract, self.ppocr = tesserocr, ppocr
 
     @functools.cached_property
     def version(self) -> str:

@@ -136,6 +136,10 @@ class OcrEngine:
     #: True when `recognize` already takes a second look at an image it reads doubtfully (the
     #: `auto` engine): the letters pipeline then does not clean the image up and read it again.
     reads_doubtful_images_itself = False
+    #: The engines, by short name, that this one reads with: the registry makes them (the process's
+    #: own instances, shared with anyone asking for them by name) and hands them to `__init__` as
+    #: keyword arguments of those names.
+    parts: tuple[str, ...] = ()
 
     def __init__(self, *, language: str = "eng", timeout_seconds: float | None = None) -> None:
         """Raise `EngineUnavailable` when the engine cannot run on this machine."""

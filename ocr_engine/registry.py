@@ -41,4 +41,6 @@ def get_engine(name: str, *, language: str = "eng", timeout_seconds: float | Non
 
     A failed creation is not remembered, so an engine installed later is picked up without restart.
     """
-    return engine_class(name)(language=language, timeout_seconds=timeout_seconds)
+    engine = engine_class(name)
+    parts = {part: get_engine(part, language=language, timeout_seconds=timeout_seconds) for part in engine.parts}
+    return engine(language=language, timeout_seconds=timeout_seconds, **parts)

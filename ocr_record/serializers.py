@@ -49,6 +49,11 @@ class _IdField(serializers.IntegerField):
 class ParseLetterRequestSerializer(serializers.Serializer):
     image = ImageUploadField()
 
+    def pixels(self) -> Image.Image:
+        """The image's pixels, validated and decoded: asked for only by a file not read before."""
+        self.is_valid(raise_exception=True)
+        return self.validated_data["image"].image
+
 
 #: A record's fields as v1.0.0's schema titles and describes them (the contract: its clients were
 #: written against these words); the model's own labels are English, for the admin's operators.

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
-from PIL import Image
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -242,12 +241,9 @@ class OcrRecordViewSet(UploadLimitsMixin, mixins.ListModelMixin, mixins.Retrieve
         sent = request.FILES.get("image")
         if sent is None or not sent.size:
             serializer.is_valid(raise_exception=True)  # says what is missing
-
-        def pixels() -> Image.Image:  # only for a file not read before: validated, decoded
-            serializer.is_valid(raise_exception=True)
-            return serializer.validated_data["image"].image
-
-        record, created = ocr_record_parse_letter(image_file=sent, pixels=pixels, requested_by=caller(request))
+        record, created = ocr_record_parse_letter(
+            image_file=sent, pixels=serializer.pixels, requested_by=caller(request)
+        )
         return self._letters_of(record, created=created)
 
     @staticmethod
