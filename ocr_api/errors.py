@@ -1,5 +1,7 @@
-"""Not-found and server errors as JSON under /api/, so that no API client ever gets an HTML page."""
+"""Django's own error answers (a bad request before any view, a refusal, not found, a server error)
+as JSON under /api/, so that no API client ever gets an HTML page."""
 
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 from django.views import defaults
@@ -30,6 +32,23 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _is_api(request):
         return api_not_found(request)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A request Django refuses before any view: a Host header not in DJANGO_ALLOWED_HOSTS, a
+    malformed body or header (a SuspiciousOperation)."""
+    if not _is_api(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, DisallowedHost):
+        detail = "The Host header names no host this service answers to (DJANGO_ALLOWED_HOSTS)."
+        return JsonResponse({"detail": detail, "code": "disallowed_host"}, status=400)
+    return JsonResponse({"detail": "Bad request.", "code": "bad_request"}, status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"detail": "Permission denied.", "code": "permission_denied"}, status=403)
+    return defaults.permission_denied(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -29,5 +29,7 @@ urlpatterns = [
     path("", include("django_prometheus.urls")),  # /metrics
 ]
 
+handler400 = "ocr_api.errors.bad_request"
+handler403 = "ocr_api.errors.permission_denied"
 handler404 = "ocr_api.errors.page_not_found"
 handler500 = "ocr_api.errors.server_error"

@@ -255,3 +255,20 @@ def test_the_engine_stays_healthy_after_a_timeout(post_image, settings):
     assert response.status_code == 200
     assert response.json() == {"content": list("hello")}
     assert OcrRecord.objects.count() == 1
+
+
+def test_a_host_the_service_does_not_answer_to_is_a_json_400_and_nothing_is_stored(client):
+    response = client.post(PARSE_LETTER_URL, {"image": upload(draw_text("hello"))}, HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "disallowed_host" and "DJANGO_ALLOWED_HOSTS" in response.json()["detail"]
+    assert_nothing_stored()
+
+
+def test_a_request_django_refuses_before_any_view_is_a_json_400_under_api_only(client):
+    api = client.get("/api/ocr_record/", HTTP_HOST="evil.example")
+    page = client.get("/", HTTP_HOST="evil.example")
+
+    assert (api.status_code, api["Content-Type"]) == (400, "application/json")
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
