@@ -83,7 +83,10 @@ def test_every_command_of_the_page_works_as_written(page, live_server, tmp_path,
         "HOME": str(tmp_path),
         "PATH": "/usr/bin:/bin",
         "KEY": key,
-        "DATABASE_URL": database_url_under_test(),  # manage.py's commands use the server's database
+        # manage.py's commands use the server's database and task files, as on a real deployment
+        # (the server's task worker may make the PDFs of a file the command stored).
+        "DATABASE_URL": database_url_under_test(),
+        "OCR_TASK_FILES_DIR": settings.OCR_TASK_FILES_DIR,
     }
     commands = [(language, body) for language, body in blocks(page) if language in RUN]
     try:
