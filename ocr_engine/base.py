@@ -81,6 +81,9 @@ class Recognition:
     #: What an engine that reads in several ways did to get this reading (e.g. "ppocr", "line"),
     #: kept in the record's pipeline; empty for one plain reading.
     steps: tuple[str, ...] = ()
+    #: The share of the image the engine's own layout analysis set aside as pictures, whose text it
+    #: did not read (Tesseract's image blocks): a sure reading of the rest may miss most of a page.
+    set_aside: float = 0.0
 
 
 def is_cjk(character: str) -> bool:

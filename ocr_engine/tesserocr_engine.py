@@ -71,12 +71,13 @@ class TesserocrEngine(OcrEngine):
             text = api.GetUTF8Text()
             word_confidences = api.AllWordConfidences()
             lines = _lines(api) if with_lines else ()
+            set_aside = _set_aside(api, image.size)
         finally:
             # Forget the image and its results, so that an idle instance holds no memory for them.
             api.Clear()
             self._idle.put(api)
         confidence = sum(word_confidences) / len(word_confidences) / 100 if word_confidences else None
-        return Recognition(text=text, confidence=confidence, lines=lines)
+        return Recognition(text=text, confidence=confidence, lines=lines, set_aside=set_aside)
 
     def detect_orientation(self, image: Image.Image) -> int:
         try:
@@ -122,6 +123,23 @@ def _set_pixels(api: tesserocr.PyTessBaseAPI, image: Image.Image) -> None:
     """
     bytes_per_pixel = len(image.getbands())
     api.SetImageBytes(image.tobytes(), image.width, image.height, bytes_per_pixel, bytes_per_pixel * image.width)
+
+
+#: Tesseract's kinds of layout block that hold a picture: text inside them is not read.
+PICTURE_BLOCKS = {tesserocr.PT.FLOWING_IMAGE, tesserocr.PT.HEADING_IMAGE, tesserocr.PT.PULLOUT_IMAGE}
+
+
+def _set_aside(api: tesserocr.PyTessBaseAPI, size: tuple[int, int]) -> float:
+    """The share of the image in blocks Tesseract's layout analysis took for pictures."""
+    iterator = api.GetIterator()
+    if iterator is None:
+        return 0.0
+    area = 0
+    for block in tesserocr.iterate_level(iterator, tesserocr.RIL.BLOCK):
+        if block.BlockType() in PICTURE_BLOCKS:
+            left, top, right, bottom = block.BoundingBox(tesserocr.RIL.BLOCK)
+            area += (right - left) * (bottom - top)
+    return min(1.0, area / max(1, size[0] * size[1]))
 
 
 def _lines(api: tesserocr.PyTessBaseAPI) -> tuple[Line, ...]:
