@@ -557,6 +557,10 @@ _NOT_ITEM = re.compile(
 # 3.11", "2 @ 6.79").
 _QUANTITY = re.compile(r"^\W*(\d{1,3})\s*([xX@*]|PCS|UNIT|$)")
 _QUANTITY_TIMES = re.compile(r"(?<![\d.])(\d{1,3})\s*([xX@*])\s*(?:RM\s*)?\d")
+# The items' header names a quantity column: a number alone between an item's name and its amount,
+# on one line ("MILO 1KG 1 17.90"), is then its quantity, not the name's end.
+_QUANTITY_HEADER = re.compile(r"\b(QTY|QUANTITY)\b", re.I)
+_QUANTITY_BEFORE_AMOUNT = re.compile(r"\s(\d{1,3})\s*$")
 
 
 def _items(document: Document) -> list[dict[str, Candidate]]:
@@ -590,11 +594,14 @@ def _items(document: Document) -> list[dict[str, Candidate]]:
             previous.append(index)
         else:
             blocks.append([index])
+    quantity_column = any(_QUANTITY_HEADER.search(document.lines[index].text) for index in range(header_end, end))
     rows = []
     for position, block in enumerate(blocks):
         index = block[-1]
         following = blocks[position + 1][0] if position + 1 < len(blocks) else end
         row = {"name": _item_name(document, block)}
+        if quantity_column:
+            row |= _quantity_in_its_column(document, block, row["name"])
         for other in [*document.right_of(index), *range(index + 1, following)]:
             text = document.lines[other].text
             quantity = _QUANTITY.match(text) or _QUANTITY_TIMES.search(text)
@@ -628,6 +635,23 @@ def _item_name(document: Document, block: list[int]) -> Candidate:
     start = first.index(parts[0][:1]) if parts[0] else 0
     end = start + len(parts[0]) if len(block) == 1 else len(first)
     return Candidate(tuple(block), start, end, name, _tidy(name), 0.6)
+
+
+def _quantity_in_its_column(document: Document, block: list[int], name: Candidate) -> dict[str, Candidate]:
+    """The name without the number printed alone between it and the amount on the item's last line,
+    and that number as the quantity; nothing when there is none."""
+    index = block[-1]
+    text = document.lines[index].text
+    amounts = amounts_in(text)
+    found = _QUANTITY_BEFORE_AMOUNT.search(text[: amounts[0].start]) if amounts else None
+    if found is None or not name.printed.endswith(found.group(1)):
+        return {}
+    printed = name.printed[: len(name.printed) - len(found.group(1))].rstrip()
+    end = name.end - (len(name.printed) - len(printed)) if len(block) == 1 else name.end
+    return {
+        "name": Candidate(name.lines, name.start, end, printed, _tidy(printed), name.confidence),
+        "quantity": Candidate((index,), found.start(1), found.end(1), found.group(1), found.group(1), 0.6),
+    }
 
 
 # Shared ------------------------------------------------------------------------------------------

@@ -245,3 +245,23 @@ def test_a_name_without_a_legal_suffix_ends_at_its_co_and_a_misread_sdn_is_mende
 
     assert extract(mall, RECEIPT).value("company") == "EIGHT OUNCE COFFEE CO."
     assert extract(misread, RECEIPT).value("company") == "SUBANG HEALTHCARE SDN BHD"
+
+
+def test_a_number_alone_under_the_quantity_column_is_the_quantity_not_the_name_s_end():
+    document = Document.from_text(
+        "DATE: 09/01/2019\nITEM QTY AMOUNT\nMILO 1KG 1 17.90\nROTI GARDENIA 2 7.60\nTOTAL 25.50"
+    )
+
+    rows = extract(document, RECEIPT).groups[0].rows
+
+    assert [[(field.key, field.value) for field in row] for row in rows] == [
+        [("name", "MILO 1KG"), ("quantity", "1"), ("amount", "17.90")],
+        [("name", "ROTI GARDENIA"), ("quantity", "2"), ("amount", "7.60")],
+    ]
+
+
+def test_without_a_quantity_column_a_number_ending_a_name_stays_in_it():
+    document = Document.from_text("DATE: 09/01/2019\nPANADOL ACTIFAST 20 12.90\nTOTAL 12.90")
+
+    (row,) = extract(document, RECEIPT).groups[0].rows
+    assert (row[0].key, row[0].value) == ("name", "PANADOL ACTIFAST 20")
