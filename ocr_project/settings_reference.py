@@ -12,6 +12,7 @@ import ast
 import itertools
 import re
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +43,6 @@ class Variable:
     default: str | None  # the default as a value (literal) ...
     default_code: str | None  # ... or as the code that computes it
     meaning: str
-    source: str
     line: int
 
 
@@ -66,17 +66,14 @@ def _read(source: str) -> list[Variable]:
             continue
         function = node.func.id if isinstance(node.func, ast.Name) else None
         if function in KINDS:
-            found.append(_variable(source, lines, text, node, function))
+            found.append(_variable(lines, text, node, function))
         elif _is_environ_read(node):
-            name = node.args[0].value
-            meaning = _meaning(lines, node.lineno)
-            found.append(
-                Variable(name, _section(lines, node.lineno), "a path", None, None, meaning, source, node.lineno)
-            )
+            name, line = node.args[0].value, node.lineno
+            found.append(Variable(name, _section(lines, line), "a path", None, None, _meaning(lines, line), line))
     return sorted(found, key=lambda variable: variable.line)
 
 
-def _variable(source, lines, text, node, function) -> Variable:
+def _variable(lines, text, node, function) -> Variable:
     name = node.args[0].value
     keywords = {keyword.arg: keyword.value for keyword in node.keywords}
     kind = KINDS[function]
@@ -87,7 +84,7 @@ def _variable(source, lines, text, node, function) -> Variable:
     default_node = keywords.get("default")
     default, default_code = _default(text, default_node)
     meaning = _meaning(lines, node.lineno)
-    return Variable(name, _section(lines, node.lineno), kind, default, default_code, meaning, source, node.lineno)
+    return Variable(name, _section(lines, node.lineno), kind, default, default_code, meaning, node.lineno)
 
 
 def _is_environ_read(node: ast.Call) -> bool:
@@ -177,7 +174,10 @@ def env_example() -> str:
     for section, listed in _sections():
         out += ["", f"# ## {section}"]
         for variable in listed:
-            out += [f"# {line}" for line in _wrapped(variable.meaning)]
+            out += [
+                f"# {line}"
+                for line in textwrap.wrap(variable.meaning, 98, break_long_words=False, break_on_hyphens=False)
+            ]
             if variable.default_code:
                 out.append(f"# (default: {variable.default_code})")
             out.append(f"{variable.name}={variable.default or ''}")
@@ -186,17 +186,6 @@ def env_example() -> str:
 
 def _sections() -> list[tuple[str, list[Variable]]]:
     return [(section, list(listed)) for section, listed in itertools.groupby(variables(), key=lambda v: v.section)]
-
-
-def _wrapped(text: str, width: int = 98) -> list[str]:
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return lines + ([line] if line else [])
 
 
 def main(argv: list[str]) -> int:
