@@ -43,15 +43,16 @@ class StoredFile:
 
 
 #: The dedup's lookups, written out: the ORM took longer to build each query than the database to
-#: answer it, on every upload. By SHA-256 through the partial unique indexes;
-#: by md5 and size, through their index, among records kept before SHA-256 was (as v1.0.0 matched
-#: files). Each is one part of a UNION ALL (`_stored_reading_of`), ranked by the caller's preference;
-#: the row found is made a record by `_record_from`.
+#: answer it, on every upload. By SHA-256 through the partial unique indexes; by md5 and size,
+#: through their index, among records kept before SHA-256 was (as v1.0.0 matched files). Each is
+#: one part of a UNION ALL (`_stored_reading_of`), ranked by the caller's preference; the row found
+#: is made a record by `_record_from`.
 #:
 #: SQLite uses a partial index only when the query's WHERE holds each term of the index's WHERE as
 #: written (it proves nothing: `image_sha256 <> ''` does not count for `NOT (image_sha256 = '')`),
 #: so the conditions below are the indexes' own (OcrRecord.Meta.constraints); with another spelling
-#: it read every letter record through the kind index, a whole-table read at a million records. tests/test_parse_letter.py holds each lookup to its index.
+#: it read every letter record through the kind index, a whole-table read at a million records.
+#: tests/test_parse_letter.py holds each lookup to its index.
 _SHA256_SET = "NOT (image_sha256 = '')"
 _SHARED, _OWNED = "owner_id IS NULL", "NOT (owner_id IS NULL)"
 _BY_SHA256 = (
