@@ -3,12 +3,16 @@
 
 from rest_framework import serializers
 
+#: How an unknown value of an enumerated parameter is refused, wherever it is checked (a
+#: serializer's ChoiceField, a list's filter): naming the values allowed.
+NOT_ONE_OF = '"{input}" is not one of: {choices}.'
+
 
 class ChoiceField(serializers.ChoiceField):
     """A choice whose refusal names the choices: DRF's says only that the value is not one, and a
     caller who sent `format=xyz` or `lang=english` is left to guess."""
 
-    default_error_messages = {"invalid_choice": '"{input}" is not one of: {choices}.'}
+    default_error_messages = {"invalid_choice": NOT_ONE_OF}
 
     def to_internal_value(self, data):
         if data == "" and self.allow_blank:

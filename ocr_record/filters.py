@@ -1,6 +1,7 @@
 import django_filters
 
 from ocr_api.filters import FixedFilterSet, UtcDateTimeFilter
+from ocr_api.serializers import NOT_ONE_OF
 from ocr_record.models import OcrRecord
 from ocr_record.selectors import sized_between
 
@@ -17,7 +18,10 @@ class OcrRecordFilter(FixedFilterSet):
     kind = django_filters.ChoiceFilter(
         choices=OcrRecord.Kind.choices,
         help_text="`letter` or `text`.",
-        error_messages={"invalid_choice": f'"%(value)s" is not one of: {", ".join(OcrRecord.Kind.values)}.'},
+        # Django's forms fill in %(value)s.
+        error_messages={
+            "invalid_choice": NOT_ONE_OF.format(input="%(value)s", choices=", ".join(OcrRecord.Kind.values))
+        },
     )
     lang = django_filters.CharFilter(help_text="The language(s) read, e.g. `eng` or `chi_sim`.")
     tag = django_filters.CharFilter(

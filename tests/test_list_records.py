@@ -281,11 +281,11 @@ def test_it_filters_by_tag_once_per_record(api_client):
     assert api_client.get(LIST_URL, {"tag": "nothing"}).json()["count"] == 0
 
 
-def test_it_refuses_an_unknown_kind(api_client):
+def test_it_refuses_an_unknown_kind_naming_the_kinds(api_client):
     response = api_client.get(LIST_URL, {"kind": "poem"})
 
     assert response.status_code == 400
-    assert list(response.json()) == ["kind"]
+    assert response.json() == {"kind": ['"poem" is not one of: letter, text.']}
 
 
 def test_search_covers_recognized_text(api_client):
