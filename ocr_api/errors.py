@@ -12,13 +12,18 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+def _error(detail: str, *, code: str, status: int) -> JsonResponse:
+    """The API's error body, as the exception handler answers it."""
+    return JsonResponse({"detail": detail, "code": code}, status=status)
+
+
 @csrf_exempt
 def api_not_found(request: HttpRequest) -> JsonResponse:
     """The last /api/ route: answers every unknown API path with JSON, in DEBUG too."""
     detail = "Not found."
     if not request.path.endswith("/") and _resolves_to_an_api_view(request.path + "/"):
         detail = f"Not found. API paths end with a slash: {request.path}/"
-    return JsonResponse({"detail": detail, "code": "not_found"}, status=404)
+    return _error(detail, code="not_found", status=404)
 
 
 def _resolves_to_an_api_view(path: str) -> bool:
@@ -41,17 +46,17 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
         return defaults.bad_request(request, exception)
     if isinstance(exception, DisallowedHost):
         detail = "The Host header names no host this service answers to (DJANGO_ALLOWED_HOSTS)."
-        return JsonResponse({"detail": detail, "code": "disallowed_host"}, status=400)
-    return JsonResponse({"detail": "Bad request.", "code": "bad_request"}, status=400)
+        return _error(detail, code="disallowed_host", status=400)
+    return _error("Bad request.", code="bad_request", status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse({"detail": "Permission denied.", "code": "permission_denied"}, status=403)
+        return _error("Permission denied.", code="permission_denied", status=403)
     return defaults.permission_denied(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse({"detail": "A server error occurred.", "code": "server_error"}, status=500)
+        return _error("A server error occurred.", code="server_error", status=500)
     return defaults.server_error(request)
