@@ -47,8 +47,8 @@ def post_worker_init(worker):
     """Once the worker has loaded the application: every object made so far (Django, DRF, the URL
     patterns, numpy, the engines' modules) lives as long as the worker, and Python's cyclic
     collector walked them all in each full collection, a pause of whatever request was running,
-    several a minute under load. Frozen, they are left out of every collection (bench/RESULTS.md
-    has the pauses before and after)."""
+    several a minute under load. Frozen, they are left out of every collection (docs/benchmarks.md
+    has the pauses measured)."""
     gc.freeze()
 
 
